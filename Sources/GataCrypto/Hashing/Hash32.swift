@@ -1,0 +1,59 @@
+/// A 32-byte hash or word, compared byte by byte as big-endian text would be.
+///
+/// Stored as four big-endian 64-bit words so that equality, hashing and ordering
+/// cost a few integer comparisons and no allocation.
+public struct Hash32: Hashable, Comparable, Sendable, CustomStringConvertible {
+    @usableFromInline var w0: UInt64
+    @usableFromInline var w1: UInt64
+    @usableFromInline var w2: UInt64
+    @usableFromInline var w3: UInt64
+
+    /// The all-zero word.
+    public static let zero = Hash32(w0: 0, w1: 0, w2: 0, w3: 0)
+
+    @usableFromInline init(w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64) {
+        self.w0 = w0
+        self.w1 = w1
+        self.w2 = w2
+        self.w3 = w3
+    }
+
+    /// Makes a hash from exactly 32 bytes.
+    ///
+    /// - Precondition: `bytes.count == 32`.
+    public init<Bytes: Collection<UInt8>>(bytes: Bytes) {
+        precondition(bytes.count == 32, "Hash32 needs 32 bytes, got \(bytes.count)")
+        var words: [UInt64] = [0, 0, 0, 0]
+        for (index, byte) in bytes.enumerated() {
+            words[index / 8] = words[index / 8] << 8 | UInt64(byte)
+        }
+        self.init(w0: words[0], w1: words[1], w2: words[2], w3: words[3])
+    }
+
+    /// Parses 64 hex digits, with or without `0x`.
+    ///
+    /// - Returns: `nil` unless the text is exactly 32 bytes of hex.
+    public init?(hex: some StringProtocol) {
+        guard let bytes = Hex.decode(hex), bytes.count == 32 else { return nil }
+        self.init(bytes: bytes)
+    }
+
+    /// The 32 bytes, big-endian.
+    public var bytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(32)
+        for word in [w0, w1, w2, w3] {
+            for shift in stride(from: 56, through: 0, by: -8) {
+                out.append(UInt8(truncatingIfNeeded: word >> UInt64(shift)))
+            }
+        }
+        return out
+    }
+
+    /// `0x` and 64 lower-case hex digits.
+    public var description: String { Hex.encodePrefixed(bytes) }
+
+    public static func < (lhs: Hash32, rhs: Hash32) -> Bool {
+        (lhs.w0, lhs.w1, lhs.w2, lhs.w3) < (rhs.w0, rhs.w1, rhs.w2, rhs.w3)
+    }
+}
