@@ -24,6 +24,7 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]),
 
         .target(name: "GataCrypto", dependencies: ["CSecp256k1", "COpenSSL"]),
+        .target(name: "GataCore", dependencies: ["GataCrypto"]),
         .executableTarget(
             name: "gata",
             dependencies: [
@@ -32,6 +33,7 @@ let package = Package(
             ]),
 
         .testTarget(name: "GataCryptoTests", dependencies: ["GataCrypto"]),
+        .testTarget(name: "GataCoreTests", dependencies: ["GataCore"]),
         .testTarget(name: "GataCLITests", dependencies: ["gata"]),
     ],
     swiftLanguageModes: [.v6]

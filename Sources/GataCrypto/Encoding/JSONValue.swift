@@ -80,3 +80,14 @@ extension JSONValue: Codable {
         }
     }
 }
+
+import Foundation
+
+extension JSONValue {
+    /// Parses JSON text, keeping numbers exact where they fit 64 bits.
+    ///
+    /// - Throws: a `DecodingError` describing where the text is not JSON.
+    public static func parse(_ data: Data) throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: data)
+    }
+}

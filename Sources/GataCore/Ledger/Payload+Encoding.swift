@@ -1,0 +1,135 @@
+import GataCrypto
+
+extension JobSpec {
+    func encode(into writer: inout BinaryWriter) {
+        writer.write(kernel.rawValue)
+        writer.write(version)
+        writer.write(m)
+        writer.write(n)
+        writer.write(k)
+        writer.write(layers)
+        writer.write(seed)
+    }
+
+    static func decode(from reader: inout BinaryReader) throws(DecodeError) -> JobSpec {
+        let rawKernel = try reader.readUInt16("jobSpec.kernel")
+        guard let kernel = JobKernel(rawValue: rawKernel) else { throw DecodeError("jobSpec.kernel: unknown kernel \(rawKernel)") }
+        return JobSpec(
+            kernel: kernel, version: try reader.readUInt16("jobSpec.version"), m: try reader.readUInt32("jobSpec.m"),
+            n: try reader.readUInt32("jobSpec.n"), k: try reader.readUInt32("jobSpec.k"),
+            layers: try reader.readUInt32("jobSpec.layers"), seed: try reader.readHash("jobSpec.seed"))
+    }
+}
+
+extension ReceiptBody {
+    func encode(into writer: inout BinaryWriter) {
+        writer.write(jobId)
+        writer.write(jobSpecHash)
+        writer.write(outputHash)
+    }
+
+    static func decode(from reader: inout BinaryReader) throws(DecodeError) -> ReceiptBody {
+        ReceiptBody(
+            jobId: try reader.readHash("receipt.jobId"), jobSpecHash: try reader.readHash("receipt.jobSpecHash"),
+            outputHash: try reader.readHash("receipt.outputHash"))
+    }
+}
+
+extension Payload {
+    /// The canonical encoding of the payload (Specs/LEDGER.md §Payloads).
+    public func encode(into writer: inout BinaryWriter) {
+        switch self {
+        case .genesis(let config):
+            config.encode(into: &writer)
+        case .assignmentBatch(let batch):
+            writer.write(batch.chainId)
+            writer.write(batch.epoch)
+            writer.write(UInt32(batch.assignments.count))
+            for assignment in batch.assignments {
+                writer.write(assignment.jobId)
+                writer.write(assignment.node)
+                assignment.spec.encode(into: &writer)
+            }
+            writer.writeRaw(batch.signature)
+        case .receipt(let receipt):
+            writer.write(receipt.chainId)
+            writer.write(receipt.node)
+            writer.write(receipt.epoch)
+            receipt.body.encode(into: &writer)
+            writer.writeRaw(receipt.signature)
+        case .receiptBatch(let batch):
+            writer.write(batch.chainId)
+            writer.write(batch.node)
+            writer.write(batch.epoch)
+            writer.write(UInt32(batch.receipts.count))
+            for body in batch.receipts { body.encode(into: &writer) }
+            writer.writeRaw(batch.signature)
+        case .transfer(let transfer):
+            writer.write(transfer.chainId)
+            writer.write(transfer.from)
+            writer.write(transfer.to)
+            writer.write(transfer.amount)
+            writer.write(transfer.nonce)
+            writer.writeRaw(transfer.signature)
+        case .bond(let change), .unbond(let change):
+            writer.write(change.chainId)
+            writer.write(change.account)
+            writer.write(change.amount)
+            writer.write(change.nonce)
+            writer.writeRaw(change.signature)
+        case .checkpoint(let checkpoint):
+            writer.write(checkpoint.stateDigest)
+        }
+    }
+
+    /// Decodes a payload of the given kind; every byte must be used.
+    public static func decode(kind: EntryKind, from reader: inout BinaryReader) throws(DecodeError) -> Payload {
+        let payload: Payload
+        switch kind {
+        case .genesis:
+            payload = .genesis(try GenesisConfig.decode(from: &reader))
+        case .assignmentBatch:
+            let chainId = try reader.readUInt64("assignmentBatch.chainId")
+            let epoch = try reader.readUInt64("assignmentBatch.epoch")
+            var assignments: [Assignment] = []
+            for _ in 0..<(try reader.readCount("assignmentBatch.count", max: AssignmentBatch.assignmentsMax)) {
+                assignments.append(Assignment(
+                    jobId: try reader.readHash("assignment.jobId"), node: try reader.readAddress("assignment.node"),
+                    spec: try JobSpec.decode(from: &reader)))
+            }
+            payload = .assignmentBatch(AssignmentBatch(
+                chainId: chainId, epoch: epoch, assignments: assignments,
+                signature: try reader.readSignatureBytes("assignmentBatch.signature")))
+        case .receipt:
+            payload = .receipt(SignedReceipt(
+                chainId: try reader.readUInt64("receipt.chainId"), node: try reader.readAddress("receipt.node"),
+                epoch: try reader.readUInt64("receipt.epoch"), body: try ReceiptBody.decode(from: &reader),
+                signature: try reader.readSignatureBytes("receipt.signature")))
+        case .receiptBatch:
+            let chainId = try reader.readUInt64("receiptBatch.chainId")
+            let node = try reader.readAddress("receiptBatch.node")
+            let epoch = try reader.readUInt64("receiptBatch.epoch")
+            var receipts: [ReceiptBody] = []
+            for _ in 0..<(try reader.readCount("receiptBatch.count", max: ReceiptBatch.receiptsMax)) {
+                receipts.append(try ReceiptBody.decode(from: &reader))
+            }
+            payload = .receiptBatch(ReceiptBatch(
+                chainId: chainId, node: node, epoch: epoch, receipts: receipts,
+                signature: try reader.readSignatureBytes("receiptBatch.signature")))
+        case .transfer:
+            payload = .transfer(SignedTransfer(
+                chainId: try reader.readUInt64("transfer.chainId"), from: try reader.readAddress("transfer.from"),
+                to: try reader.readAddress("transfer.to"), amount: try reader.readAmount("transfer.amount"),
+                nonce: try reader.readUInt64("transfer.nonce"), signature: try reader.readSignatureBytes("transfer.signature")))
+        case .bond, .unbond:
+            let change = SignedBondChange(
+                chainId: try reader.readUInt64("bond.chainId"), account: try reader.readAddress("bond.account"),
+                amount: try reader.readAmount("bond.amount"), nonce: try reader.readUInt64("bond.nonce"),
+                signature: try reader.readSignatureBytes("bond.signature"))
+            payload = kind == .bond ? .bond(change) : .unbond(change)
+        case .checkpoint:
+            payload = .checkpoint(Checkpoint(stateDigest: try reader.readHash("checkpoint.stateDigest")))
+        }
+        return payload
+    }
+}

@@ -1,0 +1,52 @@
+import GataCrypto
+
+/// The EIP-712 hashes of GATA's signed messages, built from ``SignedTypes`` (Specs/LEDGER.md §Signed types).
+public enum MessageHashing {
+    public static func jobSpecHash(_ spec: JobSpec) -> Hash32 {
+        SignedTypes.hashStruct("JobSpec", .object([
+            "kernel": .integer(spec.kernel.rawValue), "version": .integer(spec.version), "m": .integer(spec.m),
+            "n": .integer(spec.n), "k": .integer(spec.k), "layers": .integer(spec.layers), "seed": .hash(spec.seed),
+        ]))
+    }
+
+    /// The Merkle leaf of an assignment: hashStruct(Assignment).
+    public static func assignmentLeaf(_ assignment: Assignment, specHash: Hash32) -> Hash32 {
+        SignedTypes.hashStruct("Assignment", .object([
+            "jobId": .hash(assignment.jobId), "node": .address(assignment.node), "jobSpecHash": .hash(specHash),
+        ]))
+    }
+
+    public static func assignmentBatchDigest(chainId: UInt64, epoch: UInt64, root: Hash32, count: UInt32) -> Hash32 {
+        SignedTypes.digest(chainId: chainId, primaryType: "AssignmentBatch", message: .object([
+            "epoch": .integer(epoch), "assignmentsRoot": .hash(root), "count": .integer(count),
+        ]))
+    }
+
+    /// A receipt's id: the EIP-712 digest of its `ComputeReceipt` message.
+    public static func receiptId(chainId: UInt64, node: Address, epoch: UInt64, body: ReceiptBody) -> Hash32 {
+        SignedTypes.digest(chainId: chainId, primaryType: "ComputeReceipt", message: .object([
+            "node": .address(node), "jobId": .hash(body.jobId), "jobSpecHash": .hash(body.jobSpecHash),
+            "outputHash": .hash(body.outputHash), "epoch": .integer(epoch),
+        ]))
+    }
+
+    public static func receiptBatchDigest(chainId: UInt64, node: Address, epoch: UInt64, root: Hash32, count: UInt32) -> Hash32 {
+        SignedTypes.digest(chainId: chainId, primaryType: "ReceiptBatch", message: .object([
+            "node": .address(node), "epoch": .integer(epoch), "receiptsRoot": .hash(root), "count": .integer(count),
+        ]))
+    }
+
+    public static func transferDigest(_ transfer: SignedTransfer) -> Hash32 {
+        SignedTypes.digest(chainId: transfer.chainId, primaryType: "Transfer", message: .object([
+            "from": .address(transfer.from), "to": .address(transfer.to), "amount": .amount(transfer.amount),
+            "nonce": .integer(transfer.nonce),
+        ]))
+    }
+
+    /// The digest of a `Bond` or `Unbond` message.
+    public static func bondDigest(_ change: SignedBondChange, primaryType: String) -> Hash32 {
+        SignedTypes.digest(chainId: change.chainId, primaryType: primaryType, message: .object([
+            "account": .address(change.account), "amount": .amount(change.amount), "nonce": .integer(change.nonce),
+        ]))
+    }
+}

@@ -1,0 +1,35 @@
+import GataCrypto
+
+/// Builds signed payloads from a private key: what nodes, the scheduler and wallets do.
+public enum MessageSigning {
+    public static func transfer(_ key: PrivateKey, chainId: UInt64, to: Address, amount: Amount, nonce: UInt64) -> SignedTransfer {
+        var transfer = SignedTransfer(chainId: chainId, from: key.address, to: to, amount: amount, nonce: nonce, signature: [])
+        transfer.signature = key.sign(digest: MessageHashing.transferDigest(transfer)).bytes
+        return transfer
+    }
+
+    public static func bondChange(_ key: PrivateKey, bonding: Bool, chainId: UInt64, amount: Amount, nonce: UInt64) -> Payload {
+        var change = SignedBondChange(chainId: chainId, account: key.address, amount: amount, nonce: nonce, signature: [])
+        change.signature = key.sign(digest: MessageHashing.bondDigest(change, primaryType: bonding ? "Bond" : "Unbond")).bytes
+        return bonding ? .bond(change) : .unbond(change)
+    }
+
+    public static func assignmentBatch(_ scheduler: PrivateKey, chainId: UInt64, epoch: UInt64, assignments: [Assignment]) -> AssignmentBatch {
+        let leaves = assignments.map { MessageHashing.assignmentLeaf($0, specHash: MessageHashing.jobSpecHash($0.spec)) }
+        let digest = MessageHashing.assignmentBatchDigest(
+            chainId: chainId, epoch: epoch, root: MerkleTree.root(leaves), count: UInt32(assignments.count))
+        return AssignmentBatch(chainId: chainId, epoch: epoch, assignments: assignments, signature: scheduler.sign(digest: digest).bytes)
+    }
+
+    public static func receipt(_ node: PrivateKey, chainId: UInt64, epoch: UInt64, body: ReceiptBody) -> SignedReceipt {
+        let id = MessageHashing.receiptId(chainId: chainId, node: node.address, epoch: epoch, body: body)
+        return SignedReceipt(chainId: chainId, node: node.address, epoch: epoch, body: body, signature: node.sign(digest: id).bytes)
+    }
+
+    public static func receiptBatch(_ node: PrivateKey, chainId: UInt64, epoch: UInt64, receipts: [ReceiptBody]) -> ReceiptBatch {
+        let ids = receipts.map { MessageHashing.receiptId(chainId: chainId, node: node.address, epoch: epoch, body: $0) }
+        let digest = MessageHashing.receiptBatchDigest(
+            chainId: chainId, node: node.address, epoch: epoch, root: MerkleTree.root(ids), count: UInt32(receipts.count))
+        return ReceiptBatch(chainId: chainId, node: node.address, epoch: epoch, receipts: receipts, signature: node.sign(digest: digest).bytes)
+    }
+}

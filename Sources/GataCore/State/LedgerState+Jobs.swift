@@ -1,0 +1,83 @@
+import GataCrypto
+
+extension LedgerState {
+    mutating func applyAssignments(_ batch: AssignmentBatch, evidence: Evidence, height: UInt64) -> ApplyResult {
+        guard let scheduler = genesis?.roles.scheduler else { return .rejected(.genesisMisplaced, "no genesis") }
+        if let rejection = checkSigner(chainId: batch.chainId, evidence: evidence, expected: scheduler) {
+            return rejection.code == .signerMismatch
+                ? .rejected(.unauthorizedRole, "assignments must be signed by the scheduler \(scheduler): \(rejection.detail)")
+                : rejection
+        }
+        guard !batch.assignments.isEmpty else { return .rejected(.batchEmpty, "an assignment batch holds at least one job") }
+        guard batch.assignments.count <= AssignmentBatch.assignmentsMax else {
+            return .rejected(.batchTooLarge, "at most \(AssignmentBatch.assignmentsMax) assignments per batch")
+        }
+        var seen = Set<Hash32>()
+        for (index, assignment) in batch.assignments.enumerated() {
+            if let reason = assignment.spec.invalidReason { return .rejected(.invalidJobSpec, "assignment \(index): \(reason)") }
+            guard seen.insert(assignment.jobId).inserted else {
+                return .rejected(.duplicateInBatch, "assignment \(index): job \(assignment.jobId) appears twice")
+            }
+            guard assignments[assignment.jobId] == nil else {
+                return .rejected(.jobAlreadyAssigned, "assignment \(index): job \(assignment.jobId) is already assigned")
+            }
+        }
+        for (assignment, specHash) in zip(batch.assignments, evidence.jobSpecHashes) {
+            touch(.assignment(assignment.jobId))
+            assignments[assignment.jobId] = AssignmentRecord(
+                node: assignment.node, jobSpecHash: specHash, epoch: batch.epoch,
+                units: CostModel.units(of: assignment.spec), height: height)
+        }
+        return commitChanges()
+    }
+
+    mutating func applyReceipts(
+        chainId: UInt64, node: Address, epoch: UInt64, bodies: [ReceiptBody], evidence: Evidence, height: UInt64
+    ) -> ApplyResult {
+        if let rejection = checkSigner(chainId: chainId, evidence: evidence, expected: node) { return rejection }
+        guard !bodies.isEmpty else { return .rejected(.batchEmpty, "a receipt batch holds at least one receipt") }
+        guard bodies.count <= ReceiptBatch.receiptsMax else {
+            return .rejected(.batchTooLarge, "at most \(ReceiptBatch.receiptsMax) receipts per batch")
+        }
+        var fresh: [(ReceiptBody, Hash32)] = []
+        var seenJobs = Set<Hash32>()
+        for (index, (body, id)) in zip(bodies, evidence.receiptIds).enumerated() {
+            guard seenJobs.insert(body.jobId).inserted else {
+                return .rejected(.duplicateInBatch, "receipt \(index): job \(body.jobId) appears twice")
+            }
+            if let existing = receipts[body.jobId] {
+                if existing.receiptId == id { continue }
+                return .rejected(.conflictingReceipt, "receipt \(index): job \(body.jobId) already has receipt \(existing.receiptId) with other content")
+            }
+            if let rejection = checkAssignment(body, node: node, epoch: epoch, index: index) { return rejection }
+            fresh.append((body, id))
+        }
+        guard !fresh.isEmpty else { return .rejected(.alreadyRecorded, "every receipt is already recorded") }
+        let minimumBond = genesis?.minimumBond ?? .zero
+        guard account(node).bonded >= minimumBond else {
+            return .rejected(.nodeBondTooLow, "node \(node) has bonded \(account(node).bonded) GATA, the minimum is \(minimumBond) GATA")
+        }
+        for (body, id) in fresh {
+            touch(.receipt(body.jobId))
+            receipts[body.jobId] = ReceiptRecord(receiptId: id, outputHash: body.outputHash, height: height)
+            receiptJobs[id] = body.jobId
+        }
+        return commitChanges()
+    }
+
+    private func checkAssignment(_ body: ReceiptBody, node: Address, epoch: UInt64, index: Int) -> ApplyResult? {
+        guard let assignment = assignments[body.jobId] else {
+            return .rejected(.jobNotAssigned, "receipt \(index): job \(body.jobId) was never assigned")
+        }
+        guard assignment.node == node else {
+            return .rejected(.jobAssignedToOtherNode, "receipt \(index): job \(body.jobId) is assigned to \(assignment.node)")
+        }
+        guard assignment.jobSpecHash == body.jobSpecHash else {
+            return .rejected(.jobSpecMismatch, "receipt \(index): job spec hash \(body.jobSpecHash), assigned \(assignment.jobSpecHash)")
+        }
+        guard assignment.epoch == epoch else {
+            return .rejected(.epochMismatch, "receipt \(index): epoch \(epoch), the job was assigned in epoch \(assignment.epoch)")
+        }
+        return nil
+    }
+}

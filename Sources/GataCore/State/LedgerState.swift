@@ -1,0 +1,90 @@
+import GataCrypto
+
+/// The state the log implies: balances, bonds, nonces, assignments and receipts.
+///
+/// Pure: it reads no clock, no randomness and does no I/O. Time and every other input arrive inside
+/// entries, so applying the same entries gives the same state, byte for byte, on every machine.
+public struct LedgerState: Sendable {
+    public internal(set) var genesis: GenesisConfig?
+    /// The hash of entry 0, which identifies the chain.
+    public internal(set) var chainHash: Hash32 = .zero
+    /// The height the next entry must have.
+    public internal(set) var nextHeight: UInt64 = 0
+    /// The hash of the last applied entry.
+    public internal(set) var lastHash: Hash32 = .zero
+    public internal(set) var lastTimestampMillis: UInt64 = 0
+    public internal(set) var accounts: [Address: Account] = [:]
+    public internal(set) var assignments: [Hash32: AssignmentRecord] = [:]
+    /// Receipts by job id.
+    public internal(set) var receipts: [Hash32: ReceiptRecord] = [:]
+    /// Job ids by receipt id: an index derived from ``receipts``.
+    public internal(set) var receiptJobs: [Hash32: Hash32] = [:]
+    public internal(set) var totals = Totals()
+    public internal(set) var digest = StateDigest()
+
+    /// Old digest terms of the records touched by the entry being applied, in first-touch order.
+    var touchedOrder: [StateKey] = []
+    var touchedTerms: [StateKey: Hash32?] = [:]
+
+    public init() {}
+
+    /// An account, or an empty one.
+    public func account(_ address: Address) -> Account { accounts[address] ?? Account() }
+
+    /// Applies one entry (Specs/LEDGER.md §Applying entries).
+    ///
+    /// On any code but ``ResultCode/applied`` the state is unchanged. `evidence` must be
+    /// ``Evidence/derive(_:)`` of the entry's payload.
+    public mutating func apply(_ entry: Entry, evidence: Evidence) -> ApplyResult {
+        guard entry.height == nextHeight else {
+            return .rejected(.heightMismatch, "entry height \(entry.height), expected \(nextHeight)")
+        }
+        guard entry.previousHash == lastHash else {
+            return .rejected(.previousHashMismatch, "previous hash \(entry.previousHash), expected \(lastHash)")
+        }
+        guard entry.timestampMillis >= lastTimestampMillis else {
+            return .rejected(.timestampRegressed, "timestamp \(entry.timestampMillis) is before \(lastTimestampMillis)")
+        }
+        let isGenesis = entry.payload.kind == .genesis
+        guard isGenesis == (entry.height == 0) else {
+            return .rejected(.genesisMisplaced, isGenesis ? "genesis must be entry 0" : "entry 0 must be the genesis")
+        }
+        let result: ApplyResult
+        switch entry.payload {
+        case .genesis(let config): result = applyGenesis(config, hash: entry.hash)
+        case .assignmentBatch(let batch): result = applyAssignments(batch, evidence: evidence, height: entry.height)
+        case .receipt(let receipt):
+            result = applyReceipts(
+                chainId: receipt.chainId, node: receipt.node, epoch: receipt.epoch, bodies: [receipt.body],
+                evidence: evidence, height: entry.height)
+        case .receiptBatch(let batch):
+            result = applyReceipts(
+                chainId: batch.chainId, node: batch.node, epoch: batch.epoch, bodies: batch.receipts,
+                evidence: evidence, height: entry.height)
+        case .transfer(let transfer): result = applyTransfer(transfer, evidence: evidence)
+        case .bond(let change): result = applyBondChange(change, bonding: true, evidence: evidence)
+        case .unbond(let change): result = applyBondChange(change, bonding: false, evidence: evidence)
+        case .checkpoint(let checkpoint):
+            result = checkpoint.stateDigest == digest.value
+                ? .applied([])
+                : .rejected(.checkpointMismatch, "checkpoint digest \(checkpoint.stateDigest), state digest \(digest.value)")
+        }
+        guard result.isApplied else {
+            precondition(touchedOrder.isEmpty, "a rejected entry touched the state")
+            return result
+        }
+        nextHeight += 1
+        lastHash = entry.hash
+        lastTimestampMillis = entry.timestampMillis
+        assertSupplyInvariant()
+        return result
+    }
+
+    /// Balances plus bonds equal the genesis supply plus everything minted, minus everything burned
+    /// (Specs/LEDGER.md §Invariants). Checked after every applied entry; a violation halts.
+    func assertSupplyInvariant() {
+        let held = totals.balances.adding(totals.bonded)
+        let issued = totals.genesisSupply.adding(totals.minted)?.subtracting(totals.burned)
+        precondition(held != nil && held == issued, "supply invariant violated: held \(String(describing: held)), issued \(String(describing: issued))")
+    }
+}

@@ -1,0 +1,95 @@
+/// The outcome of applying an entry. The numbers are stable: they are part of the RPC and the
+/// specification, and are never renumbered or reused (Specs/LEDGER.md §Result codes).
+public enum ResultCode: UInt16, Sendable, CaseIterable, CustomStringConvertible {
+    /// The entry was applied and changes the state.
+    case applied = 0
+    /// Every receipt in it is already recorded with the same id; nothing changes, nothing is written.
+    case alreadyRecorded = 1
+
+    // Log structure.
+    case heightMismatch = 100
+    case previousHashMismatch = 101
+    case timestampRegressed = 102
+    case genesisMisplaced = 103
+    case checkpointMismatch = 104
+
+    // Signatures and roles.
+    case wrongChainId = 200
+    case invalidSignature = 201
+    case signerMismatch = 202
+    case unauthorizedRole = 203
+
+    // Accounts.
+    case nonceReplayed = 300
+    case nonceGap = 301
+    case insufficientFunds = 302
+    case insufficientBond = 303
+    case zeroAmount = 304
+    case selfTransfer = 305
+    case amountOverflow = 306
+
+    // Jobs and receipts.
+    case batchEmpty = 400
+    case batchTooLarge = 401
+    case duplicateInBatch = 402
+    case invalidJobSpec = 403
+    case jobAlreadyAssigned = 404
+    case jobNotAssigned = 405
+    case jobAssignedToOtherNode = 406
+    case jobSpecMismatch = 407
+    case epochMismatch = 408
+    case conflictingReceipt = 409
+    case nodeBondTooLow = 410
+
+    /// A stable snake_case name, used on the wire next to the number.
+    public var name: String {
+        switch self {
+        case .applied: "applied"
+        case .alreadyRecorded: "already_recorded"
+        case .heightMismatch: "height_mismatch"
+        case .previousHashMismatch: "previous_hash_mismatch"
+        case .timestampRegressed: "timestamp_regressed"
+        case .genesisMisplaced: "genesis_misplaced"
+        case .checkpointMismatch: "checkpoint_mismatch"
+        case .wrongChainId: "wrong_chain_id"
+        case .invalidSignature: "invalid_signature"
+        case .signerMismatch: "signer_mismatch"
+        case .unauthorizedRole: "unauthorized_role"
+        case .nonceReplayed: "nonce_replayed"
+        case .nonceGap: "nonce_gap"
+        case .insufficientFunds: "insufficient_funds"
+        case .insufficientBond: "insufficient_bond"
+        case .zeroAmount: "zero_amount"
+        case .selfTransfer: "self_transfer"
+        case .amountOverflow: "amount_overflow"
+        case .batchEmpty: "batch_empty"
+        case .batchTooLarge: "batch_too_large"
+        case .duplicateInBatch: "duplicate_in_batch"
+        case .invalidJobSpec: "invalid_job_spec"
+        case .jobAlreadyAssigned: "job_already_assigned"
+        case .jobNotAssigned: "job_not_assigned"
+        case .jobAssignedToOtherNode: "job_assigned_to_other_node"
+        case .jobSpecMismatch: "job_spec_mismatch"
+        case .epochMismatch: "epoch_mismatch"
+        case .conflictingReceipt: "conflicting_receipt"
+        case .nodeBondTooLow: "node_bond_too_low"
+        }
+    }
+
+    public var description: String { "\(rawValue) \(name)" }
+}
+
+/// The result of ``LedgerState/apply(_:evidence:)``.
+public struct ApplyResult: Sendable, Equatable {
+    public let code: ResultCode
+    /// What was wrong, for a rejection; empty when applied.
+    public let detail: String
+    /// The state records the entry changed, for the store to write; empty unless applied.
+    public let changed: [StateKey]
+
+    /// Whether the entry belongs in the log.
+    public var isApplied: Bool { code == .applied }
+
+    static func applied(_ changed: [StateKey]) -> ApplyResult { ApplyResult(code: .applied, detail: "", changed: changed) }
+    static func rejected(_ code: ResultCode, _ detail: String) -> ApplyResult { ApplyResult(code: code, detail: detail, changed: []) }
+}

@@ -1,0 +1,165 @@
+import GataCore
+import GataCrypto
+import Testing
+
+/// One scenario per result code: each sets up a chain, submits one payload, and expects the code.
+@Suite struct ResultCodeTests {
+    /// The code expected, a name, and a set-up that returns the entry under test.
+    typealias Scenario = (ResultCode, String, @Sendable (inout TestChain) -> Entry)
+
+    static let user = DevAccounts.key(9)
+    static let node = DevAccounts.key(5)
+    static let otherNode = DevAccounts.key(6)
+    static let scheduler = DevAccounts.key(1)
+
+    static func transfer(_ chain: TestChain, amount: Amount = Amount(baseUnits: 1), nonce: UInt64 = 0,
+                         to: Address = DevAccounts.key(8).address, chainId: UInt64? = nil) -> Payload {
+        .transfer(MessageSigning.transfer(user, chainId: chainId ?? chain.chainId, to: to, amount: amount, nonce: nonce))
+    }
+
+    static let scenarios: [Scenario] = [
+        (.applied, "a valid transfer", { chain in chain.next(transfer(chain)) }),
+        (.alreadyRecorded, "the same receipt twice", { chain in
+            chain.assign([1], to: node.address)
+            let receipt = MessageSigning.receipt(node, chainId: chain.chainId, epoch: 0, body: TestChain.body(1))
+            chain.submit(.receipt(receipt))
+            return chain.next(.receipt(receipt))
+        }),
+        (.heightMismatch, "an entry at the wrong height", { chain in
+            let entry = Entry(height: chain.state.nextHeight + 1, previousHash: chain.state.lastHash, timestampMillis: chain.clockMillis, payload: transfer(chain))
+            return entry
+        }),
+        (.previousHashMismatch, "an entry linked to the wrong hash", { chain in
+            let entry = Entry(height: chain.state.nextHeight, previousHash: .zero, timestampMillis: chain.clockMillis, payload: transfer(chain))
+            return entry
+        }),
+        (.timestampRegressed, "a timestamp before the last", { chain in
+            let entry = Entry(height: chain.state.nextHeight, previousHash: chain.state.lastHash, timestampMillis: chain.clockMillis - 1, payload: transfer(chain))
+            return entry
+        }),
+        (.genesisMisplaced, "a second genesis", { chain in chain.next(.genesis(chain.genesis)) }),
+        (.checkpointMismatch, "a checkpoint with the wrong digest", { chain in chain.next(.checkpoint(Checkpoint(stateDigest: .zero))) }),
+        (.wrongChainId, "a transfer signed for another chain", { chain in chain.next(transfer(chain, chainId: chain.chainId + 1)) }),
+        (.invalidSignature, "a high-S signature", { chain in
+            guard case .transfer(var signed) = transfer(chain) else { fatalError() }
+            signed.signature = highS(signed.signature)
+            return chain.next(.transfer(signed))
+        }),
+        (.signerMismatch, "a transfer whose from is not the signer", { chain in
+            guard case .transfer(var signed) = transfer(chain) else { fatalError() }
+            signed.from = DevAccounts.key(7).address
+            return chain.next(.transfer(signed))
+        }),
+        (.unauthorizedRole, "assignments signed by a non-scheduler", { chain in
+            let batch = MessageSigning.assignmentBatch(user, chainId: chain.chainId, epoch: 0, assignments: [
+                Assignment(jobId: TestChain.jobId(1), node: node.address, spec: TestChain.spec(1))])
+            return chain.next(.assignmentBatch(batch))
+        }),
+        (.nonceReplayed, "a replayed nonce", { chain in
+            let payload = transfer(chain)
+            chain.submit(payload)
+            return chain.next(payload)
+        }),
+        (.nonceGap, "a nonce that skips ahead", { chain in chain.next(transfer(chain, nonce: 1)) }),
+        (.insufficientFunds, "more than the balance", { chain in chain.next(transfer(chain, amount: Amount(baseUnits: UInt128(1_000_001) * Amount.baseUnitsPerToken))) }),
+        (.insufficientBond, "unbonding more than bonded", { chain in
+            chain.next(MessageSigning.bondChange(node, bonding: false, chainId: chain.chainId, amount: Amount(baseUnits: UInt128(1001) * Amount.baseUnitsPerToken), nonce: 0))
+        }),
+        (.zeroAmount, "a zero transfer", { chain in chain.next(transfer(chain, amount: .zero)) }),
+        (.selfTransfer, "a transfer to oneself", { chain in chain.next(transfer(chain, to: user.address)) }),
+        (.amountOverflow, "a genesis whose allocations overflow", { chain in
+            var config = chain.genesis
+            config.allocations = [.init(address: user.address, balance: Amount(baseUnits: .max), bonded: Amount(baseUnits: 1))]
+            chain.state = LedgerState()
+            return Entry(height: 0, previousHash: .zero, timestampMillis: 0, payload: .genesis(config))
+        }),
+        (.batchEmpty, "an empty receipt batch", { chain in
+            chain.next(.receiptBatch(MessageSigning.receiptBatch(node, chainId: chain.chainId, epoch: 0, receipts: [])))
+        }),
+        (.batchTooLarge, "a receipt batch over the maximum", { chain in
+            let bodies = (0..<UInt64(ReceiptBatch.receiptsMax + 1)).map { TestChain.body($0) }
+            return chain.next(.receiptBatch(MessageSigning.receiptBatch(node, chainId: chain.chainId, epoch: 0, receipts: bodies)))
+        }),
+        (.duplicateInBatch, "one job twice in a batch", { chain in
+            chain.assign([1], to: node.address)
+            return chain.next(.receiptBatch(MessageSigning.receiptBatch(node, chainId: chain.chainId, epoch: 0, receipts: [TestChain.body(1), TestChain.body(1, output: 1)])))
+        }),
+        (.invalidJobSpec, "a job with a zero dimension", { chain in
+            var spec = TestChain.spec(1)
+            spec.m = 0
+            return chain.next(.assignmentBatch(MessageSigning.assignmentBatch(scheduler, chainId: chain.chainId, epoch: 0, assignments: [
+                Assignment(jobId: TestChain.jobId(1), node: node.address, spec: spec)])))
+        }),
+        (.jobAlreadyAssigned, "a job assigned twice", { chain in
+            chain.assign([1], to: node.address)
+            return chain.next(.assignmentBatch(MessageSigning.assignmentBatch(scheduler, chainId: chain.chainId, epoch: 0, assignments: [Assignment(jobId: TestChain.jobId(1), node: otherNode.address, spec: TestChain.spec(1))])))
+        }),
+        (.jobNotAssigned, "a receipt for a job never assigned", { chain in
+            chain.next(.receipt(MessageSigning.receipt(node, chainId: chain.chainId, epoch: 0, body: TestChain.body(1))))
+        }),
+        (.jobAssignedToOtherNode, "a receipt for another node's job", { chain in
+            chain.assign([1], to: otherNode.address)
+            return chain.next(.receipt(MessageSigning.receipt(node, chainId: chain.chainId, epoch: 0, body: TestChain.body(1))))
+        }),
+        (.jobSpecMismatch, "a receipt naming another spec", { chain in
+            chain.assign([1], to: node.address)
+            var body = TestChain.body(1)
+            body.jobSpecHash = MessageHashing.jobSpecHash(TestChain.spec(2))
+            return chain.next(.receipt(MessageSigning.receipt(node, chainId: chain.chainId, epoch: 0, body: body)))
+        }),
+        (.epochMismatch, "a receipt for another epoch", { chain in
+            chain.assign([1], to: node.address)
+            return chain.next(.receipt(MessageSigning.receipt(node, chainId: chain.chainId, epoch: 1, body: TestChain.body(1))))
+        }),
+        (.conflictingReceipt, "a second receipt for a job with another output", { chain in
+            chain.assign([1], to: node.address)
+            chain.submit(.receipt(MessageSigning.receipt(node, chainId: chain.chainId, epoch: 0, body: TestChain.body(1))))
+            return chain.next(.receipt(MessageSigning.receipt(node, chainId: chain.chainId, epoch: 0, body: TestChain.body(1, output: 9))))
+        }),
+        (.nodeBondTooLow, "a receipt from an unbonded node", { chain in
+            let unbonded = DevAccounts.key(9)
+            chain.assign([1], to: unbonded.address)
+            return chain.next(.receipt(MessageSigning.receipt(unbonded, chainId: chain.chainId, epoch: 0, body: TestChain.body(1))))
+        }),
+    ]
+
+    /// The twin signature (r, n − s, v ⊕ 1): valid maths, but high-S.
+    static func highS(_ signature: [UInt8]) -> [UInt8] {
+        let order = Hex.decode("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")!
+        var s = [UInt8](repeating: 0, count: 32)
+        var borrow = 0
+        for index in stride(from: 31, through: 0, by: -1) {
+            var difference = Int(order[index]) - Int(signature[32 + index]) - borrow
+            borrow = difference < 0 ? 1 : 0
+            if difference < 0 { difference += 256 }
+            s[index] = UInt8(difference)
+        }
+        return Array(signature[0..<32]) + s + [signature[64] == 27 ? 28 : 27]
+    }
+
+    @Test func everyResultCodeHasAScenario() {
+        #expect(Set(Self.scenarios.map(\.0)) == Set(ResultCode.allCases))
+        #expect(Set(ResultCode.allCases.map(\.rawValue)).count == ResultCode.allCases.count, "codes are distinct")
+    }
+
+    @Test(arguments: scenarios.indices)
+    func scenarioGivesItsCode(index: Int) throws {
+        let (expected, name, setUp) = Self.scenarios[index]
+        var chain = TestChain(genesis: try TestChain.devnetGenesis())
+        let entry = setUp(&chain)
+        let before = chain.state
+        let result = chain.state.apply(entry, evidence: Evidence.derive(entry.payload))
+        #expect(result.code == expected, "\(name): got \(result.code) \(result.detail)")
+        if result.isApplied {
+            #expect(!result.changed.isEmpty)
+            #expect(chain.state.head != before.head)
+        } else {
+            #expect(result.changed.isEmpty)
+            #expect(!result.detail.isEmpty, "\(name): a rejection says what was wrong")
+            #expect(chain.state.head == before.head, "\(name): a rejection leaves the head unchanged")
+            #expect(chain.state.accounts == before.accounts, "\(name): a rejection leaves the accounts unchanged")
+            #expect(chain.state.receipts == before.receipts && chain.state.assignments == before.assignments)
+        }
+        #expect(chain.state.invariantViolation() == nil)
+    }
+}

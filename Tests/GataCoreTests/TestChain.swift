@@ -1,0 +1,63 @@
+import Foundation
+import GataCore
+import GataCrypto
+
+/// A ledger state driven entry by entry, as the sequencer would, for tests.
+struct TestChain {
+    var state = LedgerState()
+    var clockMillis: UInt64
+    let genesis: GenesisConfig
+
+    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Genesis/devnet.json.
+    static func devnetGenesis() throws -> GenesisConfig {
+        let data = try Data(contentsOf: repositoryRoot.appendingPathComponent("Genesis/devnet.json"))
+        return try GenesisConfig(json: try JSONValue.parse(data))
+    }
+
+    init(genesis: GenesisConfig) {
+        self.genesis = genesis
+        self.clockMillis = genesis.genesisTimeMillis
+        let result = submit(.genesis(genesis))
+        precondition(result.isApplied, "genesis applies: \(result)")
+    }
+
+    var chainId: UInt64 { genesis.chainId }
+
+    /// The next entry for a payload, as the sequencer would stamp it.
+    func entry(_ payload: Payload) -> Entry {
+        Entry(height: state.nextHeight, previousHash: state.lastHash, timestampMillis: clockMillis, payload: payload)
+    }
+
+    /// The next entry, with the clock advanced.
+    mutating func next(_ payload: Payload) -> Entry {
+        clockMillis += 7
+        return entry(payload)
+    }
+
+    @discardableResult
+    mutating func submit(_ payload: Payload) -> ApplyResult {
+        let entry = next(payload)
+        return state.apply(entry, evidence: Evidence.derive(payload))
+    }
+
+    static func spec(_ seed: UInt64, kernel: JobKernel = .gemmI8) -> JobSpec {
+        JobSpec(kernel: kernel, m: 64, n: 64, k: 64, seed: Keccak256.hash(Array("seed-\(seed)".utf8)))
+    }
+
+    static func jobId(_ index: UInt64) -> Hash32 { Keccak256.hash(Array("job-\(index)".utf8)) }
+
+    /// Assigns jobs to a node, signed by the scheduler (development key 1).
+    @discardableResult
+    mutating func assign(_ jobs: [UInt64], to node: Address, epoch: UInt64 = 0) -> ApplyResult {
+        let assignments = jobs.map { Assignment(jobId: Self.jobId($0), node: node, spec: Self.spec($0)) }
+        return submit(.assignmentBatch(MessageSigning.assignmentBatch(DevAccounts.key(1), chainId: chainId, epoch: epoch, assignments: assignments)))
+    }
+
+    static func body(_ job: UInt64, output: UInt64 = 0) -> ReceiptBody {
+        ReceiptBody(jobId: jobId(job), jobSpecHash: MessageHashing.jobSpecHash(spec(job)),
+                    outputHash: Keccak256.hash(Array("output-\(job)-\(output)".utf8)))
+    }
+}
