@@ -25,16 +25,21 @@ let package = Package(
 
         .target(name: "GataCrypto", dependencies: ["CSecp256k1", "COpenSSL"]),
         .target(name: "GataCore", dependencies: ["GataCrypto"]),
+        .target(name: "GataStore", dependencies: ["GataCore", "CRocksDB"]),
+        .target(name: "GataNode", dependencies: ["GataCore", "GataStore"]),
         .executableTarget(
             name: "gata",
             dependencies: [
-                "GataCrypto",
+                "GataCrypto", "GataCore", "GataStore", "GataNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        .target(name: "GataTestSupport", dependencies: ["GataCore"], path: "Tests/GataTestSupport"),
         .testTarget(name: "GataCryptoTests", dependencies: ["GataCrypto"]),
-        .testTarget(name: "GataCoreTests", dependencies: ["GataCore"]),
-        .testTarget(name: "GataCLITests", dependencies: ["gata"]),
+        .testTarget(name: "GataCoreTests", dependencies: ["GataCore", "GataTestSupport"]),
+        .testTarget(name: "GataStoreTests", dependencies: ["GataStore", "GataTestSupport"]),
+        .testTarget(name: "GataNodeTests", dependencies: ["GataNode", "GataTestSupport"]),
+        .testTarget(name: "GataCLITests", dependencies: ["gata", "GataStore", "GataTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

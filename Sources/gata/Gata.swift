@@ -15,7 +15,7 @@ struct Gata: AsyncParsableCommand {
             files, so wallets and tools such as eth-account read them unchanged.
             """,
         version: GataVersion.text,
-        subcommands: [AccountCommand.self])
+        subcommands: [AccountCommand.self, BenchCommand.self])
 }
 
 enum GataVersion {

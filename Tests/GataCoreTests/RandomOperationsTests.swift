@@ -1,25 +1,13 @@
 import Foundation
 import GataCore
 import GataCrypto
+import GataTestSupport
 import Testing
-
-/// SplitMix64: a small, seedable generator, so a failing run can be repeated exactly.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Drives the state machine with a long seeded sequence of mixed, often invalid, operations and
 /// checks every invariant after each one. Rerun a failure with GATA_SEED=<seed>.
 @Suite struct RandomOperationsTests {
-    static let seed: UInt64 = ProcessInfo.processInfo.environment["GATA_SEED"].flatMap(UInt64.init) ?? 20_261_125
+    static let seed = TestSupport.seed(default: 20_261_125)
     static let operations = 10_000
 
     @Test func invariantsHoldAfterEveryOperation() throws {
@@ -31,6 +19,7 @@ struct SeededGenerator: RandomNumberGenerator {
         var assigned: [(job: UInt64, node: Int)] = []
         var counts: [ResultCode: Int] = [:]
         for step in 0..<Self.operations {
+            chain.writeDueCheckpoint()
             let before = chain.state.head
             let (payload, signer) = Self.randomPayload(&random, chain: chain, keys: keys, nextJob: &nextJob, assigned: &assigned)
             let result = chain.submit(payload)

@@ -38,7 +38,16 @@ import Testing
             return entry
         }),
         (.genesisMisplaced, "a second genesis", { chain in chain.next(.genesis(chain.genesis)) }),
-        (.checkpointMismatch, "a checkpoint with the wrong digest", { chain in chain.next(.checkpoint(Checkpoint(stateDigest: .zero))) }),
+        (.checkpointMismatch, "a checkpoint with the wrong digest", { chain in
+            var genesis = chain.genesis
+            genesis.checkpointInterval = 2
+            chain = TestChain(genesis: genesis)
+            chain.submit(transfer(chain))
+            return chain.next(.checkpoint(Checkpoint(stateDigest: .zero)))
+        }),
+        (.checkpointMisplaced, "a checkpoint where none is due", { chain in
+            chain.next(.checkpoint(Checkpoint(stateDigest: chain.state.digest.value)))
+        }),
         (.wrongChainId, "a transfer signed for another chain", { chain in chain.next(transfer(chain, chainId: chain.chainId + 1)) }),
         (.invalidSignature, "a high-S signature", { chain in
             guard case .transfer(var signed) = transfer(chain) else { fatalError() }

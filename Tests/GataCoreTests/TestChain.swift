@@ -1,6 +1,7 @@
 import Foundation
 import GataCore
 import GataCrypto
+import GataTestSupport
 
 /// A ledger state driven entry by entry, as the sequencer would, for tests.
 struct TestChain {
@@ -8,14 +9,8 @@ struct TestChain {
     var clockMillis: UInt64
     let genesis: GenesisConfig
 
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    /// Genesis/devnet.json.
-    static func devnetGenesis() throws -> GenesisConfig {
-        let data = try Data(contentsOf: repositoryRoot.appendingPathComponent("Genesis/devnet.json"))
-        return try GenesisConfig(json: try JSONValue.parse(data))
-    }
+    static let repositoryRoot = TestSupport.repositoryRoot
+    static func devnetGenesis() throws -> GenesisConfig { try TestSupport.devnetGenesis() }
 
     init(genesis: GenesisConfig) {
         self.genesis = genesis
@@ -37,8 +32,18 @@ struct TestChain {
         return entry(payload)
     }
 
+    /// Writes a checkpoint if one is due, as the sequencer does before each entry.
+    mutating func writeDueCheckpoint() {
+        guard state.checkpointDue else { return }
+        let checkpoint = next(.checkpoint(Checkpoint(stateDigest: state.digest.value)))
+        let result = state.apply(checkpoint, evidence: Evidence.derive(checkpoint.payload))
+        precondition(result.isApplied, "a due checkpoint applies: \(result)")
+    }
+
+    /// Applies a payload, first writing a checkpoint if one is due.
     @discardableResult
     mutating func submit(_ payload: Payload) -> ApplyResult {
+        writeDueCheckpoint()
         let entry = next(payload)
         return state.apply(entry, evidence: Evidence.derive(payload))
     }

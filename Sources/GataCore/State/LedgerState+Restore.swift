@@ -16,6 +16,12 @@ extension LedgerState {
         }
     }
 
+    /// Whether the next entry must be a checkpoint (Specs/LEDGER.md §Checkpoints).
+    public var checkpointDue: Bool {
+        guard let interval = genesis?.checkpointInterval, nextHeight > 0 else { return false }
+        return nextHeight % interval == 0
+    }
+
     /// The head after the last applied entry.
     public var head: Head {
         Head(nextHeight: nextHeight, lastHash: lastHash, lastTimestampMillis: lastTimestampMillis, stateDigest: digest.value)

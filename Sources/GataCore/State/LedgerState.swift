@@ -49,6 +49,12 @@ public struct LedgerState: Sendable {
         guard isGenesis == (entry.height == 0) else {
             return .rejected(.genesisMisplaced, isGenesis ? "genesis must be entry 0" : "entry 0 must be the genesis")
         }
+        if let interval = genesis?.checkpointInterval, entry.height > 0,
+           (entry.height % interval == 0) != (entry.payload.kind == .checkpoint) {
+            return .rejected(.checkpointMisplaced, entry.payload.kind == .checkpoint
+                ? "checkpoints belong only at multiples of \(interval)"
+                : "height \(entry.height) is a multiple of \(interval) and must be a checkpoint")
+        }
         let result: ApplyResult
         switch entry.payload {
         case .genesis(let config): result = applyGenesis(config, hash: entry.hash)

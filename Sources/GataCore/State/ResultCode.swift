@@ -12,6 +12,7 @@ public enum ResultCode: UInt16, Sendable, CaseIterable, CustomStringConvertible 
     case timestampRegressed = 102
     case genesisMisplaced = 103
     case checkpointMismatch = 104
+    case checkpointMisplaced = 105
 
     // Signatures and roles.
     case wrongChainId = 200
@@ -51,6 +52,7 @@ public enum ResultCode: UInt16, Sendable, CaseIterable, CustomStringConvertible 
         case .timestampRegressed: "timestamp_regressed"
         case .genesisMisplaced: "genesis_misplaced"
         case .checkpointMismatch: "checkpoint_mismatch"
+        case .checkpointMisplaced: "checkpoint_misplaced"
         case .wrongChainId: "wrong_chain_id"
         case .invalidSignature: "invalid_signature"
         case .signerMismatch: "signer_mismatch"

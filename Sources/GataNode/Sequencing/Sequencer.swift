@@ -1,0 +1,172 @@
+import Foundation
+import GataCore
+import GataCrypto
+import GataStore
+
+/// The single writer of the ledger.
+///
+/// Submitters derive their entry's evidence (hashing and signature recovery) on their own task,
+/// so that work spreads over every core; then they wait in a bounded queue. One sequencer thread
+/// takes everything queued, applies it in order to the state, and writes the resulting entries
+/// with one synced RocksDB write (group commit). Only after that write returns are the
+/// submitters answered: nothing is acknowledged before it is durable.
+public final class Sequencer: @unchecked Sendable {  // mutable state is guarded by `queue` and `stateLock`
+    /// Limits of the sequencer.
+    public struct Configuration: Sendable {
+        /// Submissions waiting at most; past this, submitters get ``SubmitOutcome/overloaded(retryAfterMillis:)``.
+        public var pendingSubmissionsMax = 16_384
+        /// Submissions applied and written in one group commit at most.
+        public var commitSubmissionsMax = 4_096
+        /// The retry hint given when the queue is full.
+        public var retryAfterMillis: UInt64 = 50
+
+        public init() {}
+    }
+
+    /// What one group commit did, for metrics.
+    public struct CommitReport: Sendable {
+        public let submissions: Int
+        public let entriesWritten: Int
+    }
+
+    private struct Pending {
+        let payload: Payload
+        let evidence: Evidence
+        let continuation: CheckedContinuation<SubmitOutcome, Never>
+    }
+
+    private let store: LedgerStore
+    private let configuration: Configuration
+    private let clockMillis: @Sendable () -> UInt64
+    private let onCommit: @Sendable (CommitReport) -> Void
+    private let queue = NSCondition()
+    private var pending: [Pending] = []
+    private var accepting = true
+    private var stopped = false
+    private let stateLock = NSLock()
+    private var state: LedgerState
+    private var thread: Thread?
+
+    /// Starts the sequencer thread over an opened store and its state.
+    ///
+    /// - Parameter clockMillis: the time stamped on entries. The state machine never reads a clock;
+    ///   the sequencer never stamps an entry earlier than the last.
+    public init(store: LedgerStore, state: LedgerState, configuration: Configuration = Configuration(),
+                clockMillis: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1000) },
+                onCommit: @escaping @Sendable (CommitReport) -> Void = { _ in }) {
+        self.store = store
+        self.state = state
+        self.configuration = configuration
+        self.clockMillis = clockMillis
+        self.onCommit = onCommit
+        let thread = Thread { [unowned self] in self.run() }
+        thread.name = "gata-sequencer"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Derives the payload's evidence on the calling task, queues it, and waits until it is
+    /// durably recorded or rejected.
+    public func submit(_ payload: Payload) async -> SubmitOutcome {
+        await submit(payload, evidence: Evidence.derive(payload))
+    }
+
+    /// Queues a payload whose evidence is already derived.
+    public func submit(_ payload: Payload, evidence: Evidence) async -> SubmitOutcome {
+        await withCheckedContinuation { continuation in
+            queue.lock()
+            guard accepting, pending.count < configuration.pendingSubmissionsMax else {
+                queue.unlock()
+                continuation.resume(returning: .overloaded(retryAfterMillis: configuration.retryAfterMillis))
+                return
+            }
+            pending.append(Pending(payload: payload, evidence: evidence, continuation: continuation))
+            queue.signal()
+            queue.unlock()
+        }
+    }
+
+    /// Submissions waiting now.
+    public var queueDepth: Int {
+        queue.lock()
+        defer { queue.unlock() }
+        return pending.count
+    }
+
+    /// Reads the state as of the last completed group commit.
+    public func read<T>(_ body: (LedgerState) throws -> T) rethrows -> T {
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        return try body(state)
+    }
+
+    /// Stops accepting, finishes everything queued (answering every submitter), and stops the thread.
+    public func shutdown() {
+        queue.lock()
+        accepting = false
+        queue.broadcast()
+        while !stopped { queue.wait() }
+        queue.unlock()
+    }
+
+    private func run() {
+        while true {
+            queue.lock()
+            while pending.isEmpty && accepting { queue.wait() }
+            if pending.isEmpty && !accepting {
+                stopped = true
+                queue.broadcast()
+                queue.unlock()
+                return
+            }
+            let taken = Array(pending.prefix(configuration.commitSubmissionsMax))
+            pending.removeFirst(taken.count)
+            queue.unlock()
+            let outcomes = commitGroup(taken)
+            for (submission, outcome) in zip(taken, outcomes) { submission.continuation.resume(returning: outcome) }
+        }
+    }
+
+    /// Applies a group in order and writes it with one synced write.
+    private func commitGroup(_ group: [Pending]) -> [SubmitOutcome] {
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        var entries: [Entry] = []
+        var changed: [StateKey] = []
+        var outcomes: [SubmitOutcome] = []
+        outcomes.reserveCapacity(group.count)
+        for submission in group {
+            if state.checkpointDue {
+                let checkpoint = stamp(.checkpoint(Checkpoint(stateDigest: state.digest.value)))
+                let result = state.apply(checkpoint, evidence: Evidence.derive(checkpoint.payload))
+                precondition(result.isApplied, "a due checkpoint always applies: \(result.code) \(result.detail)")
+                entries.append(checkpoint)
+            }
+            let entry = stamp(submission.payload)
+            let result = state.apply(entry, evidence: submission.evidence)
+            if result.isApplied {
+                entries.append(entry)
+                changed.append(contentsOf: result.changed)
+                outcomes.append(.recorded(height: entry.height, entryHash: entry.hash))
+            } else {
+                outcomes.append(.rejected(result.code, result.detail))
+            }
+        }
+        if !entries.isEmpty {
+            do {
+                try store.commit(entries: entries, changed: changed, state: state)
+            } catch {
+                // The state in memory is ahead of the disk and cannot be rolled back; continuing would
+                // acknowledge what is not durable. Halt, and let recovery reopen from the disk.
+                fatalError("the ledger could not be written, halting: \(error)")
+            }
+        }
+        onCommit(CommitReport(submissions: group.count, entriesWritten: entries.count))
+        return outcomes
+    }
+
+    private func stamp(_ payload: Payload) -> Entry {
+        Entry(height: state.nextHeight, previousHash: state.lastHash,
+              timestampMillis: max(clockMillis(), state.lastTimestampMillis), payload: payload)
+    }
+}

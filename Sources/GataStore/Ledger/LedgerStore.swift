@@ -1,0 +1,148 @@
+import Foundation
+import GataCore
+import GataCrypto
+
+/// The ledger on RocksDB: the log, the state records, the indexes and the head, written together.
+///
+/// Each ``commit(entries:changed:state:)`` is one atomic `WriteBatch` written with sync, so a
+/// commit is either wholly on disk or not at all, and once it returns it survives a crash.
+public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is thread-safe; commits come from the one sequencer
+    let database: RocksDatabase
+    public let path: String
+    /// Entry 0.
+    public let genesisEntry: Entry
+
+    /// How many entries at the end of the log are re-verified when the store opens.
+    public static let tailVerifyEntriesMax: UInt64 = 4096
+    /// The storage format written in meta.
+    static let formatVersion: [UInt8] = [0, 0, 0, 1]
+
+    private init(database: RocksDatabase, path: String, genesisEntry: Entry) {
+        self.database = database
+        self.path = path
+        self.genesisEntry = genesisEntry
+    }
+
+    /// Opens a data folder, creating the ledger from `genesis` if the folder holds none.
+    ///
+    /// The last entries are re-verified (checksums, hashes, links, the head), and the state records
+    /// must reproduce the head's state digest.
+    /// - Throws: ``StoreError`` naming the height and the problem if anything is damaged;
+    ///   `.chainMismatch` if the folder holds another chain than `genesis`.
+    public static func open(path: String, genesis: GenesisConfig?, mode: OpenMode = .readWrite) throws(StoreError) -> (LedgerStore, LedgerState) {
+        let database = try RocksDatabase(path: path, mode: mode)
+        guard let sealedHead = try database.get(.meta, StoreKeys.head) else {
+            return try create(database: database, path: path, genesis: genesis, mode: mode)
+        }
+        guard let headBytes = CheckedValue.open(key: StoreKeys.head, stored: sealedHead),
+              let head = try? LedgerState.Head(decoding: headBytes)
+        else { throw StoreError(.corrupt, "the head record in meta is damaged") }
+        let genesisEntry = try readEntry(database, height: 0)
+        if let genesis {
+            let expected = Entry(height: 0, previousHash: .zero, timestampMillis: genesis.genesisTimeMillis, payload: .genesis(genesis))
+            guard expected.hash == genesisEntry.hash else {
+                throw StoreError(.chainMismatch, "the data folder holds chain \(genesisEntry.hash), the genesis file gives chain \(expected.hash)")
+            }
+        }
+        try verifyTail(database, head: head)
+        let state = try loadState(database, genesisEntry: genesisEntry, head: head)
+        return (LedgerStore(database: database, path: path, genesisEntry: genesisEntry), state)
+    }
+
+    private static func create(database: RocksDatabase, path: String, genesis: GenesisConfig?, mode: OpenMode) throws(StoreError) -> (LedgerStore, LedgerState) {
+        var logIsEmpty = true
+        try database.scan(.log) { _, _ in logIsEmpty = false; return false }
+        guard logIsEmpty else { throw StoreError(.corrupt, "the log holds entries but meta has no head") }
+        guard let genesis, mode == .readWrite else {
+            throw StoreError(.notInitialized, "\(path) holds no ledger; give a genesis file to create one")
+        }
+        let entry = Entry(height: 0, previousHash: .zero, timestampMillis: genesis.genesisTimeMillis, payload: .genesis(genesis))
+        var state = LedgerState()
+        let result = state.apply(entry, evidence: Evidence.derive(entry.payload))
+        guard result.isApplied else { throw StoreError(.corrupt, "the genesis does not apply: \(result.code) \(result.detail)", height: 0) }
+        let store = LedgerStore(database: database, path: path, genesisEntry: entry)
+        try store.commit(entries: [entry], changed: result.changed, state: state)
+        return (store, state)
+    }
+
+    /// Closes the database. Call once, after the last commit; the store must not be used afterwards.
+    public func close() { database.close() }
+
+    /// Writes entries and the records they changed, with the new head, in one synced batch.
+    public func commit(entries: [Entry], changed: [StateKey], state: LedgerState) throws(StoreError) {
+        var batch = WriteBatch()
+        for entry in entries {
+            let key = StoreKeys.log(entry.height)
+            batch.put(.log, key, CheckedValue.seal(key: key, value: entry.encoded))
+            let hashKey = StoreKeys.entryIndex(entry.hash)
+            batch.put(.indexes, hashKey, CheckedValue.seal(key: hashKey, value: StoreKeys.log(entry.height)))
+        }
+        var written = Set<StateKey>()
+        for key in changed where written.insert(key).inserted {
+            let keyBytes = key.bytes
+            if let value = state.encodeRecord(key) {
+                batch.put(.state, keyBytes, CheckedValue.seal(key: keyBytes, value: value))
+            } else {
+                batch.delete(.state, keyBytes)
+            }
+            if case .receipt(let jobId) = key, let record = state.receipts[jobId] {
+                let indexKey = StoreKeys.receiptIndex(record.receiptId)
+                batch.put(.indexes, indexKey, CheckedValue.seal(key: indexKey, value: jobId.bytes))
+            }
+        }
+        batch.put(.meta, StoreKeys.formatVersion, CheckedValue.seal(key: StoreKeys.formatVersion, value: Self.formatVersion))
+        batch.put(.meta, StoreKeys.head, CheckedValue.seal(key: StoreKeys.head, value: state.head.encoded))
+        try database.write(batch)
+    }
+
+    /// The entry at `height`, checked, or nil past the end of the log.
+    public func entry(at height: UInt64) throws(StoreError) -> Entry? {
+        guard try database.get(.log, StoreKeys.log(height)) != nil else { return nil }
+        return try Self.readEntry(database, height: height)
+    }
+
+    /// Up to `limit` entries from `height` on, checked.
+    public func entries(from height: UInt64, limit: Int) throws(StoreError) -> [Entry] {
+        var out: [Entry] = []
+        try database.scan(.log, from: StoreKeys.log(height)) { key, value throws(StoreError) in
+            out.append(try Self.decodeEntry(key: key, stored: value))
+            return out.count < limit
+        }
+        return out
+    }
+
+    /// The head as stored.
+    public func storedHead() throws(StoreError) -> LedgerState.Head {
+        guard let sealed = try database.get(.meta, StoreKeys.head),
+              let bytes = CheckedValue.open(key: StoreKeys.head, stored: sealed),
+              let head = try? LedgerState.Head(decoding: bytes)
+        else { throw StoreError(.corrupt, "the head record in meta is missing or damaged") }
+        return head
+    }
+
+    static func readEntry(_ database: RocksDatabase, height: UInt64) throws(StoreError) -> Entry {
+        let key = StoreKeys.log(height)
+        guard let stored = try database.get(.log, key) else {
+            throw StoreError(.corrupt, "the log has no entry here", height: height)
+        }
+        return try decodeEntry(key: key, stored: stored)
+    }
+
+    static func decodeEntry(key: [UInt8], stored: [UInt8]) throws(StoreError) -> Entry {
+        let height = StoreKeys.height(ofLogKey: key)
+        guard let height else { throw StoreError(.corrupt, "a log key is not 8 bytes") }
+        guard let bytes = CheckedValue.open(key: key, stored: stored) else {
+            throw StoreError(.corrupt, "the stored entry fails its checksum", height: height)
+        }
+        let entry: Entry
+        do {
+            entry = try Entry(decoding: bytes)
+        } catch {
+            throw StoreError(.corrupt, "the stored entry does not decode: \(error)", height: height)
+        }
+        guard entry.height == height else {
+            throw StoreError(.corrupt, "the entry stored here says height \(entry.height)", height: height)
+        }
+        return entry
+    }
+}

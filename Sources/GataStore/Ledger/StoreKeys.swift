@@ -1,0 +1,42 @@
+import GataCore
+import GataCrypto
+
+/// Keys of the column families (Specs/LEDGER.md §Storage).
+enum StoreKeys {
+    /// Log key: the height, u64 big-endian, so key order is height order.
+    static func log(_ height: UInt64) -> [UInt8] {
+        (0..<8).map { UInt8(truncatingIfNeeded: height >> UInt64(56 - 8 * $0)) }
+    }
+
+    static func height(ofLogKey key: [UInt8]) -> UInt64? {
+        guard key.count == 8 else { return nil }
+        return key.reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    static let head: [UInt8] = Array("head".utf8)
+    static let formatVersion: [UInt8] = Array("format".utf8)
+
+    /// Index key of a receipt id.
+    static func receiptIndex(_ receiptId: Hash32) -> [UInt8] { [0x01] + receiptId.bytes }
+    /// Index key of an entry hash.
+    static func entryIndex(_ hash: Hash32) -> [UInt8] { [0x02] + hash.bytes }
+}
+
+extension LedgerState.Head {
+    var encoded: [UInt8] {
+        var writer = BinaryWriter()
+        writer.write(nextHeight)
+        writer.write(lastHash)
+        writer.write(lastTimestampMillis)
+        writer.write(stateDigest)
+        return writer.bytes
+    }
+
+    init(decoding bytes: [UInt8]) throws(DecodeError) {
+        var reader = BinaryReader(bytes)
+        self.init(
+            nextHeight: try reader.readUInt64("head.nextHeight"), lastHash: try reader.readHash("head.lastHash"),
+            lastTimestampMillis: try reader.readUInt64("head.lastTimestampMillis"), stateDigest: try reader.readHash("head.stateDigest"))
+        try reader.finish("head")
+    }
+}

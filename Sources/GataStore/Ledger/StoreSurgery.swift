@@ -1,0 +1,31 @@
+import GataCore
+
+/// Direct writes into a data folder that bypass every check. For tests that damage a ledger on
+/// purpose, and for forensics; never used by the service.
+public enum StoreSurgery {
+    /// Overwrites the raw stored bytes (checksum included) at a key.
+    public static func overwrite(path: String, family: ColumnFamily, key: [UInt8], stored: [UInt8]) throws(StoreError) {
+        let database = try RocksDatabase(path: path, mode: .readWrite)
+        defer { database.close() }
+        var batch = WriteBatch()
+        batch.put(family, key, stored)
+        try database.write(batch)
+    }
+
+    /// The raw stored bytes (checksum included) at a key.
+    public static func read(path: String, family: ColumnFamily, key: [UInt8]) throws(StoreError) -> [UInt8]? {
+        let database = try RocksDatabase(path: path, mode: .readWrite)
+        defer { database.close() }
+        return try database.get(family, key)
+    }
+
+    /// Replaces the entry at `height` with `entry`'s encoding under a valid checksum, as a
+    /// tamperer who knows the format would.
+    public static func replaceEntry(path: String, height: UInt64, with entry: Entry) throws(StoreError) {
+        let key = StoreKeys.log(height)
+        try overwrite(path: path, family: .log, key: key, stored: CheckedValue.seal(key: key, value: entry.encoded))
+    }
+
+    /// The log key of a height.
+    public static func logKey(_ height: UInt64) -> [UInt8] { StoreKeys.log(height) }
+}

@@ -1,0 +1,33 @@
+/// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum every stored value carries.
+enum CRC32C {
+    private static let table: [UInt32] = (0..<256).map { index in
+        var crc = UInt32(index)
+        for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
+        return crc
+    }
+
+    static func checksum<Bytes: Sequence<UInt8>>(_ parts: Bytes...) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for part in parts {
+            for byte in part { crc = table[Int((crc ^ UInt32(byte)) & 0xff)] ^ (crc >> 8) }
+        }
+        return crc ^ 0xFFFF_FFFF
+    }
+}
+
+/// Stored values are `value ‖ u32 crc32c(key ‖ value)`, so a damaged value, or a value under the
+/// wrong key, is caught when read (Specs/LEDGER.md §Storage).
+enum CheckedValue {
+    static func seal(key: [UInt8], value: [UInt8]) -> [UInt8] {
+        let crc = CRC32C.checksum(key, value)
+        return value + [UInt8(crc >> 24), UInt8(truncatingIfNeeded: crc >> 16), UInt8(truncatingIfNeeded: crc >> 8), UInt8(truncatingIfNeeded: crc)]
+    }
+
+    /// The value without its checksum, or nil if the checksum does not match.
+    static func open(key: [UInt8], stored: [UInt8]) -> [UInt8]? {
+        guard stored.count >= 4 else { return nil }
+        let value = Array(stored.dropLast(4))
+        let tail = stored.suffix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        return CRC32C.checksum(key, value) == tail ? value : nil
+    }
+}

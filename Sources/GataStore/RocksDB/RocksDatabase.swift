@@ -1,0 +1,199 @@
+import CRocksDB
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The column families of a GATA data folder.
+public enum ColumnFamily: Int, CaseIterable, Sendable {
+    case defaultFamily = 0
+    /// Entries by height.
+    case log
+    /// State records by key.
+    case state
+    /// Derived lookups, such as receipt id → job id.
+    case indexes
+    /// The head and the chain's identity.
+    case meta
+
+    var name: String {
+        switch self {
+        case .defaultFamily: "default"
+        case .log: "log"
+        case .state: "state"
+        case .indexes: "indexes"
+        case .meta: "meta"
+        }
+    }
+}
+
+/// How a database is opened.
+public enum OpenMode: Sendable, Equatable {
+    /// Read and write; created if missing.
+    case readWrite
+    /// Read-only: the files are never opened for writing, even while another process writes them.
+    case readOnly
+}
+
+/// Owns a RocksDB handle, its options and its column-family handles. Every RocksDB C pointer in
+/// GATA lives in this file: callers see bytes, column families and Swift errors only.
+final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thread-safe; handles never change after open
+    private let database: OpaquePointer
+    private let options: OpaquePointer
+    private let handles: [OpaquePointer]
+    private let syncWrite: OpaquePointer
+    private let readOptions: OpaquePointer
+
+    init(path: String, mode: OpenMode) throws(StoreError) {
+        let options = rocksdb_options_create()!
+        rocksdb_options_set_create_if_missing(options, mode == .readWrite ? 1 : 0)
+        rocksdb_options_set_create_missing_column_families(options, mode == .readWrite ? 1 : 0)
+        // Refuse to open if the write-ahead log is damaged, rather than silently stopping at the damage.
+        rocksdb_options_set_wal_recovery_mode(options, Int32(rocksdb_absolute_consistency_recovery))
+        rocksdb_options_set_paranoid_checks(options, 1)
+        rocksdb_options_increase_parallelism(options, 2)
+        let families = ColumnFamily.allCases
+        var names = families.map { strdup($0.name) }
+        defer { names.forEach { free($0) } }
+        var familyOptions: [OpaquePointer?] = families.map { _ in options }
+        var handles = [OpaquePointer?](repeating: nil, count: families.count)
+        var error: UnsafeMutablePointer<CChar>? = nil
+        let opened: OpaquePointer? = names.withUnsafeMutableBufferPointer { namePointers in
+            namePointers.withMemoryRebound(to: UnsafePointer<CChar>?.self) { constNames in
+                switch mode {
+                case .readWrite:
+                    rocksdb_open_column_families(
+                        options, path, Int32(families.count), constNames.baseAddress, &familyOptions, &handles, &error)
+                case .readOnly:
+                    rocksdb_open_for_read_only_column_families(
+                        options, path, Int32(families.count), constNames.baseAddress, &familyOptions, &handles, 0, &error)
+                }
+            }
+        }
+        if let message = Self.take(error) {
+            rocksdb_options_destroy(options)
+            throw StoreError(.io, "cannot open \(path): \(message)")
+        }
+        self.database = opened!
+        self.options = options
+        self.handles = handles.map { $0! }
+        self.syncWrite = rocksdb_writeoptions_create()!
+        rocksdb_writeoptions_set_sync(syncWrite, 1)
+        self.readOptions = rocksdb_readoptions_create()!
+        rocksdb_readoptions_set_verify_checksums(readOptions, 1)
+    }
+
+    private let closeLock = NSLock()
+    private var isClosed = false
+
+    /// Closes the database now; later calls do nothing. Nothing may use it afterwards.
+    func close() {
+        closeLock.lock()
+        defer { closeLock.unlock() }
+        guard !isClosed else { return }
+        isClosed = true
+        // Column-family handles go before the database closes.
+        handles.forEach { rocksdb_column_family_handle_destroy($0) }
+        rocksdb_close(database)
+        rocksdb_writeoptions_destroy(syncWrite)
+        rocksdb_readoptions_destroy(readOptions)
+        rocksdb_options_destroy(options)
+    }
+
+    deinit { close() }
+
+    /// Turns a RocksDB error string into Swift and frees it.
+    private static func take(_ error: UnsafeMutablePointer<CChar>?) -> String? {
+        guard let error else { return nil }
+        defer { rocksdb_free(error) }
+        return String(cString: error)
+    }
+
+    /// The value at `key`, or nil.
+    func get(_ family: ColumnFamily, _ key: [UInt8]) throws(StoreError) -> [UInt8]? {
+        var length = 0
+        var error: UnsafeMutablePointer<CChar>? = nil
+        let value = key.withUnsafeBufferPointer { keyBuffer in
+            keyBuffer.withMemoryRebound(to: CChar.self) {
+                rocksdb_get_cf(database, readOptions, handles[family.rawValue], $0.baseAddress, $0.count, &length, &error)
+            }
+        }
+        if let message = Self.take(error) { throw StoreError(.io, "read failed: \(message)") }
+        guard let value else { return nil }
+        defer { rocksdb_free(value) }
+        return Array(UnsafeRawBufferPointer(start: value, count: length))
+    }
+
+    /// One atomic write of puts and deletes across column families, synced to disk before it returns.
+    func write(_ batch: WriteBatch) throws(StoreError) {
+        let pointer = rocksdb_writebatch_create()!
+        defer { rocksdb_writebatch_destroy(pointer) }
+        for operation in batch.operations {
+            operation.key.withUnsafeBufferPointer { key in
+                key.withMemoryRebound(to: CChar.self) { key in
+                    if let value = operation.value {
+                        value.withUnsafeBufferPointer { value in
+                            value.withMemoryRebound(to: CChar.self) { value in
+                                rocksdb_writebatch_put_cf(pointer, handles[operation.family.rawValue], key.baseAddress, key.count, value.baseAddress, value.count)
+                            }
+                        }
+                    } else {
+                        rocksdb_writebatch_delete_cf(pointer, handles[operation.family.rawValue], key.baseAddress, key.count)
+                    }
+                }
+            }
+        }
+        var error: UnsafeMutablePointer<CChar>? = nil
+        rocksdb_write(database, syncWrite, pointer, &error)
+        if let message = Self.take(error) { throw StoreError(.io, "synced write failed: \(message)") }
+    }
+
+    /// Calls `body` with each key and value from `start` (or the first key) in key order, until it
+    /// returns false. Keys and values are copied: RocksDB's are valid only until the iterator moves.
+    func scan(_ family: ColumnFamily, from start: [UInt8]? = nil, reverse: Bool = false,
+              _ body: ([UInt8], [UInt8]) throws(StoreError) -> Bool) throws(StoreError) {
+        let iterator = rocksdb_create_iterator_cf(database, readOptions, handles[family.rawValue])!
+        defer { rocksdb_iter_destroy(iterator) }
+        if let start {
+            start.withUnsafeBufferPointer { key in
+                key.withMemoryRebound(to: CChar.self) {
+                    reverse ? rocksdb_iter_seek_for_prev(iterator, $0.baseAddress, $0.count) : rocksdb_iter_seek(iterator, $0.baseAddress, $0.count)
+                }
+            }
+        } else if reverse {
+            rocksdb_iter_seek_to_last(iterator)
+        } else {
+            rocksdb_iter_seek_to_first(iterator)
+        }
+        while rocksdb_iter_valid(iterator) != 0 {
+            var keyLength = 0, valueLength = 0
+            let key = Array(UnsafeRawBufferPointer(start: rocksdb_iter_key(iterator, &keyLength), count: keyLength))
+            let value = Array(UnsafeRawBufferPointer(start: rocksdb_iter_value(iterator, &valueLength), count: valueLength))
+            guard try body(key, value) else { return }
+            reverse ? rocksdb_iter_prev(iterator) : rocksdb_iter_next(iterator)
+        }
+        var error: UnsafeMutablePointer<CChar>? = nil
+        rocksdb_iter_get_error(iterator, &error)
+        if let message = Self.take(error) { throw StoreError(.io, "scan failed: \(message)") }
+    }
+}
+
+/// Puts and deletes to write atomically.
+struct WriteBatch {
+    struct Operation {
+        let family: ColumnFamily
+        let key: [UInt8]
+        /// nil deletes.
+        let value: [UInt8]?
+    }
+
+    private(set) var operations: [Operation] = []
+
+    mutating func put(_ family: ColumnFamily, _ key: [UInt8], _ value: [UInt8]) {
+        operations.append(Operation(family: family, key: key, value: value))
+    }
+
+    mutating func delete(_ family: ColumnFamily, _ key: [UInt8]) {
+        operations.append(Operation(family: family, key: key, value: nil))
+    }
+}

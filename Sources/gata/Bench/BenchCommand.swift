@@ -1,0 +1,9 @@
+import ArgumentParser
+
+/// `gata bench …`: measurements and load harnesses.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure ingestion against the physical limits of this machine.",
+        subcommands: [BenchIngest.self, BenchCrashWriter.self])
+}

@@ -1,0 +1,86 @@
+import Foundation
+import GataCore
+import GataCrypto
+import GataNode
+import GataStore
+import GataTestSupport
+import Testing
+
+@Suite struct SequencerTests {
+    static func open(_ path: String) throws -> (LedgerStore, LedgerState, GenesisConfig) {
+        var genesis = try TestSupport.devnetGenesis()
+        genesis.checkpointInterval = 50
+        let (store, state) = try LedgerStore.open(path: path, genesis: genesis)
+        return (store, state, genesis)
+    }
+
+    static func temporaryPath() -> String { TestSupport.temporaryPath("gata-seq") }
+
+    @Test func concurrentSubmittersShareSyncedWritesAndEverythingSurvivesReopening() async throws {
+        let path = Self.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (store, state, genesis) = try Self.open(path)
+        let largestGroup = Locked(0)
+        let sequencer = Sequencer(store: store, state: state, onCommit: { report in
+            largestGroup.withLock { $0 = max($0, report.submissions) }
+        })
+        let recorded = Locked([UInt64: Hash32]())
+        await withTaskGroup(of: Void.self) { group in
+            for account in [0, 2, 3, 4, 9, 6] {
+                group.addTask {
+                    await DevnetWorkload.transferStream(sequencer: sequencer, chainId: genesis.chainId, from: account, count: 40) { outcome in
+                        if case .recorded(let height, let hash) = outcome { recorded.withLock { $0[height] = hash } }
+                    }
+                }
+            }
+            group.addTask {
+                await DevnetWorkload.receiptStream(sequencer: sequencer, chainId: genesis.chainId, node: 5, batchSize: 16, rounds: 5) { _ in }
+            }
+        }
+        sequencer.shutdown()
+        store.close()
+        let acknowledged = recorded.withLock { $0 }
+        #expect(acknowledged.count == 240, "every transfer was recorded once")
+        #expect(largestGroup.withLock { $0 } > 1, "submissions shared a synced write")
+        let finalHead = sequencer.read { $0.head }
+        #expect(sequencer.read { $0.invariantViolation() } == nil)
+
+        let (reopenedStore, reopened, _) = try Self.open(path)
+        defer { reopenedStore.close() }
+        #expect(reopened.head == finalHead)
+        for (height, hash) in acknowledged {
+            #expect(try reopenedStore.entry(at: height)?.hash == hash)
+        }
+        #expect(try reopenedStore.replayFromLog().head == finalHead)
+        #expect(reopened.receipts.count == 80)
+    }
+
+    @Test func aFullQueueAnswersOverloadedAndChangesNothingForThoseSubmissions() async throws {
+        let path = Self.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (store, state, genesis) = try Self.open(path)
+        var configuration = Sequencer.Configuration()
+        configuration.pendingSubmissionsMax = 2
+        configuration.commitSubmissionsMax = 1
+        let sequencer = Sequencer(store: store, state: state, configuration: configuration)
+        let key = DevAccounts.key(9)
+        // Many submissions at once, most of them with nonces that cannot apply, to fill the queue.
+        let outcomes = await withTaskGroup(of: SubmitOutcome.self) { group in
+            for nonce in 0..<UInt64(200) {
+                group.addTask {
+                    await sequencer.submit(.transfer(MessageSigning.transfer(key, chainId: genesis.chainId, to: DevAccounts.key(8).address,
+                                                                             amount: Amount(baseUnits: 1), nonce: nonce)))
+                }
+            }
+            return await group.reduce(into: [SubmitOutcome]()) { $0.append($1) }
+        }
+        sequencer.shutdown()
+        store.close()
+        let overloaded = outcomes.filter { if case .overloaded = $0 { true } else { false } }.count
+        let recorded = outcomes.filter { if case .recorded = $0 { true } else { false } }.count
+        #expect(overloaded > 0, "the bounded queue pushed back")
+        #expect(sequencer.read { $0.account(key.address).nonce } == UInt64(recorded))
+        #expect(outcomes.allSatisfy { if case .overloaded(let delay) = $0 { delay > 0 } else { true } })
+    }
+}
+

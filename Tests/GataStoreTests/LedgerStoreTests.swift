@@ -1,0 +1,126 @@
+import Foundation
+import GataCore
+import GataCrypto
+import GataStore
+import Testing
+
+@Suite struct LedgerStoreTests {
+    @Test func aReopenedStoreHasTheSameStateAndReplayAgrees() throws {
+        let fixture = try StoreFixture(checkpointInterval: 7)
+        defer { fixture.remove() }
+        let written = try fixture.writeTransfers(40)
+        let (store, reopened) = try LedgerStore.open(path: fixture.path, genesis: fixture.genesis)
+        defer { store.close() }
+        #expect(reopened.head == written.head)
+        #expect(reopened.account(DevAccounts.key(8).address) == written.account(DevAccounts.key(8).address))
+        let replayed = try store.replayFromLog()
+        #expect(replayed.head == reopened.head, "the state rebuilt from the log equals the stored state")
+        #expect(replayed.accounts == reopened.accounts)
+        #expect(try store.entries(from: 7, limit: 1).first?.payload.kind == .checkpoint)
+    }
+
+    @Test func anotherChainsGenesisIsRefused() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        _ = try fixture.writeTransfers(1)
+        var other = fixture.genesis
+        other.chainId += 1
+        #expect { try LedgerStore.open(path: fixture.path, genesis: other) } throws: { ($0 as? StoreError)?.code == .chainMismatch }
+        try LedgerStore.open(path: fixture.path, genesis: nil).0.close()
+    }
+
+    @Test func anEmptyFolderWithoutGenesisIsNotInitialized() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        #expect { try LedgerStore.open(path: fixture.path, genesis: nil) } throws: { ($0 as? StoreError)?.code == .notInitialized }
+    }
+
+    /// Damages one stored value and expects the store to refuse to open, naming what is wrong.
+    static func expectRefusal(_ fixture: StoreFixture, contains words: [String], height: UInt64?) {
+        do {
+            try LedgerStore.open(path: fixture.path, genesis: fixture.genesis).0.close()
+            Issue.record("the store opened despite the damage")
+        } catch let error as StoreError {
+            #expect(error.code == .corrupt, "\(error)")
+            #expect(error.height == height, "\(error)")
+            for word in words { #expect(error.description.contains(word), "\(error) mentions \(word)") }
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    @Test func aDamagedEntryMakesTheStoreRefuseToOpen() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        _ = try fixture.writeTransfers(10)
+        let key = StoreSurgery.logKey(6)
+        var stored = try #require(try StoreSurgery.read(path: fixture.path, family: .log, key: key))
+        stored[20] ^= 0x01
+        try StoreSurgery.overwrite(path: fixture.path, family: .log, key: key, stored: stored)
+        Self.expectRefusal(fixture, contains: ["checksum"], height: 6)
+    }
+
+    @Test func aRewrittenEntryWithAValidChecksumBreaksTheChain() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        _ = try fixture.writeTransfers(10)
+        let (store, _) = try LedgerStore.open(path: fixture.path, genesis: fixture.genesis)
+        let original = try #require(try store.entry(at: 4))
+        store.close()
+        let forged = Entry(height: 4, previousHash: original.previousHash, timestampMillis: original.timestampMillis + 1, payload: original.payload)
+        try StoreSurgery.replaceEntry(path: fixture.path, height: 4, with: forged)
+        Self.expectRefusal(fixture, contains: ["previousHash"], height: 5)
+    }
+
+    @Test func aDamagedStateRecordMakesTheStoreRefuseToOpen() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        _ = try fixture.writeTransfers(3)
+        let key = [UInt8(0x01)] + DevAccounts.key(8).address.bytes
+        var stored = try #require(try StoreSurgery.read(path: fixture.path, family: .state, key: key))
+        stored[3] ^= 0x80
+        try StoreSurgery.overwrite(path: fixture.path, family: .state, key: key, stored: stored)
+        Self.expectRefusal(fixture, contains: ["state record", "checksum"], height: nil)
+    }
+
+    @Test func aStateRecordThatDisagreesWithTheLogIsCaughtByTheDigest() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        _ = try fixture.writeTransfers(3)
+        // A record rewritten with a valid checksum but a different balance: only the digest can tell.
+        let (opened, state) = try LedgerStore.open(path: fixture.path, genesis: fixture.genesis)
+        opened.close()
+        let address = DevAccounts.key(8).address
+        var account = state.account(address)
+        account = Account(balance: account.balance.adding(Amount(baseUnits: 1))!, bonded: account.bonded, nonce: account.nonce)
+        var writer = BinaryWriter()
+        writer.write(account.balance)
+        writer.write(account.bonded)
+        writer.write(account.nonce)
+        let key = [UInt8(0x01)] + address.bytes
+        try StoreSurgery.overwrite(path: fixture.path, family: .state, key: key, stored: Self.seal(key: key, value: writer.bytes))
+        Self.expectRefusal(fixture, contains: ["digest"], height: state.nextHeight - 1)
+    }
+
+    /// CRC-32C sealing as Specs/LEDGER.md §Storage describes, written independently here.
+    static func seal(key: [UInt8], value: [UInt8]) -> [UInt8] {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in key + value {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
+        }
+        crc ^= 0xFFFF_FFFF
+        return value + [UInt8(crc >> 24), UInt8(truncatingIfNeeded: crc >> 16), UInt8(truncatingIfNeeded: crc >> 8), UInt8(truncatingIfNeeded: crc)]
+    }
+
+    @Test func aDamagedHeadMakesTheStoreRefuseToOpen() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        _ = try fixture.writeTransfers(2)
+        let key = Array("head".utf8)
+        var stored = try #require(try StoreSurgery.read(path: fixture.path, family: .meta, key: key))
+        stored[0] ^= 0xff
+        try StoreSurgery.overwrite(path: fixture.path, family: .meta, key: key, stored: stored)
+        Self.expectRefusal(fixture, contains: ["head"], height: nil)
+    }
+}

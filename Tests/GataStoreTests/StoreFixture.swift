@@ -1,0 +1,47 @@
+import Foundation
+import GataCore
+import GataCrypto
+import GataStore
+import GataTestSupport
+
+/// A data folder in a fresh temporary directory, removed at the end.
+struct StoreFixture {
+    let path: String
+    let genesis: GenesisConfig
+
+    init(checkpointInterval: UInt64? = nil) throws {
+        path = TestSupport.temporaryPath("gata-store")
+        var genesis = try TestSupport.devnetGenesis()
+        if let checkpointInterval { genesis.checkpointInterval = checkpointInterval }
+        self.genesis = genesis
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+
+    /// Opens the store and applies `count` transfers from development account 9, committing each.
+    func writeTransfers(_ count: Int) throws -> LedgerState {
+        let (store, initial) = try LedgerStore.open(path: path, genesis: genesis)
+        defer { store.close() }
+        var state = initial
+        let key = DevAccounts.key(9)
+        for _ in 0..<count {
+            var entries: [Entry] = []
+            var changed: [StateKey] = []
+            if state.checkpointDue {
+                let checkpoint = Entry(height: state.nextHeight, previousHash: state.lastHash, timestampMillis: state.lastTimestampMillis,
+                                       payload: .checkpoint(Checkpoint(stateDigest: state.digest.value)))
+                _ = state.apply(checkpoint, evidence: Evidence.derive(checkpoint.payload))
+                entries.append(checkpoint)
+            }
+            let transfer = MessageSigning.transfer(key, chainId: genesis.chainId, to: DevAccounts.key(8).address,
+                                                   amount: Amount(baseUnits: 5), nonce: state.account(key.address).nonce)
+            let entry = Entry(height: state.nextHeight, previousHash: state.lastHash, timestampMillis: state.lastTimestampMillis + 1, payload: .transfer(transfer))
+            let result = state.apply(entry, evidence: Evidence.derive(entry.payload))
+            precondition(result.isApplied)
+            entries.append(entry)
+            changed += result.changed
+            try store.commit(entries: entries, changed: changed, state: state)
+        }
+        return state
+    }
+}

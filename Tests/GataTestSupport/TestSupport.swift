@@ -1,0 +1,51 @@
+import Foundation
+import GataCore
+import GataCrypto
+
+/// Shared helpers of the test targets.
+public enum TestSupport {
+    /// The repository's root folder, found from this file.
+    public static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Genesis/devnet.json, parsed and validated.
+    public static func devnetGenesis() throws -> GenesisConfig {
+        let data = try Data(contentsOf: repositoryRoot.appendingPathComponent("Genesis/devnet.json"))
+        return try GenesisConfig(json: try JSONValue.parse(data))
+    }
+
+    /// A path in the temporary folder that does not exist yet.
+    public static func temporaryPath(_ prefix: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
+    }
+
+    /// The seed of randomized tests: `GATA_SEED` when set, so a failure can be rerun exactly.
+    public static func seed(default value: UInt64) -> UInt64 {
+        ProcessInfo.processInfo.environment["GATA_SEED"].flatMap(UInt64.init) ?? value
+    }
+}
+
+/// SplitMix64: a small, seedable generator, so a failing run can be repeated exactly.
+public struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A value shared between tasks behind a lock.
+public final class Locked<Value>: @unchecked Sendable {  // every access holds the lock
+    private let lock = NSLock()
+    private var value: Value
+    public init(_ value: Value) { self.value = value }
+    public func withLock<T>(_ body: (inout Value) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
+}
