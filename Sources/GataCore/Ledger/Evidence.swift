@@ -30,9 +30,7 @@ public struct Evidence: Sendable {
             evidence.receiptIds = [id]
             evidence.signer = recover(receipt.signature, id)
         case .receiptBatch(let batch):
-            evidence.receiptIds = batch.receipts.map {
-                MessageHashing.receiptId(chainId: batch.chainId, node: batch.node, epoch: batch.epoch, body: $0)
-            }
+            evidence.receiptIds = MessageHashing.receiptIds(chainId: batch.chainId, node: batch.node, epoch: batch.epoch, bodies: batch.receipts)
             let digest = MessageHashing.receiptBatchDigest(
                 chainId: batch.chainId, node: batch.node, epoch: batch.epoch,
                 root: MerkleTree.root(evidence.receiptIds), count: UInt32(batch.receipts.count))

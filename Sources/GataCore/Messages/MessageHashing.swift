@@ -24,10 +24,27 @@ public enum MessageHashing {
 
     /// A receipt's id: the EIP-712 digest of its `ComputeReceipt` message.
     public static func receiptId(chainId: UInt64, node: Address, epoch: UInt64, body: ReceiptBody) -> Hash32 {
+        FastHashing.receiptId(domainSeparator: SignedTypes.domainSeparator(chainId: chainId), node: FastHashing.word(node), epoch: epoch, body: body)
+    }
+
+    /// Receipt ids of many receipts of one node and epoch, sharing the domain separator.
+    public static func receiptIds(chainId: UInt64, node: Address, epoch: UInt64, bodies: [ReceiptBody]) -> [Hash32] {
+        let domain = SignedTypes.domainSeparator(chainId: chainId)
+        let nodeWord = FastHashing.word(node)
+        return bodies.map { FastHashing.receiptId(domainSeparator: domain, node: nodeWord, epoch: epoch, body: $0) }
+    }
+
+    /// A receipt's id by the general EIP-712 encoder: the reference for ``receiptId(chainId:node:epoch:body:)``.
+    public static func receiptIdByGeneralEncoder(chainId: UInt64, node: Address, epoch: UInt64, body: ReceiptBody) -> Hash32 {
         SignedTypes.digest(chainId: chainId, primaryType: "ComputeReceipt", message: .object([
             "node": .address(node), "jobId": .hash(body.jobId), "jobSpecHash": .hash(body.jobSpecHash),
             "outputHash": .hash(body.outputHash), "epoch": .integer(epoch),
         ]))
+    }
+
+    /// The domain separator by the general EIP-712 encoder: the reference for ``SignedTypes/domainSeparator(chainId:)``.
+    public static func domainSeparatorByGeneralEncoder(chainId: UInt64) -> Hash32 {
+        SignedTypes.hashStruct("EIP712Domain", SignedTypes.domain(chainId: chainId))
     }
 
     public static func receiptBatchDigest(chainId: UInt64, node: Address, epoch: UInt64, root: Hash32, count: UInt32) -> Hash32 {

@@ -27,7 +27,7 @@ public enum MessageSigning {
     }
 
     public static func receiptBatch(_ node: PrivateKey, chainId: UInt64, epoch: UInt64, receipts: [ReceiptBody]) -> ReceiptBatch {
-        let ids = receipts.map { MessageHashing.receiptId(chainId: chainId, node: node.address, epoch: epoch, body: $0) }
+        let ids = MessageHashing.receiptIds(chainId: chainId, node: node.address, epoch: epoch, bodies: receipts)
         let digest = MessageHashing.receiptBatchDigest(
             chainId: chainId, node: node.address, epoch: epoch, root: MerkleTree.root(ids), count: UInt32(receipts.count))
         return ReceiptBatch(chainId: chainId, node: node.address, epoch: epoch, receipts: receipts, signature: node.sign(digest: digest).bytes)

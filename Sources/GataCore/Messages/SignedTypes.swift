@@ -39,13 +39,9 @@ public enum SignedTypes {
         .object(["name": .string(domainName), "version": .string(domainVersion), "chainId": .integer(chainId)])
     }
 
-    /// hashStruct(EIP712Domain, domain(chainId)).
+    /// hashStruct(EIP712Domain, domain(chainId)), by the direct encoding of ``FastHashing``.
     public static func domainSeparator(chainId: UInt64) -> Hash32 {
-        do {
-            return try schema.hashStruct("EIP712Domain", domain(chainId: chainId))
-        } catch {
-            fatalError("the domain always encodes: \(error)")
-        }
+        FastHashing.domainSeparator(chainId: chainId)
     }
 
     /// The signing digest of a message of one of ``types``.

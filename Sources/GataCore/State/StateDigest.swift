@@ -8,8 +8,8 @@ import GataCrypto
 /// store); it is not a commitment that resists an adversary choosing records, which is what the
 /// Merkle roots of settlements are for.
 public struct StateDigest: Hashable, Sendable {
-    /// Little-endian 64-bit limbs.
-    private var limbs: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    /// The sum as four big-endian 64-bit words, most significant first.
+    private var sum = Hash32.zero
 
     public init() {}
 
@@ -21,40 +21,22 @@ public struct StateDigest: Hashable, Sendable {
         return hasher.finalize()
     }
 
-    public mutating func add(_ term: Hash32) { combine(term, subtract: false) }
-    public mutating func remove(_ term: Hash32) { combine(term, subtract: true) }
+    public mutating func add(_ term: Hash32) { sum = Self.combine(sum, term, subtract: false) }
+    public mutating func remove(_ term: Hash32) { sum = Self.combine(sum, term, subtract: true) }
 
     /// The digest as 32 big-endian bytes.
-    public var value: Hash32 {
-        var bytes: [UInt8] = []
-        for limb in [limbs.3, limbs.2, limbs.1, limbs.0] {
-            for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: limb >> UInt64(shift))) }
-        }
-        return Hash32(bytes: bytes)
-    }
+    public var value: Hash32 { sum }
 
-    public static func == (lhs: StateDigest, rhs: StateDigest) -> Bool { lhs.value == rhs.value }
-    public func hash(into hasher: inout Hasher) { hasher.combine(value) }
-
-    private mutating func combine(_ term: Hash32, subtract: Bool) {
-        let bytes = term.bytes
-        var words: [UInt64] = [0, 0, 0, 0]
-        for index in 0..<32 { words[3 - index / 8] = words[3 - index / 8] << 8 | UInt64(bytes[index]) }
-        var current = [limbs.0, limbs.1, limbs.2, limbs.3]
+    /// (a ± b) mod 2^256, word by word from the least significant.
+    private static func combine(_ a: Hash32, _ b: Hash32, subtract: Bool) -> Hash32 {
         var carry = false
-        for index in 0..<4 {
-            if subtract {
-                let (a, o1) = current[index].subtractingReportingOverflow(words[index])
-                let (b, o2) = a.subtractingReportingOverflow(carry ? 1 : 0)
-                current[index] = b
-                carry = o1 || o2
-            } else {
-                let (a, o1) = current[index].addingReportingOverflow(words[index])
-                let (b, o2) = a.addingReportingOverflow(carry ? 1 : 0)
-                current[index] = b
-                carry = o1 || o2
-            }
+        func step(_ x: UInt64, _ y: UInt64) -> UInt64 {
+            let (first, overflow1) = subtract ? x.subtractingReportingOverflow(y) : x.addingReportingOverflow(y)
+            let (second, overflow2) = subtract ? first.subtractingReportingOverflow(carry ? 1 : 0) : first.addingReportingOverflow(carry ? 1 : 0)
+            carry = overflow1 || overflow2
+            return second
         }
-        limbs = (current[0], current[1], current[2], current[3])
+        let w3 = step(a.w3, b.w3), w2 = step(a.w2, b.w2), w1 = step(a.w1, b.w1), w0 = step(a.w0, b.w0)
+        return Hash32(w0: w0, w1: w1, w2: w2, w3: w3)
     }
 }

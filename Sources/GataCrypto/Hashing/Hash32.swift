@@ -3,15 +3,17 @@
 /// Stored as four big-endian 64-bit words so that equality, hashing and ordering
 /// cost a few integer comparisons and no allocation.
 public struct Hash32: Hashable, Comparable, Sendable, CustomStringConvertible {
-    @usableFromInline var w0: UInt64
-    @usableFromInline var w1: UInt64
-    @usableFromInline var w2: UInt64
-    @usableFromInline var w3: UInt64
+    /// The 32 bytes as big-endian 64-bit words, most significant first.
+    public private(set) var w0: UInt64
+    public private(set) var w1: UInt64
+    public private(set) var w2: UInt64
+    public private(set) var w3: UInt64
 
     /// The all-zero word.
     public static let zero = Hash32(w0: 0, w1: 0, w2: 0, w3: 0)
 
-    @usableFromInline init(w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64) {
+    /// Makes a hash from four big-endian 64-bit words.
+    public init(w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64) {
         self.w0 = w0
         self.w1 = w1
         self.w2 = w2
@@ -23,11 +25,18 @@ public struct Hash32: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// - Precondition: `bytes.count == 32`.
     public init<Bytes: Collection<UInt8>>(bytes: Bytes) {
         precondition(bytes.count == 32, "Hash32 needs 32 bytes, got \(bytes.count)")
-        var words: [UInt64] = [0, 0, 0, 0]
-        for (index, byte) in bytes.enumerated() {
-            words[index / 8] = words[index / 8] << 8 | UInt64(byte)
+        var w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0, w3: UInt64 = 0
+        var index = 0
+        for byte in bytes {
+            switch index >> 3 {
+            case 0: w0 = w0 << 8 | UInt64(byte)
+            case 1: w1 = w1 << 8 | UInt64(byte)
+            case 2: w2 = w2 << 8 | UInt64(byte)
+            default: w3 = w3 << 8 | UInt64(byte)
+            }
+            index += 1
         }
-        self.init(w0: words[0], w1: words[1], w2: words[2], w3: words[3])
+        self.init(w0: w0, w1: w1, w2: w2, w3: w3)
     }
 
     /// Parses 64 hex digits, with or without `0x`.
@@ -40,14 +49,7 @@ public struct Hash32: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// The 32 bytes, big-endian.
     public var bytes: [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(32)
-        for word in [w0, w1, w2, w3] {
-            for shift in stride(from: 56, through: 0, by: -8) {
-                out.append(UInt8(truncatingIfNeeded: word >> UInt64(shift)))
-            }
-        }
-        return out
+        withUnsafeBytes(of: (w0.bigEndian, w1.bigEndian, w2.bigEndian, w3.bigEndian)) { Array($0) }
     }
 
     /// `0x` and 64 lower-case hex digits.

@@ -7,13 +7,13 @@ public struct Keccak256: Sendable {
     /// Bytes absorbed per permutation: (1600 - 2 * 256) / 8.
     static let rateBytes = 136
 
-    private var lanes: [UInt64] = Array(repeating: 0, count: 25)
-    private var pending: [UInt8] = []
+    private var lanes = [UInt64](repeating: 0, count: 25)
+    /// Bytes of the current block not yet absorbed; fewer than ``rateBytes``.
+    private var pending = [UInt8](repeating: 0, count: 136)
+    private var pendingCount = 0
 
     /// A fresh hasher.
-    public init() {
-        pending.reserveCapacity(Self.rateBytes)
-    }
+    public init() {}
 
     /// Keccak-256 of `bytes`.
     public static func hash<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> Hash32 {
@@ -24,49 +24,62 @@ public struct Keccak256: Sendable {
 
     /// Absorbs more input.
     public mutating func update<Bytes: Sequence<UInt8>>(_ bytes: Bytes) {
-        for byte in bytes {
-            pending.append(byte)
-            if pending.count == Self.rateBytes {
-                absorbPending()
-            }
+        let handled: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            absorb(UnsafeRawBufferPointer(buffer))
+        }
+        if handled == nil {
+            let copy = Array(bytes)
+            copy.withUnsafeBytes { absorb($0) }
         }
     }
 
-    /// Absorbs a 32-byte word.
+    /// Absorbs a 32-byte word without allocating.
     public mutating func update(_ hash: Hash32) {
-        update(hash.bytes)
+        withUnsafeBytes(of: (hash.w0.bigEndian, hash.w1.bigEndian, hash.w2.bigEndian, hash.w3.bigEndian)) { absorb($0) }
     }
 
     /// Pads, permutes and returns the digest. The hasher must not be used afterwards.
     public mutating func finalize() -> Hash32 {
-        pending.append(0x01)
-        while pending.count < Self.rateBytes { pending.append(0) }
-        pending[Self.rateBytes - 1] |= 0x80
-        absorbPending()
-        var out: [UInt8] = []
-        out.reserveCapacity(32)
-        for lane in lanes[0..<4] {
-            for shift in stride(from: 0, to: 64, by: 8) {
-                out.append(UInt8(truncatingIfNeeded: lane >> UInt64(shift)))
-            }
-        }
-        return Hash32(bytes: out)
+        for index in pendingCount..<Self.rateBytes { pending[index] = 0 }
+        pending[pendingCount] ^= 0x01
+        pending[Self.rateBytes - 1] ^= 0x80
+        pending.withUnsafeBytes { absorbBlock($0) }
+        return Hash32(w0: lanes[0].byteSwapped, w1: lanes[1].byteSwapped, w2: lanes[2].byteSwapped, w3: lanes[3].byteSwapped)
     }
 
-    private mutating func absorbPending() {
-        pending.withUnsafeBufferPointer { block in
-            lanes.withUnsafeMutableBufferPointer { state in
-                for laneIndex in 0..<(Self.rateBytes / 8) {
-                    var lane: UInt64 = 0
-                    for byteIndex in 0..<8 {
-                        lane |= UInt64(block[laneIndex * 8 + byteIndex]) << UInt64(byteIndex * 8)
-                    }
-                    state[laneIndex] ^= lane
-                }
-                KeccakPermutation.permute(state)
+    private mutating func absorb(_ input: UnsafeRawBufferPointer) {
+        var offset = 0
+        if pendingCount > 0 {
+            let take = min(Self.rateBytes - pendingCount, input.count)
+            pending.withUnsafeMutableBytes { target in
+                target.baseAddress!.advanced(by: pendingCount).copyMemory(from: input.baseAddress!, byteCount: take)
             }
+            pendingCount += take
+            offset = take
+            guard pendingCount == Self.rateBytes else { return }
+            pending.withUnsafeBytes { absorbBlock($0) }
+            pendingCount = 0
         }
-        pending.removeAll(keepingCapacity: true)
+        while input.count - offset >= Self.rateBytes {
+            absorbBlock(UnsafeRawBufferPointer(rebasing: input[offset..<(offset + Self.rateBytes)]))
+            offset += Self.rateBytes
+        }
+        let rest = input.count - offset
+        if rest > 0 {
+            pending.withUnsafeMutableBytes { target in
+                target.baseAddress!.copyMemory(from: input.baseAddress!.advanced(by: offset), byteCount: rest)
+            }
+            pendingCount = rest
+        }
+    }
+
+    private mutating func absorbBlock(_ block: UnsafeRawBufferPointer) {
+        lanes.withUnsafeMutableBufferPointer { state in
+            for laneIndex in 0..<(Self.rateBytes / 8) {
+                state[laneIndex] ^= UInt64(littleEndian: block.loadUnaligned(fromByteOffset: laneIndex * 8, as: UInt64.self))
+            }
+            KeccakPermutation.permute(state)
+        }
     }
 }
 
@@ -93,46 +106,45 @@ enum KeccakPermutation {
     }
 
     static func permute(_ state: UnsafeMutableBufferPointer<UInt64>) {
-        var column = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        let a = state.baseAddress!
         for round in 0..<24 {
             // θ
-            column.0 = state[0] ^ state[5] ^ state[10] ^ state[15] ^ state[20]
-            column.1 = state[1] ^ state[6] ^ state[11] ^ state[16] ^ state[21]
-            column.2 = state[2] ^ state[7] ^ state[12] ^ state[17] ^ state[22]
-            column.3 = state[3] ^ state[8] ^ state[13] ^ state[18] ^ state[23]
-            column.4 = state[4] ^ state[9] ^ state[14] ^ state[19] ^ state[24]
-            let d0 = column.4 ^ rotateLeft(column.1, 1)
-            let d1 = column.0 ^ rotateLeft(column.2, 1)
-            let d2 = column.1 ^ rotateLeft(column.3, 1)
-            let d3 = column.2 ^ rotateLeft(column.4, 1)
-            let d4 = column.3 ^ rotateLeft(column.0, 1)
+            let c0 = a[0] ^ a[5] ^ a[10] ^ a[15] ^ a[20]
+            let c1 = a[1] ^ a[6] ^ a[11] ^ a[16] ^ a[21]
+            let c2 = a[2] ^ a[7] ^ a[12] ^ a[17] ^ a[22]
+            let c3 = a[3] ^ a[8] ^ a[13] ^ a[18] ^ a[23]
+            let c4 = a[4] ^ a[9] ^ a[14] ^ a[19] ^ a[24]
+            let d0 = c4 ^ rotateLeft(c1, 1)
+            let d1 = c0 ^ rotateLeft(c2, 1)
+            let d2 = c1 ^ rotateLeft(c3, 1)
+            let d3 = c2 ^ rotateLeft(c4, 1)
+            let d4 = c3 ^ rotateLeft(c0, 1)
             for row in stride(from: 0, to: 25, by: 5) {
-                state[row] ^= d0
-                state[row + 1] ^= d1
-                state[row + 2] ^= d2
-                state[row + 3] ^= d3
-                state[row + 4] ^= d4
+                a[row] ^= d0
+                a[row + 1] ^= d1
+                a[row + 2] ^= d2
+                a[row + 3] ^= d3
+                a[row + 4] ^= d4
             }
             // ρ and π
-            var carried = state[1]
+            var carried = a[1]
             for step in 0..<24 {
                 let target = piLanes[step]
-                let displaced = state[target]
-                state[target] = rotateLeft(carried, rotations[step])
+                let displaced = a[target]
+                a[target] = rotateLeft(carried, rotations[step])
                 carried = displaced
             }
             // χ
             for row in stride(from: 0, to: 25, by: 5) {
-                let a0 = state[row], a1 = state[row + 1], a2 = state[row + 2]
-                let a3 = state[row + 3], a4 = state[row + 4]
-                state[row] = a0 ^ (~a1 & a2)
-                state[row + 1] = a1 ^ (~a2 & a3)
-                state[row + 2] = a2 ^ (~a3 & a4)
-                state[row + 3] = a3 ^ (~a4 & a0)
-                state[row + 4] = a4 ^ (~a0 & a1)
+                let a0 = a[row], a1 = a[row + 1], a2 = a[row + 2], a3 = a[row + 3], a4 = a[row + 4]
+                a[row] = a0 ^ (~a1 & a2)
+                a[row + 1] = a1 ^ (~a2 & a3)
+                a[row + 2] = a2 ^ (~a3 & a4)
+                a[row + 3] = a3 ^ (~a4 & a0)
+                a[row + 4] = a4 ^ (~a0 & a1)
             }
             // ι
-            state[0] ^= roundConstants[round]
+            a[0] ^= roundConstants[round]
         }
     }
 }

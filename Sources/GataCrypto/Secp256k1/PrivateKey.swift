@@ -47,11 +47,15 @@ public struct PrivateKey: Sendable, Equatable {
 
     /// Signs a 32-byte digest with an RFC 6979 deterministic nonce. libsecp256k1 always
     /// produces the low-S form, and the result is checked to be canonical before it is returned.
-    public func sign(digest: Hash32) -> RecoverableSignature {
+    ///
+    /// - Parameter extraEntropy: 32 bytes mixed into the RFC 6979 nonce (its "additional data"),
+    ///   giving another valid signature of the same digest; nil for the standard deterministic one.
+    public func sign(digest: Hash32, extraEntropy: Hash32? = nil) -> RecoverableSignature {
         let context = Secp256k1Context.shared.pointer
         var signature = secp256k1_ecdsa_recoverable_signature()
+        let entropy = extraEntropy?.bytes
         let signed = secp256k1_ecdsa_sign_recoverable(
-            context, &signature, digest.bytes, rawBytes, secp256k1_nonce_function_rfc6979, nil)
+            context, &signature, digest.bytes, rawBytes, secp256k1_nonce_function_rfc6979, entropy)
         precondition(signed == 1, "signing with a verified key cannot fail")
         var compact = [UInt8](repeating: 0, count: 64)
         var recoveryID: Int32 = 0

@@ -1,0 +1,40 @@
+import GataCrypto
+
+/// Direct byte encodings of the hottest EIP-712 hashes: the domain separator and the
+/// `ComputeReceipt` struct hash, computed once per receipt on ingest and replay. They produce
+/// exactly what the general encoder over ``SignedTypes`` produces; a test compares the two on many
+/// random values, and the general encoder is the reference.
+enum FastHashing {
+    static let domainTypeHash = SignedTypes.schema.typeHash("EIP712Domain")!
+    static let receiptTypeHash = SignedTypes.schema.typeHash("ComputeReceipt")!
+    static let nameHash = Keccak256.hash(Array(SignedTypes.domainName.utf8))
+    static let versionHash = Keccak256.hash(Array(SignedTypes.domainVersion.utf8))
+
+    /// A uint256 or address word: the value right-aligned in 32 bytes.
+    @inline(__always)
+    static func word(_ value: UInt64) -> Hash32 { Hash32(w0: 0, w1: 0, w2: 0, w3: value) }
+
+    static func word(_ address: Address) -> Hash32 { Hash32(bytes: [UInt8](repeating: 0, count: 12) + address.bytes) }
+
+    /// hashStruct(EIP712Domain, {name, version, chainId}).
+    static func domainSeparator(chainId: UInt64) -> Hash32 {
+        var hasher = Keccak256()
+        hasher.update(domainTypeHash)
+        hasher.update(nameHash)
+        hasher.update(versionHash)
+        hasher.update(word(chainId))
+        return hasher.finalize()
+    }
+
+    /// The digest of a `ComputeReceipt` message: the receipt id.
+    static func receiptId(domainSeparator: Hash32, node: Hash32, epoch: UInt64, body: ReceiptBody) -> Hash32 {
+        var hasher = Keccak256()
+        hasher.update(receiptTypeHash)
+        hasher.update(node)
+        hasher.update(body.jobId)
+        hasher.update(body.jobSpecHash)
+        hasher.update(body.outputHash)
+        hasher.update(word(epoch))
+        return TypedData.digest(domainSeparator: domainSeparator, messageHash: hasher.finalize())
+    }
+}

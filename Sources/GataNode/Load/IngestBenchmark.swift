@@ -1,0 +1,164 @@
+import Foundation
+import GataCore
+import GataCrypto
+import GataStore
+
+/// Measures ingestion against this machine's limits in one run (Specs/LEDGER.md §Performance):
+/// raw signature recoveries per second on all cores, synced single-writer commits per second, and
+/// receipts per second through the whole pipeline for single-signed and batch-signed receipts.
+public struct IngestBenchmark: Sendable {
+    public var receipts: Int
+    public var batchSize: Int
+    public var inflight: Int
+    public var dataFolder: String
+
+    public init(receipts: Int, batchSize: Int, inflight: Int, dataFolder: String) {
+        self.receipts = receipts
+        self.batchSize = batchSize
+        self.inflight = inflight
+        self.dataFolder = dataFolder
+    }
+
+    public struct Report: Sendable {
+        public var cores: Int
+        public var recoveriesPerSecond: Double
+        public var syncedCommitsPerSecond: Double
+        public var singleReceiptsPerSecond: Double
+        public var singleMeanGroup: Double
+        public var batchReceiptsPerSecond: Double
+        public var batchMeanGroup: Double
+    }
+
+    /// Raw recoveries on all cores: `count` signatures recovered with `concurrentPerform`.
+    public static func measureRecoveries(count: Int) -> Double {
+        let key = DevAccounts.key(5)
+        let digests = (0..<count).map { Keccak256.hash(Array("bench-\($0)".utf8)) }
+        let signatures = digests.map { key.sign(digest: $0) }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let start = DispatchTime.now()
+        DispatchQueue.concurrentPerform(iterations: cores) { worker in
+            for index in stride(from: worker, to: count, by: cores) {
+                _ = try? signatures[index].recoverSigner(digest: digests[index])
+            }
+        }
+        return Double(count) / Self.seconds(since: start)
+    }
+
+    static func seconds(since start: DispatchTime) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+
+    /// Runs every measurement and returns the figures.
+    public func run(genesis: GenesisConfig, log: (String) -> Void) async throws -> Report {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        log("recovering \(receipts) signatures on \(cores) cores…")
+        let recoveries = Self.measureRecoveries(count: receipts)
+        let (store, state) = try LedgerStore.open(path: dataFolder, genesis: genesis)
+        defer { store.close() }
+        let groups = Locked<[Int]>([])
+        let sequencer = Sequencer(store: store, state: state, onCommit: { report in groups.withLock { $0.append(report.submissions) } })
+        defer { sequencer.shutdown() }
+
+        log("measuring synced single-writer commits…")
+        let commitStart = DispatchTime.now()
+        let commits = 200
+        await DevnetWorkload.transferStream(sequencer: sequencer, chainId: genesis.chainId, from: 9, count: commits) { _ in }
+        let syncedCommits = Double(commits) / Self.seconds(since: commitStart)
+
+        log("preparing \(receipts) single-signed and \(receipts) batch-signed receipts…")
+        let single = try await prepare(sequencer: sequencer, genesis: genesis, tag: "single")
+        let singles = single.map { Payload.receipt(MessageSigning.receipt($0.key, chainId: genesis.chainId, epoch: 0, body: $0.body)) }
+        let batched = try await prepare(sequencer: sequencer, genesis: genesis, tag: "batch")
+        let batches = Dictionary(grouping: batched, by: { $0.key.address }).values.flatMap { items in
+            stride(from: 0, to: items.count, by: batchSize).map { start in
+                let chunk = items[start..<min(start + batchSize, items.count)]
+                return Payload.receiptBatch(MessageSigning.receiptBatch(chunk.first!.key, chainId: genesis.chainId, epoch: 0, receipts: chunk.map(\.body)))
+            }
+        }
+
+        log("ingesting single-signed receipts…")
+        groups.withLock { $0.removeAll() }
+        let singleStart = DispatchTime.now()
+        try await submitAll(singles, to: sequencer)
+        let singleRate = Double(receipts) / Self.seconds(since: singleStart)
+        let singleGroups = groups.withLock { $0 }
+
+        log("ingesting batch-signed receipts (\(batchSize) per batch)…")
+        groups.withLock { $0.removeAll() }
+        let batchStart = DispatchTime.now()
+        try await submitAll(batches, to: sequencer)
+        let batchRate = Double(receipts) / Self.seconds(since: batchStart)
+        let batchGroups = groups.withLock { $0 }
+
+        return Report(
+            cores: cores, recoveriesPerSecond: recoveries, syncedCommitsPerSecond: syncedCommits,
+            singleReceiptsPerSecond: singleRate, singleMeanGroup: Self.mean(singleGroups),
+            batchReceiptsPerSecond: batchRate, batchMeanGroup: Self.mean(batchGroups))
+    }
+
+    static func mean(_ values: [Int]) -> Double {
+        values.isEmpty ? 0 : Double(values.reduce(0, +)) / Double(values.count)
+    }
+
+    struct Job { let key: PrivateKey; let body: ReceiptBody }
+
+    /// Assigns `receipts` fresh jobs across the four bonded development nodes (not timed).
+    private func prepare(sequencer: Sequencer, genesis: GenesisConfig, tag: String) async throws -> [Job] {
+        let nodes = (5...8).map(DevAccounts.key)
+        let jobs = (0..<receipts).map { index -> (PrivateKey, Assignment) in
+            let spec = JobSpec(kernel: .gemmI8, m: 256, n: 256, k: 256, seed: Keccak256.hash(Array("\(tag)-\(index)".utf8)))
+            let node = nodes[index % nodes.count]
+            return (node, Assignment(jobId: Keccak256.hash(spec.seed.bytes), node: node.address, spec: spec))
+        }
+        for start in stride(from: 0, to: jobs.count, by: AssignmentBatch.assignmentsMax) {
+            let chunk = jobs[start..<min(start + AssignmentBatch.assignmentsMax, jobs.count)].map(\.1)
+            let batch = MessageSigning.assignmentBatch(DevAccounts.key(1), chainId: genesis.chainId, epoch: 0, assignments: chunk)
+            guard case .recorded = await sequencer.submit(.assignmentBatch(batch)) else { throw BenchmarkError("assignment batch was refused") }
+        }
+        return jobs.map { key, assignment in
+            Job(key: key, body: ReceiptBody(jobId: assignment.jobId, jobSpecHash: MessageHashing.jobSpecHash(assignment.spec),
+                                            outputHash: Keccak256.hash(assignment.jobId.bytes)))
+        }
+    }
+
+    /// Submits every payload with at most `inflight` outstanding, as many clients would.
+    private func submitAll(_ payloads: [Payload], to sequencer: Sequencer) async throws {
+        let refused = Locked(0)
+        await withTaskGroup(of: Void.self) { group in
+            var next = 0
+            func addOne() {
+                let payload = payloads[next]
+                next += 1
+                group.addTask {
+                    var outcome = await sequencer.submit(payload)
+                    while case .overloaded(let delay) = outcome {
+                        try? await Task.sleep(for: .milliseconds(Int(delay)))
+                        outcome = await sequencer.submit(payload)
+                    }
+                    if case .rejected = outcome { refused.withLock { $0 += 1 } }
+                }
+            }
+            while next < min(inflight, payloads.count) { addOne() }
+            for await _ in group where next < payloads.count { addOne() }
+        }
+        let count = refused.withLock { $0 }
+        guard count == 0 else { throw BenchmarkError("\(count) submissions were refused") }
+    }
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A value shared between tasks behind a lock.
+final class Locked<Value>: @unchecked Sendable {  // every access holds the lock
+    private let lock = NSLock()
+    private var value: Value
+    init(_ value: Value) { self.value = value }
+    func withLock<T>(_ body: (inout Value) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
+}
