@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(name: "GataCoreTests", dependencies: ["GataCore", "GataTestSupport"]),
         .testTarget(name: "GataStoreTests", dependencies: ["GataStore", "GataTestSupport"]),
         .testTarget(name: "GataNodeTests", dependencies: ["GataNode", "GataTestSupport"]),
-        .testTarget(name: "GataCLITests", dependencies: ["gata", "GataStore", "GataTestSupport"]),
+        .testTarget(name: "GataCLITests", dependencies: ["gata", "GataStore", "GataNode", "GataTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -16,6 +16,16 @@ import Testing
             MessageSigning.bondChange(node, bonding: true, chainId: 7331, amount: Amount(baseUnits: 1), nonce: 1),
             MessageSigning.bondChange(node, bonding: false, chainId: 7331, amount: Amount(baseUnits: 2), nonce: 2),
             .checkpoint(Checkpoint(stateDigest: Keccak256.hash([1]))),
+            .epochOpen(MessageSigning.epochOpen(DevAccounts.key(0), chainId: 7331, epoch: 4, secret: Keccak256.hash([4]))),
+            .epochClose(MessageSigning.epochClose(DevAccounts.key(0), chainId: 7331, epoch: 4, secret: Keccak256.hash([4]),
+                                                  receiptsRoot: Keccak256.hash([5]), stateDigest: Keccak256.hash([6]))),
+            .verificationOutcome(MessageSigning.outcome(DevAccounts.key(2), chainId: 7331, receiptId: Keccak256.hash([7]), attempt: 3,
+                                                        computedOutputHash: Keccak256.hash([8]))),
+            .settlementComputed(SettlementSummary(
+                epoch: 4, emission: Amount(baseUnits: 1000), nodesPaid: Amount(baseUnits: 800), verifiersPaid: Amount(baseUnits: 100),
+                treasuryPaid: Amount(baseUnits: 100), slashed: Amount(baseUnits: 7), paidReceipts: 12, deferredReceipts: 3, fraudNodes: 1,
+                rewardsRoot: Keccak256.hash([9]))),
+            .settlementApplied(epoch: 4),
         ]
     }
 
@@ -126,6 +136,22 @@ import Testing
         } throws: { error in
             (error as? GenesisError)?.field == named
         }
+    }
+
+    @Test func parametersUnderWhichCheatingPaysAreRefused() throws {
+        var json = try Self.devnetJSON()
+        json["minimumBond"] = .string("41")
+        #expect {
+            _ = try GenesisConfig(json: .object(json))
+        } throws: { error in
+            guard let error = error as? GenesisError else { return false }
+            return error.field == "minimumBond" && error.reason.contains("cheating pays") && error.reason.contains("raise minimumBond to at least 41.94304")
+        }
+        json["minimumBond"] = .string("41.95")
+        _ = try GenesisConfig(json: .object(json))
+        json["slashing"] = .object(["fractionBps": .integer(0), "destination": .string("burn")])
+        #expect(throws: GenesisError.self) { try GenesisConfig(json: .object(json)) }
+        #expect(CostModel.unitsMax == 1 << 20)
     }
 
     @Test func aMissingFieldIsNamed() throws {

@@ -116,9 +116,88 @@ import Testing
             body.jobSpecHash = MessageHashing.jobSpecHash(TestChain.spec(2))
             return chain.next(.receipt(MessageSigning.receipt(node, chainId: chain.chainId, epoch: 0, body: body)))
         }),
-        (.epochMismatch, "a receipt for another epoch", { chain in
+        (.epochMismatch, "a receipt in a later epoch than its assignment", { chain in
             chain.assign([1], to: node.address)
+            chain.closeEpoch()
+            chain.openEpoch(1)
             return chain.next(.receipt(MessageSigning.receipt(node, chainId: chain.chainId, epoch: 1, body: TestChain.body(1))))
+        }),
+        (.epochNotOpen, "a receipt for an epoch that is not open", { chain in
+            chain.assign([1], to: node.address)
+            return chain.next(.receipt(MessageSigning.receipt(node, chainId: chain.chainId, epoch: 4, body: TestChain.body(1))))
+        }),
+        (.epochOutOfOrder, "opening epoch 2 after epoch 0", { chain in
+            chain.closeEpoch()
+            return chain.next(.epochOpen(MessageSigning.epochOpen(TestChain.operatorKey, chainId: chain.chainId, epoch: 2, secret: TestChain.secret(2))))
+        }),
+        (.epochStillOpen, "opening epoch 1 while epoch 0 is open", { chain in
+            chain.next(.epochOpen(MessageSigning.epochOpen(TestChain.operatorKey, chainId: chain.chainId, epoch: 1, secret: TestChain.secret(1))))
+        }),
+        (.secretMismatch, "a close revealing another secret", { chain in
+            let payload = chain.closePayload(secret: TestChain.secret(99))
+            return chain.next(payload)
+        }),
+        (.receiptsRootMismatch, "a close with another receipts root", { chain in
+            chain.writeDueCheckpoint()
+            return chain.next(.epochClose(MessageSigning.epochClose(TestChain.operatorKey, chainId: chain.chainId, epoch: 0, secret: TestChain.secret(0),
+                                                                    receiptsRoot: Keccak256.hash([1]), stateDigest: chain.state.digest.value)))
+        }),
+        (.receiptNotFound, "an outcome for an unknown receipt", { chain in
+            chain.next(.verificationOutcome(MessageSigning.outcome(DevAccounts.key(2), chainId: chain.chainId, receiptId: Keccak256.hash([7]), computedOutputHash: .zero)))
+        }),
+        (.receiptNotSampled, "an outcome for a receipt that was not sampled", { chain in
+            chain = TestChain(genesis: genesis(sampleRatePPM: 1))
+            recordOne(&chain)
+            chain.closeEpoch()
+            return outcome(chain, output: TestChain.body(1).outputHash)
+        }),
+        (.receiptAlreadyResolved, "an outcome for a verified receipt", { chain in
+            chain = TestChain(genesis: genesis(sampleRatePPM: 1_000_000))
+            recordOne(&chain)
+            chain.closeEpoch()
+            chain.report(1, verifier: 2, output: TestChain.body(1).outputHash)
+            return outcome(chain, verifier: 3, output: TestChain.body(1).outputHash)
+        }),
+        (.duplicateOutcome, "a second outcome from the same verifier", { chain in
+            chain = TestChain(genesis: genesis(sampleRatePPM: 1_000_000))
+            recordOne(&chain)
+            chain.closeEpoch()
+            chain.report(1, verifier: 2, output: Keccak256.hash([1]))
+            return outcome(chain, verifier: 2, attempt: 1, output: Keccak256.hash([1]))
+        }),
+        (.outcomeLimitReached, "a fifth outcome that still settles nothing", { chain in
+            chain = TestChain(genesis: genesis(sampleRatePPM: 1_000_000, verifiers: 1))
+            recordOne(&chain)
+            chain.closeEpoch()
+            for attempt in 0..<UInt32(4) { chain.report(1, verifier: 2, attempt: attempt, output: Keccak256.hash([UInt8(attempt)])) }
+            return outcome(chain, verifier: 2, attempt: 4, output: Keccak256.hash([9]))
+        }),
+        (.epochNotClosed, "settling the open epoch", { chain in chain.next(.settlementComputed(stubSummary(0))) }),
+        (.settlementOutOfOrder, "settling epoch 1 before epoch 0", { chain in
+            chain.closeEpoch()
+            chain.openEpoch(1)
+            chain.closeEpoch()
+            return chain.next(.settlementComputed(stubSummary(1)))
+        }),
+        (.settlementMismatch, "a settlement minting one base unit too many", { chain in
+            chain.closeEpoch()
+            guard case .success(let computation) = chain.state.computeSettlement(epoch: 0) else { fatalError() }
+            var summary = computation.summary
+            summary.emission = summary.emission.adding(Amount(baseUnits: 1))!
+            return chain.next(.settlementComputed(summary))
+        }),
+        (.settlementNotComputed, "applying a settlement never computed", { chain in
+            chain.closeEpoch()
+            return chain.next(.settlementApplied(epoch: 0))
+        }),
+        (.settlementAlreadyApplied, "applying a settlement twice", { chain in
+            chain.closeEpoch()
+            chain.settle()
+            return chain.next(.settlementApplied(epoch: 0))
+        }),
+        (.bondLocked, "unbonding with receipts unsettled", { chain in
+            recordOne(&chain)
+            return chain.next(MessageSigning.bondChange(node, bonding: false, chainId: chain.chainId, amount: Amount(baseUnits: 1), nonce: 0))
         }),
         (.conflictingReceipt, "a second receipt for a job with another output", { chain in
             chain.assign([1], to: node.address)
@@ -131,6 +210,30 @@ import Testing
             return chain.next(.receipt(MessageSigning.receipt(unbonded, chainId: chain.chainId, epoch: 0, body: TestChain.body(1))))
         }),
     ]
+
+    static func genesis(sampleRatePPM: UInt32, verifiers: Int = 2) -> GenesisConfig {
+        var genesis = try! TestChain.devnetGenesis()
+        genesis.sampleRatePPM = sampleRatePPM
+        genesis.roles.verifiers = Array(genesis.roles.verifiers.prefix(verifiers))
+        return genesis
+    }
+
+    /// Assigns job 1 to the node and records its receipt.
+    static func recordOne(_ chain: inout TestChain) {
+        chain.assign([1], to: node.address)
+        chain.submit(.receipt(MessageSigning.receipt(node, chainId: chain.chainId, epoch: 0, body: TestChain.body(1))))
+    }
+
+    static func outcome(_ chain: TestChain, verifier: Int = 2, attempt: UInt32 = 0, output: Hash32) -> Entry {
+        var copy = chain
+        let receiptId = chain.state.receipts[TestChain.jobId(1)]!.receiptId
+        return copy.next(.verificationOutcome(MessageSigning.outcome(DevAccounts.key(verifier), chainId: chain.chainId, receiptId: receiptId, attempt: attempt, computedOutputHash: output)))
+    }
+
+    static func stubSummary(_ epoch: UInt64) -> SettlementSummary {
+        SettlementSummary(epoch: epoch, emission: .zero, nodesPaid: .zero, verifiersPaid: .zero, treasuryPaid: .zero, slashed: .zero,
+                          paidReceipts: 0, deferredReceipts: 0, fraudNodes: 0, rewardsRoot: .zero)
+    }
 
     /// The twin signature (r, n − s, v ⊕ 1): valid maths, but high-S.
     static func highS(_ signature: [UInt8]) -> [UInt8] {

@@ -12,11 +12,54 @@ struct TestChain {
     static let repositoryRoot = TestSupport.repositoryRoot
     static func devnetGenesis() throws -> GenesisConfig { try TestSupport.devnetGenesis() }
 
-    init(genesis: GenesisConfig) {
+    /// A chain at genesis with epoch 0 open (unless `openingEpoch` is false).
+    init(genesis: GenesisConfig, openingEpoch: Bool = true) {
         self.genesis = genesis
         self.clockMillis = genesis.genesisTimeMillis
         let result = submit(.genesis(genesis))
         precondition(result.isApplied, "genesis applies: \(result)")
+        if openingEpoch {
+            let opened = openEpoch(0)
+            precondition(opened.isApplied, "epoch 0 opens: \(opened)")
+        }
+    }
+
+    static let operatorKey = DevAccounts.key(0)
+    static func secret(_ epoch: UInt64) -> Hash32 { Keccak256.hash(Array("secret-\(epoch)".utf8)) }
+
+    @discardableResult
+    mutating func openEpoch(_ epoch: UInt64) -> ApplyResult {
+        submit(.epochOpen(MessageSigning.epochOpen(Self.operatorKey, chainId: chainId, epoch: epoch, secret: Self.secret(epoch))))
+    }
+
+    /// The close of the open epoch, as the operator would write it (a due checkpoint is written first).
+    mutating func closePayload(secret: Hash32? = nil) -> Payload {
+        writeDueCheckpoint()
+        let epoch = state.openEpoch ?? state.nextEpoch
+        return .epochClose(MessageSigning.epochClose(
+            Self.operatorKey, chainId: chainId, epoch: epoch, secret: secret ?? Self.secret(epoch),
+            receiptsRoot: state.openEpochReceiptsRoot, stateDigest: state.digest.value))
+    }
+
+    @discardableResult
+    mutating func closeEpoch() -> ApplyResult { submit(closePayload()) }
+
+    /// Both settlement phases for the next epoch to settle; returns the phase results.
+    @discardableResult
+    mutating func settle() -> (ApplyResult, ApplyResult?) {
+        let epoch = UInt64(state.settlements.count)
+        guard case .success(let computation) = state.computeSettlement(epoch: epoch) else {
+            return (submit(.settlementApplied(epoch: epoch)), nil)
+        }
+        let computed = submit(.settlementComputed(computation.summary))
+        return (computed, submit(.settlementApplied(epoch: epoch)))
+    }
+
+    /// A verifier's outcome for a job's receipt.
+    @discardableResult
+    mutating func report(_ job: UInt64, verifier: Int = 2, attempt: UInt32 = 0, output: Hash32) -> ApplyResult {
+        let receiptId = state.receipts[Self.jobId(job)]!.receiptId
+        return submit(.verificationOutcome(MessageSigning.outcome(DevAccounts.key(verifier), chainId: chainId, receiptId: receiptId, attempt: attempt, computedOutputHash: output)))
     }
 
     var chainId: UInt64 { genesis.chainId }

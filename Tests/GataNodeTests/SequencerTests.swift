@@ -24,6 +24,7 @@ import Testing
         let sequencer = Sequencer(store: store, state: state, onCommit: { report in
             largestGroup.withLock { $0 = max($0, report.submissions) }
         })
+        try await EpochDriver(sequencer: sequencer, store: store, operatorKey: DevAccounts.key(0), chainId: genesis.chainId).resume()
         let recorded = Locked([UInt64: Hash32]())
         await withTaskGroup(of: Void.self) { group in
             for account in [0, 2, 3, 4, 9, 6] {

@@ -19,6 +19,7 @@ extension GenesisConfig {
         writer.write(slashFractionBPS)
         writer.write(slashDestination.rawValue)
         writer.write(minimumBond)
+        writer.write(costPerUnit)
         writer.write(roles.operatorAddress)
         writer.write(roles.scheduler)
         writer.write(UInt32(roles.verifiers.count))
@@ -55,6 +56,7 @@ extension GenesisConfig {
             throw DecodeError("genesis.slashing.destination: unknown value")
         }
         let minimumBond = try reader.readAmount("genesis.minimumBond")
+        let costPerUnit = try reader.readAmount("genesis.incentives.costPerUnit")
         let operatorAddress = try reader.readAddress("genesis.roles.operator")
         let scheduler = try reader.readAddress("genesis.roles.scheduler")
         var verifiers: [Address] = []
@@ -74,7 +76,7 @@ extension GenesisConfig {
             chainId: chainId, tokenName: tokenName, tokenSymbol: tokenSymbol, decimals: decimals,
             genesisTimeMillis: genesisTime, epochLengthSeconds: epochLength, emission: emission,
             rewardSplit: split, sampleRatePPM: sampleRate, slashFractionBPS: slashFraction,
-            slashDestination: destination, minimumBond: minimumBond,
+            slashDestination: destination, minimumBond: minimumBond, costPerUnit: costPerUnit,
             roles: Roles(operatorAddress: operatorAddress, scheduler: scheduler, verifiers: verifiers, treasury: treasury),
             checkpointInterval: checkpointInterval, allocations: allocations)
         do {

@@ -44,6 +44,7 @@ extension GenesisConfig {
             slashFractionBPS: try slashing.member("fractionBps").integer(UInt16.self, in: 0...10_000),
             slashDestination: try slashing.member("destination").choice(["burn": .burn, "treasury": .treasury]),
             minimumBond: try root.member("minimumBond").amount(),
+            costPerUnit: try root.member("incentives").member("costPerUnit").amount(),
             roles: Roles(
                 operatorAddress: try roles.member("operator").address(),
                 scheduler: try roles.member("scheduler").address(),
@@ -85,6 +86,32 @@ extension GenesisConfig {
         guard supply <= emission.supplyCap else {
             throw GenesisError(field: "emission.supplyCap", reason: "the genesis allocations (\(supply) GATA) exceed the cap (\(emission.supplyCap) GATA)")
         }
+        try checkIncentives()
+    }
+
+    /// Refuses parameters under which cheating pays (Specs/SETTLEMENT.md §Incentives): skipping the
+    /// largest job saves c · u_max, and is caught with probability p, costing s · bond. Cheating
+    /// must lose in expectation: p · s · minimumBond > c · u_max, compared exactly as
+    /// ppm · bps · minimumBond > c · u_max · 10^10.
+    func checkIncentives() throws(GenesisError) {
+        let rate = UInt128(sampleRatePPM) * UInt128(slashFractionBPS)
+        let saving = UInt128(CostModel.unitsMax) * 10_000_000_000
+        let risk = minimumBond.baseUnits.multipliedFullWidth(by: rate)
+        let gain = costPerUnit.baseUnits.multipliedFullWidth(by: saving)
+        guard (risk.high, risk.low) <= (gain.high, gain.low) else { return }
+        let largestJobSaving = costPerUnit.multipliedFloor(by: UInt128(CostModel.unitsMax), dividedBy: 1).map { "\($0) GATA" } ?? "more than any amount"
+        let required: String
+        if rate > 0, gain.high < rate {
+            required = "\(Amount(baseUnits: rate.dividingFullWidth(gain).quotient + 1)) GATA"
+        } else {
+            required = "more than any amount; lower incentives.costPerUnit"
+        }
+        throw GenesisError(field: "minimumBond", reason: """
+            cheating pays: skipping the largest job (\(CostModel.unitsMax) units) saves \(largestJobSaving), but it is caught \
+            with probability sampleRatePpm/10^6 = \(Double(sampleRatePPM) / 1e6) and then loses slashing.fractionBps/10^4 = \
+            \(Double(slashFractionBPS) / 1e4) of a bond of \(minimumBond) GATA; raise minimumBond to at least \(required), \
+            or raise sampleRatePpm or slashing.fractionBps
+            """)
     }
 }
 

@@ -19,6 +19,8 @@ public struct GenesisConfig: Sendable, Equatable {
     public var slashFractionBPS: UInt16
     public var slashDestination: SlashDestination
     public var minimumBond: Amount
+    /// What an honest node spends to compute one unit, in GATA: what a cheater saves by not computing.
+    public var costPerUnit: Amount
     public var roles: Roles
     /// A state checkpoint entry is written after every this many entries.
     public var checkpointInterval: UInt64

@@ -4,6 +4,11 @@ public enum CostModel {
     /// Multiply-accumulate operations per unit: 2^20.
     public static let macsPerUnit: UInt64 = 1 << 20
 
+    /// The most units one job can have within the spec limits: mlp-i8 at 4096 × 4096 × 4096 × 16 layers.
+    public static let unitsMax: UInt64 = units(of: JobSpec(
+        kernel: .mlpI8, m: JobSpec.Limits.dimensionMax, n: JobSpec.Limits.dimensionMax, k: JobSpec.Limits.dimensionMax,
+        layers: JobSpec.Limits.layersMax, seed: .zero))
+
     /// Relative cost of one multiply-accumulate in each kernel.
     public static func weight(of kernel: JobKernel) -> UInt64 {
         switch kernel {

@@ -1,5 +1,5 @@
 /// The kind of a ledger entry's payload. The numbers are part of the encoding and never change
-/// or get reused; kinds 10 to 19 are kept for epochs and settlement.
+/// or get reused.
 public enum EntryKind: UInt16, Sendable, CaseIterable {
     case genesis = 1
     case assignmentBatch = 2
@@ -9,4 +9,9 @@ public enum EntryKind: UInt16, Sendable, CaseIterable {
     case bond = 6
     case unbond = 7
     case checkpoint = 8
+    case epochOpen = 10
+    case epochClose = 11
+    case verificationOutcome = 12
+    case settlementComputed = 13
+    case settlementApplied = 14
 }

@@ -79,6 +79,28 @@ extension Payload {
             writer.writeRaw(change.signature)
         case .checkpoint(let checkpoint):
             writer.write(checkpoint.stateDigest)
+        case .epochOpen(let open):
+            writer.write(open.chainId)
+            writer.write(open.epoch)
+            writer.write(open.secretCommitment)
+            writer.writeRaw(open.signature)
+        case .epochClose(let close):
+            writer.write(close.chainId)
+            writer.write(close.epoch)
+            writer.write(close.secret)
+            writer.write(close.receiptsRoot)
+            writer.write(close.stateDigest)
+            writer.writeRaw(close.signature)
+        case .verificationOutcome(let outcome):
+            writer.write(outcome.chainId)
+            writer.write(outcome.receiptId)
+            writer.write(outcome.attempt)
+            writer.write(outcome.computedOutputHash)
+            writer.writeRaw(outcome.signature)
+        case .settlementComputed(let summary):
+            summary.encode(into: &writer)
+        case .settlementApplied(let epoch):
+            writer.write(epoch)
         }
     }
 
@@ -129,7 +151,50 @@ extension Payload {
             payload = kind == .bond ? .bond(change) : .unbond(change)
         case .checkpoint:
             payload = .checkpoint(Checkpoint(stateDigest: try reader.readHash("checkpoint.stateDigest")))
+        case .epochOpen:
+            payload = .epochOpen(EpochOpen(
+                chainId: try reader.readUInt64("epochOpen.chainId"), epoch: try reader.readUInt64("epochOpen.epoch"),
+                secretCommitment: try reader.readHash("epochOpen.secretCommitment"),
+                signature: try reader.readSignatureBytes("epochOpen.signature")))
+        case .epochClose:
+            payload = .epochClose(EpochClose(
+                chainId: try reader.readUInt64("epochClose.chainId"), epoch: try reader.readUInt64("epochClose.epoch"),
+                secret: try reader.readHash("epochClose.secret"), receiptsRoot: try reader.readHash("epochClose.receiptsRoot"),
+                stateDigest: try reader.readHash("epochClose.stateDigest"), signature: try reader.readSignatureBytes("epochClose.signature")))
+        case .verificationOutcome:
+            payload = .verificationOutcome(VerificationOutcome(
+                chainId: try reader.readUInt64("outcome.chainId"), receiptId: try reader.readHash("outcome.receiptId"),
+                attempt: try reader.readUInt32("outcome.attempt"), computedOutputHash: try reader.readHash("outcome.computedOutputHash"),
+                signature: try reader.readSignatureBytes("outcome.signature")))
+        case .settlementComputed:
+            payload = .settlementComputed(try SettlementSummary.decode(from: &reader))
+        case .settlementApplied:
+            payload = .settlementApplied(epoch: try reader.readUInt64("settlementApplied.epoch"))
         }
         return payload
+    }
+}
+
+extension SettlementSummary {
+    func encode(into writer: inout BinaryWriter) {
+        writer.write(epoch)
+        writer.write(emission)
+        writer.write(nodesPaid)
+        writer.write(verifiersPaid)
+        writer.write(treasuryPaid)
+        writer.write(slashed)
+        writer.write(paidReceipts)
+        writer.write(deferredReceipts)
+        writer.write(fraudNodes)
+        writer.write(rewardsRoot)
+    }
+
+    static func decode(from reader: inout BinaryReader) throws(DecodeError) -> SettlementSummary {
+        SettlementSummary(
+            epoch: try reader.readUInt64("settlement.epoch"), emission: try reader.readAmount("settlement.emission"),
+            nodesPaid: try reader.readAmount("settlement.nodesPaid"), verifiersPaid: try reader.readAmount("settlement.verifiersPaid"),
+            treasuryPaid: try reader.readAmount("settlement.treasuryPaid"), slashed: try reader.readAmount("settlement.slashed"),
+            paidReceipts: try reader.readUInt32("settlement.paidReceipts"), deferredReceipts: try reader.readUInt32("settlement.deferredReceipts"),
+            fraudNodes: try reader.readUInt32("settlement.fraudNodes"), rewardsRoot: try reader.readHash("settlement.rewardsRoot"))
     }
 }

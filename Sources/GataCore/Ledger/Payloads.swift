@@ -137,6 +137,12 @@ public enum Payload: Hashable, Sendable {
     case bond(SignedBondChange)
     case unbond(SignedBondChange)
     case checkpoint(Checkpoint)
+    case epochOpen(EpochOpen)
+    case epochClose(EpochClose)
+    case verificationOutcome(VerificationOutcome)
+    case settlementComputed(SettlementSummary)
+    /// Phase two: apply the settlement computed for this epoch.
+    case settlementApplied(epoch: UInt64)
 
     public var kind: EntryKind {
         switch self {
@@ -148,6 +154,11 @@ public enum Payload: Hashable, Sendable {
         case .bond: .bond
         case .unbond: .unbond
         case .checkpoint: .checkpoint
+        case .epochOpen: .epochOpen
+        case .epochClose: .epochClose
+        case .verificationOutcome: .verificationOutcome
+        case .settlementComputed: .settlementComputed
+        case .settlementApplied: .settlementApplied
         }
     }
 }

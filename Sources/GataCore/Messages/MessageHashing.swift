@@ -42,6 +42,25 @@ public enum MessageHashing {
         ]))
     }
 
+    public static func epochOpenDigest(_ open: EpochOpen) -> Hash32 {
+        SignedTypes.digest(chainId: open.chainId, primaryType: "EpochOpen", message: .object([
+            "epoch": .integer(open.epoch), "secretCommitment": .hash(open.secretCommitment),
+        ]))
+    }
+
+    public static func epochCloseDigest(_ close: EpochClose) -> Hash32 {
+        SignedTypes.digest(chainId: close.chainId, primaryType: "EpochClose", message: .object([
+            "epoch": .integer(close.epoch), "secret": .hash(close.secret), "receiptsRoot": .hash(close.receiptsRoot),
+        ]))
+    }
+
+    public static func outcomeDigest(_ outcome: VerificationOutcome) -> Hash32 {
+        SignedTypes.digest(chainId: outcome.chainId, primaryType: "VerificationOutcome", message: .object([
+            "receiptId": .hash(outcome.receiptId), "attempt": .integer(outcome.attempt),
+            "computedOutputHash": .hash(outcome.computedOutputHash),
+        ]))
+    }
+
     /// The domain separator by the general EIP-712 encoder: the reference for ``SignedTypes/domainSeparator(chainId:)``.
     public static func domainSeparatorByGeneralEncoder(chainId: UInt64) -> Hash32 {
         SignedTypes.hashStruct("EIP712Domain", SignedTypes.domain(chainId: chainId))

@@ -32,4 +32,24 @@ public enum MessageSigning {
             chainId: chainId, node: node.address, epoch: epoch, root: MerkleTree.root(ids), count: UInt32(receipts.count))
         return ReceiptBatch(chainId: chainId, node: node.address, epoch: epoch, receipts: receipts, signature: node.sign(digest: digest).bytes)
     }
+
+    public static func epochOpen(_ operatorKey: PrivateKey, chainId: UInt64, epoch: UInt64, secret: Hash32) -> EpochOpen {
+        var open = EpochOpen(chainId: chainId, epoch: epoch, secretCommitment: Keccak256.hash(secret.bytes), signature: [])
+        open.signature = operatorKey.sign(digest: MessageHashing.epochOpenDigest(open)).bytes
+        return open
+    }
+
+    public static func epochClose(_ operatorKey: PrivateKey, chainId: UInt64, epoch: UInt64, secret: Hash32,
+                                  receiptsRoot: Hash32, stateDigest: Hash32) -> EpochClose {
+        var close = EpochClose(chainId: chainId, epoch: epoch, secret: secret, receiptsRoot: receiptsRoot, stateDigest: stateDigest, signature: [])
+        close.signature = operatorKey.sign(digest: MessageHashing.epochCloseDigest(close)).bytes
+        return close
+    }
+
+    public static func outcome(_ verifier: PrivateKey, chainId: UInt64, receiptId: Hash32, attempt: UInt32 = 0,
+                               computedOutputHash: Hash32) -> VerificationOutcome {
+        var outcome = VerificationOutcome(chainId: chainId, receiptId: receiptId, attempt: attempt, computedOutputHash: computedOutputHash, signature: [])
+        outcome.signature = verifier.sign(digest: MessageHashing.outcomeDigest(outcome)).bytes
+        return outcome
+    }
 }

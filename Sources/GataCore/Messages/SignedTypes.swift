@@ -16,6 +16,9 @@ public enum SignedTypes {
         "Transfer": fields("from address", "to address", "amount uint256", "nonce uint64"),
         "Bond": fields("account address", "amount uint256", "nonce uint64"),
         "Unbond": fields("account address", "amount uint256", "nonce uint64"),
+        "EpochOpen": fields("epoch uint64", "secretCommitment bytes32"),
+        "EpochClose": fields("epoch uint64", "secret bytes32", "receiptsRoot bytes32"),
+        "VerificationOutcome": fields("receiptId bytes32", "attempt uint32", "computedOutputHash bytes32"),
     ]
 
     /// The validated schema of ``types``.

@@ -16,16 +16,16 @@ extension LedgerState {
         return commitChanges()
     }
 
-    /// Checks the chain id and that the signature recovers to `expected`.
-    func checkSigner(chainId: UInt64, evidence: Evidence, expected: Address) -> ApplyResult? {
+    /// Checks the chain id and that the signature is valid and, when `expected` is given, recovers to it.
+    func checkSigner(chainId: UInt64, evidence: Evidence, expected: Address?) -> ApplyResult? {
         guard let genesis, chainId == genesis.chainId else {
             return .rejected(.wrongChainId, "chain id \(chainId), this chain is \(genesis?.chainId ?? 0)")
         }
         switch evidence.signer {
         case .none: return .rejected(.invalidSignature, "no signature")
         case .failure(let error): return .rejected(.invalidSignature, error.description)
-        case .success(let signer) where signer != expected:
-            return .rejected(.signerMismatch, "signed by \(signer), not by \(expected)")
+        case .success(let signer) where expected != nil && signer != expected:
+            return .rejected(.signerMismatch, "signed by \(signer), not by \(expected!)")
         case .success: return nil
         }
     }
@@ -74,6 +74,9 @@ extension LedgerState {
             newTotals.balances = newTotals.balances.subtracting(change.amount)!
             newTotals.bonded = newTotals.bonded.adding(change.amount)!
         } else {
+            if let locked = unsettledReceiptCount(of: change.account), locked > 0 {
+                return .rejected(.bondLocked, "\(locked) receipts of this node are not settled yet; its bond stays at stake until they are")
+            }
             guard let bonded = holder.bonded.subtracting(change.amount) else {
                 return .rejected(.insufficientBond, "bond \(holder.bonded) GATA is less than \(change.amount) GATA")
             }

@@ -48,14 +48,49 @@ extension LedgerState {
             writer.write(record.receiptId)
             writer.write(record.outputHash)
             writer.write(record.height)
+            writer.write(record.status.rawValue)
+            writer.write(record.settled)
+            writer.write(UInt32(record.outcomes.count))
+            for outcome in record.outcomes {
+                writer.write(outcome.verifier)
+                writer.write(outcome.attempt)
+                writer.write(outcome.computedOutputHash)
+            }
+        case .epoch(let epoch):
+            guard let record = epochs[epoch] else { return nil }
+            writer.write(record.secretCommitment)
+            writer.write(record.closed)
+            writer.write(record.secret)
+            writer.write(record.receiptsRoot)
+        case .settlement(let epoch):
+            guard let record = settlements[epoch] else { return nil }
+            record.summary.encode(into: &writer)
+            Self.write(record.payouts, into: &writer)
+            Self.write(record.slashes, into: &writer)
+            writer.write(UInt32(record.settledJobs.count))
+            for jobId in record.settledJobs { writer.write(jobId) }
+            writer.write(record.applied)
+            writer.write(record.balancesRoot)
+        case .balanceSnapshot:
+            guard let snapshot = balanceSnapshot else { return nil }
+            writer.write(snapshot.epoch)
+            Self.write(snapshot.balances, into: &writer)
         }
         return writer.bytes
     }
 
     /// Every record key, in no particular order.
     public var allKeys: [StateKey] {
-        [.totals] + accounts.keys.map { .account($0) } + assignments.keys.map { .assignment($0) }
-            + receipts.keys.map { .receipt($0) }
+        [.totals, .balanceSnapshot] + accounts.keys.map { .account($0) } + assignments.keys.map { .assignment($0) }
+            + receipts.keys.map { .receipt($0) } + epochs.keys.map { .epoch($0) } + settlements.keys.map { .settlement($0) }
+    }
+
+    static func write(_ payouts: [SettlementRecord.Payout], into writer: inout BinaryWriter) {
+        writer.write(UInt32(payouts.count))
+        for payout in payouts {
+            writer.write(payout.address)
+            writer.write(payout.amount)
+        }
     }
 
     /// The digest computed from scratch over every record; equals ``digest`` when all is well.
@@ -82,6 +117,16 @@ extension LedgerState {
         guard bonded == totals.bonded else { return "Σ bonds \(bonded) ≠ totals.bonded \(totals.bonded)" }
         let issued = totals.genesisSupply.adding(totals.minted)?.subtracting(totals.burned)
         guard balances.adding(bonded) == issued else { return "balances + bonds ≠ genesis + minted − burned" }
+        var mintedBySettlements = Amount.zero
+        for (epoch, settlement) in settlements {
+            let paid = settlement.payouts.reduce(Amount.zero) { $0.adding($1.amount)! }
+            guard paid == settlement.summary.emission else { return "settlement \(epoch) pays \(paid), mints \(settlement.summary.emission)" }
+            if settlement.applied { mintedBySettlements = mintedBySettlements.adding(paid)! }
+        }
+        guard mintedBySettlements == totals.minted else { return "minted \(totals.minted) ≠ Σ applied settlements \(mintedBySettlements)" }
+        if let genesis, let issued = totals.genesisSupply.adding(totals.minted), issued > genesis.emission.supplyCap {
+            return "issued \(issued) exceeds the cap \(genesis.emission.supplyCap)"
+        }
         guard !checkingDigest || recomputeDigest() == digest else { return "the incremental state digest differs from a full recomputation" }
         guard receiptJobs.count == receipts.count,
               receipts.allSatisfy({ receiptJobs[$0.value.receiptId] == $0.key })

@@ -3,11 +3,8 @@ import GataCrypto
 extension LedgerState {
     mutating func applyAssignments(_ batch: AssignmentBatch, evidence: Evidence, height: UInt64) -> ApplyResult {
         guard let scheduler = genesis?.roles.scheduler else { return .rejected(.genesisMisplaced, "no genesis") }
-        if let rejection = checkSigner(chainId: batch.chainId, evidence: evidence, expected: scheduler) {
-            return rejection.code == .signerMismatch
-                ? .rejected(.unauthorizedRole, "assignments must be signed by the scheduler \(scheduler): \(rejection.detail)")
-                : rejection
-        }
+        if let rejection = checkRole(chainId: batch.chainId, evidence: evidence, role: scheduler, name: "the scheduler") { return rejection }
+        guard batch.epoch == openEpoch else { return .rejected(.epochNotOpen, "jobs are assigned in the open epoch; epoch \(batch.epoch) is not open") }
         guard !batch.assignments.isEmpty else { return .rejected(.batchEmpty, "an assignment batch holds at least one job") }
         guard batch.assignments.count <= AssignmentBatch.assignmentsMax else {
             return .rejected(.batchTooLarge, "at most \(AssignmentBatch.assignmentsMax) assignments per batch")
@@ -39,6 +36,7 @@ extension LedgerState {
         guard bodies.count <= ReceiptBatch.receiptsMax else {
             return .rejected(.batchTooLarge, "at most \(ReceiptBatch.receiptsMax) receipts per batch")
         }
+        guard epoch == openEpoch else { return .rejected(.epochNotOpen, "receipts are recorded in the open epoch; epoch \(epoch) is not open") }
         var fresh: [(ReceiptBody, Hash32)] = []
         var seenJobs = Set<Hash32>()
         for (index, (body, id)) in zip(bodies, evidence.receiptIds).enumerated() {
@@ -61,6 +59,8 @@ extension LedgerState {
             touch(.receipt(body.jobId))
             receipts[body.jobId] = ReceiptRecord(receiptId: id, outputHash: body.outputHash, height: height)
             receiptJobs[id] = body.jobId
+            unsettledJobs[epoch, default: []].insert(body.jobId)
+            unsettledByNode[node, default: 0] += 1
         }
         return commitChanges()
     }

@@ -57,18 +57,68 @@ extension LedgerState {
                     epoch: try reader.readUInt64("assignment.epoch"), units: try reader.readUInt64("assignment.units"),
                     height: try reader.readUInt64("assignment.height"))
             case .receipt(let jobId):
-                let record = ReceiptRecord(
-                    receiptId: try reader.readHash("receipt.receiptId"), outputHash: try reader.readHash("receipt.outputHash"),
-                    height: try reader.readUInt64("receipt.height"))
+                let record = try readReceipt(&reader)
                 state.receipts[jobId] = record
                 state.receiptJobs[record.receiptId] = jobId
+            case .epoch(let epoch):
+                state.epochs[epoch] = EpochRecord(
+                    secretCommitment: try reader.readHash("epoch.secretCommitment"), closed: try reader.readBool("epoch.closed"),
+                    secret: try reader.readHash("epoch.secret"), receiptsRoot: try reader.readHash("epoch.receiptsRoot"))
+            case .settlement(let epoch):
+                let summary = try SettlementSummary.decode(from: &reader)
+                let payouts = try readPayouts(&reader), slashes = try readPayouts(&reader)
+                var jobs: [Hash32] = []
+                for _ in 0..<(try reader.readCount("settlement.settledJobs", max: 1 << 24)) { jobs.append(try reader.readHash("settlement.job")) }
+                state.settlements[epoch] = SettlementRecord(
+                    summary: summary, payouts: payouts, slashes: slashes, settledJobs: jobs,
+                    applied: try reader.readBool("settlement.applied"), balancesRoot: try reader.readHash("settlement.balancesRoot"))
+            case .balanceSnapshot:
+                state.balanceSnapshot = (try reader.readUInt64("snapshot.epoch"), try readPayouts(&reader))
             }
             try reader.finish("state record")
         }
+        state.rebuildDerived()
         state.digest = state.recomputeDigest()
         guard state.digest.value == head.stateDigest else {
             throw DecodeError("the stored records have digest \(state.digest.value), the head says \(head.stateDigest)")
         }
         return state
+    }
+
+    static func readReceipt(_ reader: inout BinaryReader) throws(DecodeError) -> ReceiptRecord {
+        var record = ReceiptRecord(
+            receiptId: try reader.readHash("receipt.receiptId"), outputHash: try reader.readHash("receipt.outputHash"),
+            height: try reader.readUInt64("receipt.height"))
+        let rawStatus = try reader.readUInt8("receipt.status")
+        guard let status = ReceiptStatus(rawValue: rawStatus) else { throw DecodeError("receipt.status: unknown \(rawStatus)") }
+        record.status = status
+        record.settled = try reader.readBool("receipt.settled")
+        for _ in 0..<(try reader.readCount("receipt.outcomes", max: ReceiptRecord.outcomesMax)) {
+            record.outcomes.append(OutcomeRecord(
+                verifier: try reader.readAddress("outcome.verifier"), attempt: try reader.readUInt32("outcome.attempt"),
+                computedOutputHash: try reader.readHash("outcome.computedOutputHash")))
+        }
+        return record
+    }
+
+    static func readPayouts(_ reader: inout BinaryReader) throws(DecodeError) -> [SettlementRecord.Payout] {
+        var payouts: [SettlementRecord.Payout] = []
+        for _ in 0..<(try reader.readCount("payouts", max: 1 << 24)) {
+            payouts.append(.init(address: try reader.readAddress("payout.address"), amount: try reader.readAmount("payout.amount")))
+        }
+        return payouts
+    }
+
+    /// Rebuilds the indexes that are derived from the records.
+    mutating func rebuildDerived() {
+        nextEpoch = UInt64(epochs.count)
+        openEpoch = epochs.first(where: { !$0.value.closed })?.key
+        unsettledJobs = [:]
+        unsettledByNode = [:]
+        for (jobId, receipt) in receipts where !receipt.settled {
+            guard let assignment = assignments[jobId] else { continue }
+            unsettledJobs[assignment.epoch, default: []].insert(jobId)
+            unsettledByNode[assignment.node, default: 0] += 1
+        }
     }
 }

@@ -21,6 +21,20 @@ public struct LedgerState: Sendable {
     public internal(set) var receiptJobs: [Hash32: Hash32] = [:]
     public internal(set) var totals = Totals()
     public internal(set) var digest = StateDigest()
+    public internal(set) var epochs: [UInt64: EpochRecord] = [:]
+    public internal(set) var settlements: [UInt64: SettlementRecord] = [:]
+    /// The epoch of the latest applied settlement and the (address, balance) list behind its root.
+    public internal(set) var balanceSnapshot: (epoch: UInt64, balances: [SettlementRecord.Payout])?
+
+    // Derived from the records above, rebuilt on restore.
+    /// The epoch open now, if any.
+    public internal(set) var openEpoch: UInt64?
+    /// The number the next epoch to open must have.
+    public internal(set) var nextEpoch: UInt64 = 0
+    /// Receipts not yet settled, by epoch.
+    public internal(set) var unsettledJobs: [UInt64: Set<Hash32>] = [:]
+    /// Unsettled receipts, by node: a node's bond is locked while it has any.
+    public internal(set) var unsettledByNode: [Address: Int] = [:]
 
     /// Old digest terms of the records touched by the entry being applied, in first-touch order.
     var touchedOrder: [StateKey] = []
@@ -74,6 +88,11 @@ public struct LedgerState: Sendable {
             result = checkpoint.stateDigest == digest.value
                 ? .applied([])
                 : .rejected(.checkpointMismatch, "checkpoint digest \(checkpoint.stateDigest), state digest \(digest.value)")
+        case .epochOpen(let open): result = applyEpochOpen(open, evidence: evidence)
+        case .epochClose(let close): result = applyEpochClose(close, evidence: evidence)
+        case .verificationOutcome(let outcome): result = applyOutcome(outcome, evidence: evidence)
+        case .settlementComputed(let summary): result = applySettlementComputed(summary)
+        case .settlementApplied(let epoch): result = applySettlementApplied(epoch: epoch)
         }
         guard result.isApplied else {
             precondition(touchedOrder.isEmpty, "a rejected entry touched the state")

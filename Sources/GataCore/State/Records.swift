@@ -25,11 +25,79 @@ public struct AssignmentRecord: Hashable, Sendable {
     public var height: UInt64
 }
 
+/// Where a receipt stands (Specs/SETTLEMENT.md §Receipt status). Raw values are stored.
+public enum ReceiptStatus: UInt8, Sendable, CaseIterable {
+    /// Its epoch is still open.
+    case recorded = 0
+    /// Its epoch closed and it was not sampled.
+    case unsampled = 1
+    /// Sampled and waiting for its verification to resolve.
+    case sampled = 2
+    /// Sampled, and an outcome reproduced the claimed output.
+    case verified = 3
+    /// Sampled, and two independent outcomes agree on another output: confirmed fraud.
+    case fraud = 4
+
+    public var name: String {
+        switch self {
+        case .recorded: "recorded"
+        case .unsampled: "unsampled"
+        case .sampled: "sampled"
+        case .verified: "verified"
+        case .fraud: "fraud"
+        }
+    }
+}
+
+/// One verifier's report on a sampled receipt.
+public struct OutcomeRecord: Hashable, Sendable {
+    public var verifier: Address
+    public var attempt: UInt32
+    public var computedOutputHash: Hash32
+}
+
 /// A recorded receipt for a job.
 public struct ReceiptRecord: Hashable, Sendable {
     public var receiptId: Hash32
     public var outputHash: Hash32
     public var height: UInt64
+    public var status: ReceiptStatus = .recorded
+    /// Paid, or forfeited for fraud, by an applied settlement.
+    public var settled = false
+    public var outcomes: [OutcomeRecord] = []
+
+    /// The most outcomes kept for one receipt.
+    public static let outcomesMax = 4
+}
+
+/// One epoch's commitment, reveal and settlement progress.
+public struct EpochRecord: Hashable, Sendable {
+    public var secretCommitment: Hash32
+    public var closed = false
+    public var secret = Hash32.zero
+    public var receiptsRoot = Hash32.zero
+}
+
+/// A settlement between its two phases, and after: what it pays and slashes.
+public struct SettlementRecord: Hashable, Sendable {
+    public var summary: SettlementSummary
+    /// Every payout, one per address, ascending by address.
+    public var payouts: [Payout]
+    public var slashes: [Payout]
+    /// Receipts this settlement pays or forfeits; emptied once applied.
+    public var settledJobs: [Hash32]
+    public var applied = false
+    /// The Merkle root of (address, balance) over every account after applying; zero before.
+    public var balancesRoot = Hash32.zero
+
+    public struct Payout: Hashable, Sendable {
+        public var address: Address
+        public var amount: Amount
+        public init(address: Address, amount: Amount) {
+            self.address = address
+            self.amount = amount
+        }
+    }
 }
 
 /// Supply accounting: the terms of the supply invariant.
@@ -49,6 +117,10 @@ public enum StateKey: Hashable, Sendable {
     case account(Address)
     case assignment(Hash32)
     case receipt(Hash32)
+    case epoch(UInt64)
+    case settlement(UInt64)
+    /// The (address, balance) list behind the latest settlement's balances root.
+    case balanceSnapshot
 
     /// The key's bytes: a tag, then the id (Specs/LEDGER.md §State records).
     public var bytes: [UInt8] {
@@ -57,7 +129,16 @@ public enum StateKey: Hashable, Sendable {
         case .account(let address): [0x01] + address.bytes
         case .assignment(let jobId): [0x02] + jobId.bytes
         case .receipt(let jobId): [0x03] + jobId.bytes
+        case .epoch(let epoch): [0x10] + Self.u64(epoch)
+        case .settlement(let epoch): [0x12] + Self.u64(epoch)
+        case .balanceSnapshot: [0x13]
         }
+    }
+
+    static func u64(_ value: UInt64) -> [UInt8] {
+        var writer = BinaryWriter()
+        writer.write(value)
+        return writer.bytes
     }
 
     /// Parses key bytes written by ``bytes``.
@@ -67,6 +148,9 @@ public enum StateKey: Hashable, Sendable {
         case (0x01, 21): self = .account(Address(bytes: bytes[1...]))
         case (0x02, 33): self = .assignment(Hash32(bytes: bytes[1...]))
         case (0x03, 33): self = .receipt(Hash32(bytes: bytes[1...]))
+        case (0x10, 9): self = .epoch(bytes[1...].reduce(0) { $0 << 8 | UInt64($1) })
+        case (0x12, 9): self = .settlement(bytes[1...].reduce(0) { $0 << 8 | UInt64($1) })
+        case (0x13, 1): self = .balanceSnapshot
         default: throw DecodeError("state key: unknown tag or length \(bytes.count)")
         }
     }

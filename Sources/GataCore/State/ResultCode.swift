@@ -28,6 +28,7 @@ public enum ResultCode: UInt16, Sendable, CaseIterable, CustomStringConvertible 
     case zeroAmount = 304
     case selfTransfer = 305
     case amountOverflow = 306
+    case bondLocked = 307
 
     // Jobs and receipts.
     case batchEmpty = 400
@@ -41,6 +42,23 @@ public enum ResultCode: UInt16, Sendable, CaseIterable, CustomStringConvertible 
     case epochMismatch = 408
     case conflictingReceipt = 409
     case nodeBondTooLow = 410
+
+    // Epochs, verification and settlement.
+    case epochNotOpen = 420
+    case epochOutOfOrder = 421
+    case epochStillOpen = 422
+    case secretMismatch = 423
+    case receiptsRootMismatch = 424
+    case receiptNotFound = 430
+    case receiptNotSampled = 431
+    case receiptAlreadyResolved = 432
+    case duplicateOutcome = 433
+    case outcomeLimitReached = 434
+    case epochNotClosed = 440
+    case settlementOutOfOrder = 441
+    case settlementMismatch = 442
+    case settlementNotComputed = 443
+    case settlementAlreadyApplied = 444
 
     /// A stable snake_case name, used on the wire next to the number.
     public var name: String {
@@ -64,6 +82,7 @@ public enum ResultCode: UInt16, Sendable, CaseIterable, CustomStringConvertible 
         case .zeroAmount: "zero_amount"
         case .selfTransfer: "self_transfer"
         case .amountOverflow: "amount_overflow"
+        case .bondLocked: "bond_locked"
         case .batchEmpty: "batch_empty"
         case .batchTooLarge: "batch_too_large"
         case .duplicateInBatch: "duplicate_in_batch"
@@ -75,6 +94,21 @@ public enum ResultCode: UInt16, Sendable, CaseIterable, CustomStringConvertible 
         case .epochMismatch: "epoch_mismatch"
         case .conflictingReceipt: "conflicting_receipt"
         case .nodeBondTooLow: "node_bond_too_low"
+        case .epochNotOpen: "epoch_not_open"
+        case .epochOutOfOrder: "epoch_out_of_order"
+        case .epochStillOpen: "epoch_still_open"
+        case .secretMismatch: "secret_mismatch"
+        case .receiptsRootMismatch: "receipts_root_mismatch"
+        case .receiptNotFound: "receipt_not_found"
+        case .receiptNotSampled: "receipt_not_sampled"
+        case .receiptAlreadyResolved: "receipt_already_resolved"
+        case .duplicateOutcome: "duplicate_outcome"
+        case .outcomeLimitReached: "outcome_limit_reached"
+        case .epochNotClosed: "epoch_not_closed"
+        case .settlementOutOfOrder: "settlement_out_of_order"
+        case .settlementMismatch: "settlement_mismatch"
+        case .settlementNotComputed: "settlement_not_computed"
+        case .settlementAlreadyApplied: "settlement_already_applied"
         }
     }
 

@@ -53,9 +53,12 @@ public struct PrivateKey: Sendable, Equatable {
     public func sign(digest: Hash32, extraEntropy: Hash32? = nil) -> RecoverableSignature {
         let context = Secp256k1Context.shared.pointer
         var signature = secp256k1_ecdsa_recoverable_signature()
-        let entropy = extraEntropy?.bytes
-        let signed = secp256k1_ecdsa_sign_recoverable(
-            context, &signature, digest.bytes, rawBytes, secp256k1_nonce_function_rfc6979, entropy)
+        let entropy = extraEntropy?.bytes ?? []
+        let signed = entropy.withUnsafeBytes { extra in
+            secp256k1_ecdsa_sign_recoverable(
+                context, &signature, digest.bytes, rawBytes, secp256k1_nonce_function_rfc6979,
+                extraEntropy == nil ? nil : extra.baseAddress)
+        }
         precondition(signed == 1, "signing with a verified key cannot fail")
         var compact = [UInt8](repeating: 0, count: 64)
         var recoveryID: Int32 = 0

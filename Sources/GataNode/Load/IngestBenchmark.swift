@@ -58,6 +58,7 @@ public struct IngestBenchmark: Sendable {
         let groups = Locked<[Int]>([])
         let sequencer = Sequencer(store: store, state: state, onCommit: { report in groups.withLock { $0.append(report.submissions) } })
         defer { sequencer.shutdown() }
+        try await EpochDriver(sequencer: sequencer, store: store, operatorKey: DevAccounts.key(0), chainId: genesis.chainId).resume()
 
         log("measuring synced single-writer commits…")
         let commitStart = DispatchTime.now()
@@ -67,12 +68,13 @@ public struct IngestBenchmark: Sendable {
 
         log("preparing \(receipts) single-signed and \(receipts) batch-signed receipts…")
         let single = try await prepare(sequencer: sequencer, genesis: genesis, tag: "single")
-        let singles = single.map { Payload.receipt(MessageSigning.receipt($0.key, chainId: genesis.chainId, epoch: 0, body: $0.body)) }
+        let epoch = sequencer.read { $0.openEpoch ?? 0 }
+        let singles = single.map { Payload.receipt(MessageSigning.receipt($0.key, chainId: genesis.chainId, epoch: epoch, body: $0.body)) }
         let batched = try await prepare(sequencer: sequencer, genesis: genesis, tag: "batch")
         let batches = Dictionary(grouping: batched, by: { $0.key.address }).values.flatMap { items in
             stride(from: 0, to: items.count, by: batchSize).map { start in
                 let chunk = items[start..<min(start + batchSize, items.count)]
-                return Payload.receiptBatch(MessageSigning.receiptBatch(chunk.first!.key, chainId: genesis.chainId, epoch: 0, receipts: chunk.map(\.body)))
+                return Payload.receiptBatch(MessageSigning.receiptBatch(chunk.first!.key, chainId: genesis.chainId, epoch: epoch, receipts: chunk.map(\.body)))
             }
         }
 
@@ -112,7 +114,7 @@ public struct IngestBenchmark: Sendable {
         }
         for start in stride(from: 0, to: jobs.count, by: AssignmentBatch.assignmentsMax) {
             let chunk = jobs[start..<min(start + AssignmentBatch.assignmentsMax, jobs.count)].map(\.1)
-            let batch = MessageSigning.assignmentBatch(DevAccounts.key(1), chainId: genesis.chainId, epoch: 0, assignments: chunk)
+            let batch = MessageSigning.assignmentBatch(DevAccounts.key(1), chainId: genesis.chainId, epoch: sequencer.read { $0.openEpoch ?? 0 }, assignments: chunk)
             guard case .recorded = await sequencer.submit(.assignmentBatch(batch)) else { throw BenchmarkError("assignment batch was refused") }
         }
         return jobs.map { key, assignment in

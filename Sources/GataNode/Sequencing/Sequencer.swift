@@ -30,9 +30,14 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
     }
 
     private struct Pending {
-        let payload: Payload
-        let evidence: Evidence
+        let content: Content
         let continuation: CheckedContinuation<SubmitOutcome, Never>
+    }
+
+    private enum Content {
+        case ready(Payload, Evidence)
+        /// Built on the sequencer thread from the state it will apply to; nil submits nothing.
+        case built(@Sendable (LedgerState) -> Payload?)
     }
 
     private let store: LedgerStore
@@ -73,6 +78,17 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
 
     /// Queues a payload whose evidence is already derived.
     public func submit(_ payload: Payload, evidence: Evidence) async -> SubmitOutcome {
+        await enqueue(.ready(payload, evidence))
+    }
+
+    /// Queues a payload to be built on the sequencer thread from the exact state it will apply to,
+    /// for entries whose content depends on that state (an epoch's close, a settlement). Its
+    /// evidence is derived there too. A builder that returns nil is answered `rejected`.
+    public func submit(building builder: @escaping @Sendable (LedgerState) -> Payload?) async -> SubmitOutcome {
+        await enqueue(.built(builder))
+    }
+
+    private func enqueue(_ content: Content) async -> SubmitOutcome {
         await withCheckedContinuation { continuation in
             queue.lock()
             guard accepting, pending.count < configuration.pendingSubmissionsMax else {
@@ -80,7 +96,7 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
                 continuation.resume(returning: .overloaded(retryAfterMillis: configuration.retryAfterMillis))
                 return
             }
-            pending.append(Pending(payload: payload, evidence: evidence, continuation: continuation))
+            pending.append(Pending(content: content, continuation: continuation))
             queue.signal()
             queue.unlock()
         }
@@ -142,8 +158,18 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
                 precondition(result.isApplied, "a due checkpoint always applies: \(result.code) \(result.detail)")
                 entries.append(checkpoint)
             }
-            let entry = stamp(submission.payload)
-            let result = state.apply(entry, evidence: submission.evidence)
+            let payload: Payload, evidence: Evidence
+            switch submission.content {
+            case .ready(let ready, let derived): (payload, evidence) = (ready, derived)
+            case .built(let builder):
+                guard let built = builder(state) else {
+                    outcomes.append(.rejected(.batchEmpty, "nothing to submit"))
+                    continue
+                }
+                (payload, evidence) = (built, Evidence.derive(built))
+            }
+            let entry = stamp(payload)
+            let result = state.apply(entry, evidence: evidence)
             if result.isApplied {
                 entries.append(entry)
                 changed.append(contentsOf: result.changed)

@@ -77,10 +77,22 @@ extension LedgerStore {
     }
 }
 
-/// Slots written once each from concurrent iterations.
-final class EvidenceBuffer: @unchecked Sendable {  // each index is written by exactly one iteration before `values` is read
-    private var slots: [Evidence?]
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ value: Evidence) { slots.withUnsafeMutableBufferPointer { $0[index] = value } }
+/// Slots written once each from concurrent iterations. The storage is allocated once and never
+/// moves, so iterations can write their own slot at the same time; `Array` cannot offer that, since
+/// its `withUnsafeMutableBufferPointer` briefly swaps the storage out.
+final class EvidenceBuffer: @unchecked Sendable {  // each slot is written by exactly one iteration before `values` is read
+    private let slots: UnsafeMutableBufferPointer<Evidence?>
+
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
+    }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+
+    func set(_ index: Int, _ value: Evidence) { slots[index] = value }
     var values: [Evidence] { slots.map { $0! } }
 }

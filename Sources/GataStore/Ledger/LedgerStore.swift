@@ -111,6 +111,25 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         return out
     }
 
+    /// Keeps the operator's secret for an epoch, synced, before its commitment is submitted, so that
+    /// a restart can still reveal it. Secrets live in meta, outside the state and the log.
+    public func saveOperatorSecret(_ secret: Hash32, epoch: UInt64) throws(StoreError) {
+        let key = StoreKeys.operatorSecret(epoch)
+        var batch = WriteBatch()
+        batch.put(.meta, key, CheckedValue.seal(key: key, value: secret.bytes))
+        try database.write(batch)
+    }
+
+    /// The operator's secret for an epoch, if this node made it.
+    public func operatorSecret(epoch: UInt64) throws(StoreError) -> Hash32? {
+        let key = StoreKeys.operatorSecret(epoch)
+        guard let stored = try database.get(.meta, key) else { return nil }
+        guard let bytes = CheckedValue.open(key: key, stored: stored), bytes.count == 32 else {
+            throw StoreError(.corrupt, "the operator secret of epoch \(epoch) fails its checksum")
+        }
+        return Hash32(bytes: bytes)
+    }
+
     /// The head as stored.
     public func storedHead() throws(StoreError) -> LedgerState.Head {
         guard let sealed = try database.get(.meta, StoreKeys.head),

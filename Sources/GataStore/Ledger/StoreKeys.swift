@@ -16,6 +16,9 @@ enum StoreKeys {
     static let head: [UInt8] = Array("head".utf8)
     static let formatVersion: [UInt8] = Array("format".utf8)
 
+    /// Meta key of the operator's secret for an epoch.
+    static func operatorSecret(_ epoch: UInt64) -> [UInt8] { Array("secret".utf8) + log(epoch) }
+
     /// Index key of a receipt id.
     static func receiptIndex(_ receiptId: Hash32) -> [UInt8] { [0x01] + receiptId.bytes }
     /// Index key of an entry hash.

@@ -16,11 +16,19 @@ struct BenchCrashWriter: AsyncParsableCommand {
     @Option(name: .long, help: "The data folder.") var data: String
     @Option(name: .long, help: "The genesis file.") var genesis: String
     @Option(name: .long, help: "Concurrent transfer streams (at most 8).") var writers = 6
+    @Option(name: .long, help: "Close, settle and open an epoch this often, in milliseconds; 0 keeps one epoch open.") var epochMillis = 0
 
     func run() async throws {
         let config = try GenesisFile.load(genesis)
         let (store, state) = try LedgerStore.open(path: data, genesis: config)
         let sequencer = Sequencer(store: store, state: state)
+        var configured = EpochDriver(sequencer: sequencer, store: store, operatorKey: DevAccounts.key(0), chainId: config.chainId)
+        if ProcessInfo.processInfo.environment["GATA_FAULT"] == "exit-after-settlement-computed" {
+            // Fault injection for tests: die the moment phase one is durable, before phase two.
+            configured.afterSettlementComputed = { _ in _exit(86) }
+        }
+        let driver = configured
+        try await driver.resume()
         let output = AcknowledgementPrinter()
         let report: @Sendable (SubmitOutcome) -> Void = { outcome in
             if case .recorded(let height, let hash) = outcome { output.print("ack \(height) \(hash)") }
@@ -32,6 +40,25 @@ struct BenchCrashWriter: AsyncParsableCommand {
             }
             group.addTask {
                 await DevnetWorkload.receiptStream(sequencer: sequencer, chainId: config.chainId, node: 5, batchSize: 8, onRecorded: report)
+            }
+            group.addTask {
+                await DevnetWorkload.verifierStream(sequencer: sequencer, chainId: config.chainId, verifier: 2, onRecorded: report)
+            }
+            group.addTask {
+                await DevnetWorkload.verifierStream(sequencer: sequencer, chainId: config.chainId, verifier: 3, onRecorded: report)
+            }
+            if epochMillis > 0 {
+                group.addTask {
+                    while true {
+                        try? await Task.sleep(for: .milliseconds(epochMillis))
+                        do {
+                            try await driver.closeSettleAndOpen()
+                        } catch {
+                            FileHandle.standardError.write(Data("epoch driver: \(error)\n".utf8))
+                            Foundation.exit(1)
+                        }
+                    }
+                }
             }
         }
     }

@@ -1,0 +1,43 @@
+import GataCrypto
+
+/// An inclusion proof of (address, amount) under a settlement's Merkle root (Specs/SETTLEMENT.md §Merkle roots).
+public struct MerkleClaim: Sendable, Equatable {
+    public let epoch: UInt64
+    public let address: Address
+    public let amount: Amount
+    /// The leaf's position, ascending by address.
+    public let index: Int
+    public let proof: [Hash32]
+    public let root: Hash32
+
+    public init(epoch: UInt64, address: Address, amount: Amount, index: Int, proof: [Hash32], root: Hash32) {
+        self.epoch = epoch
+        self.address = address
+        self.amount = amount
+        self.index = index
+        self.proof = proof
+        self.root = root
+    }
+
+    /// Whether the proof leads from the leaf to the root.
+    public var verifies: Bool {
+        MerkleTree.verify(proof: proof, root: root, leaf: Distribution.leaf(address: address, amount: amount))
+    }
+}
+
+extension LedgerState {
+    /// The proof of `address`'s payout in the settlement of `epoch`, or nil if it was paid nothing.
+    public func rewardProof(epoch: UInt64, address: Address) -> MerkleClaim? {
+        guard let settlement = settlements[epoch], let found = Distribution.proof(settlement.payouts, address: address) else { return nil }
+        return MerkleClaim(epoch: epoch, address: address, amount: found.amount, index: found.index, proof: found.proof,
+                           root: settlement.summary.rewardsRoot)
+    }
+
+    /// The proof of `address`'s balance as of the latest applied settlement, or nil.
+    public func balanceProof(address: Address) -> MerkleClaim? {
+        guard let snapshot = balanceSnapshot, let found = Distribution.proof(snapshot.balances, address: address),
+              let root = settlements[snapshot.epoch]?.balancesRoot
+        else { return nil }
+        return MerkleClaim(epoch: snapshot.epoch, address: address, amount: found.amount, index: found.index, proof: found.proof, root: root)
+    }
+}

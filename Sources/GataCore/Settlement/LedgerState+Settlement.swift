@@ -1,0 +1,93 @@
+import GataCrypto
+
+extension LedgerState {
+    /// Phase one: recompute the settlement and keep it, if the entry's summary matches exactly.
+    mutating func applySettlementComputed(_ summary: SettlementSummary) -> ApplyResult {
+        let computation: SettlementComputation
+        switch computeSettlement(epoch: summary.epoch) {
+        case .failure(let refusal): return .rejected(refusal.code, refusal.detail)
+        case .success(let computed): computation = computed
+        }
+        guard computation.summary == summary else {
+            return .rejected(.settlementMismatch, "the summary differs from the state's settlement: \(Self.firstDifference(summary, computation.summary))")
+        }
+        touch(.settlement(summary.epoch))
+        settlements[summary.epoch] = SettlementRecord(
+            summary: summary, payouts: computation.payouts, slashes: computation.slashes, settledJobs: computation.settledJobs)
+        return commitChanges()
+    }
+
+    /// Phase two: pay, slash and mark settled exactly what phase one computed; once only.
+    mutating func applySettlementApplied(epoch: UInt64) -> ApplyResult {
+        guard let genesis, var record = settlements[epoch] else {
+            return .rejected(.settlementNotComputed, "no settlement of epoch \(epoch) has been computed")
+        }
+        guard !record.applied else { return .rejected(.settlementAlreadyApplied, "the settlement of epoch \(epoch) is already applied") }
+        touch(.totals)
+        touch(.settlement(epoch))
+        touch(.balanceSnapshot)
+        for payout in record.payouts {
+            touch(.account(payout.address))
+            var holder = account(payout.address)
+            holder.balance = holder.balance.adding(payout.amount)!
+            accounts[payout.address] = holder
+            totals.balances = totals.balances.adding(payout.amount)!
+        }
+        totals.minted = totals.minted.adding(record.summary.emission)!
+        for slash in record.slashes {
+            touch(.account(slash.address))
+            var node = account(slash.address)
+            node.bonded = node.bonded.subtracting(slash.amount)!  // the bond is locked while receipts are unsettled
+            totals.bonded = totals.bonded.subtracting(slash.amount)!
+            accounts[slash.address] = node
+            if genesis.slashDestination == .treasury {
+                touch(.account(genesis.roles.treasury))
+                var treasury = account(genesis.roles.treasury)
+                treasury.balance = treasury.balance.adding(slash.amount)!
+                accounts[genesis.roles.treasury] = treasury
+                totals.balances = totals.balances.adding(slash.amount)!
+            } else {
+                totals.burned = totals.burned.adding(slash.amount)!
+            }
+        }
+        for jobId in record.settledJobs { settle(jobId) }
+        let balances = accounts.filter { $0.value.balance > .zero }.sorted { $0.key < $1.key }
+            .map { SettlementRecord.Payout(address: $0.key, amount: $0.value.balance) }
+        precondition(record.payouts.reduce(Amount.zero, { $0.adding($1.amount)! }) == record.summary.emission,
+                     "the amounts paid must sum to the amount minted")
+        record.applied = true
+        record.settledJobs = []
+        record.balancesRoot = Distribution.root(balances)
+        settlements[epoch] = record
+        balanceSnapshot = (epoch, balances)
+        return commitChanges()
+    }
+
+    private mutating func settle(_ jobId: Hash32) {
+        guard var receipt = receipts[jobId], let assignment = assignments[jobId], !receipt.settled else { return }
+        touch(.receipt(jobId))
+        receipt.settled = true
+        receipts[jobId] = receipt
+        unsettledJobs[assignment.epoch]?.remove(jobId)
+        if unsettledJobs[assignment.epoch]?.isEmpty == true { unsettledJobs[assignment.epoch] = nil }
+        unsettledByNode[assignment.node, default: 1] -= 1
+        if unsettledByNode[assignment.node] == 0 { unsettledByNode[assignment.node] = nil }
+    }
+
+    /// How many of a node's receipts are not settled.
+    func unsettledReceiptCount(of node: Address) -> Int? { unsettledByNode[node] }
+
+    static func firstDifference(_ given: SettlementSummary, _ computed: SettlementSummary) -> String {
+        let fields: [(String, String, String)] = [
+            ("emission", "\(given.emission)", "\(computed.emission)"), ("nodesPaid", "\(given.nodesPaid)", "\(computed.nodesPaid)"),
+            ("verifiersPaid", "\(given.verifiersPaid)", "\(computed.verifiersPaid)"),
+            ("treasuryPaid", "\(given.treasuryPaid)", "\(computed.treasuryPaid)"), ("slashed", "\(given.slashed)", "\(computed.slashed)"),
+            ("paidReceipts", "\(given.paidReceipts)", "\(computed.paidReceipts)"),
+            ("deferredReceipts", "\(given.deferredReceipts)", "\(computed.deferredReceipts)"),
+            ("fraudNodes", "\(given.fraudNodes)", "\(computed.fraudNodes)"),
+            ("rewardsRoot", "\(given.rewardsRoot)", "\(computed.rewardsRoot)"),
+        ]
+        guard let field = fields.first(where: { $0.1 != $0.2 }) else { return "no field differs" }
+        return "\(field.0) is \(field.1), expected \(field.2)"
+    }
+}

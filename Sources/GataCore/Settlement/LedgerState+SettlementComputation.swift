@@ -1,0 +1,135 @@
+import GataCrypto
+
+/// What settling an epoch pays, slashes and settles, computed from the state alone.
+public struct SettlementComputation: Sendable, Equatable {
+    public var summary: SettlementSummary
+    public var payouts: [SettlementRecord.Payout]
+    public var slashes: [SettlementRecord.Payout]
+    public var settledJobs: [Hash32]
+}
+
+extension LedgerState {
+    /// A node's receipts in one epoch that are not settled yet.
+    struct Group {
+        var units: UInt128 = 0
+        var unresolved = 0
+        var fraud = false
+        var jobs: [Hash32] = []
+        var ready: Bool { fraud || unresolved == 0 }
+    }
+
+    /// Computes the settlement of `epoch` (Specs/SETTLEMENT.md), or says why it cannot be made now.
+    public func computeSettlement(epoch: UInt64) -> Result<SettlementComputation, SettlementRefusal> {
+        guard let genesis else { return .failure(SettlementRefusal(code: .genesisMisplaced, detail: "no genesis")) }
+        guard epoch == UInt64(settlements.count) else {
+            return .failure(SettlementRefusal(code: .settlementOutOfOrder, detail: "the next epoch to settle is \(settlements.count)"))
+        }
+        if epoch > 0, settlements[epoch - 1]?.applied != true {
+            return .failure(SettlementRefusal(code: .settlementOutOfOrder, detail: "the settlement of epoch \(epoch - 1) is not applied yet"))
+        }
+        guard epochs[epoch]?.closed == true else {
+            return .failure(SettlementRefusal(code: .epochNotClosed, detail: "epoch \(epoch) is not closed"))
+        }
+        let issued = totals.genesisSupply.adding(totals.minted) ?? genesis.emission.supplyCap
+        let emission = Emission.amount(epoch: epoch, genesis: genesis, issued: issued)
+        let nodesPool = emission.multipliedFloor(by: UInt128(genesis.rewardSplit.nodesBPS), dividedBy: 10_000)!
+        let verifiersPool = emission.multipliedFloor(by: UInt128(genesis.rewardSplit.verifiersBPS), dividedBy: 10_000)!
+
+        let groups = unsettledGroups(upTo: epoch)
+        var nodeUnits: [Address: UInt128] = [:]
+        var checks: [Address: UInt128] = [:]
+        var slashes: [SettlementRecord.Payout] = []
+        var bonds: [Address: Amount] = [:]
+        var settledJobs: [Hash32] = []
+        var paidReceipts = 0, deferredReceipts = 0
+        var fraudNodes = Set<Address>()
+        for (key, group) in groups {
+            guard group.ready else {
+                deferredReceipts += group.jobs.count
+                continue
+            }
+            settledJobs += group.jobs
+            if group.fraud {
+                fraudNodes.insert(key.node)
+                let bond = bonds[key.node] ?? account(key.node).bonded
+                let slash = bond.multipliedFloor(by: UInt128(genesis.slashFractionBPS), dividedBy: 10_000)!
+                bonds[key.node] = bond.subtracting(slash)!
+                if slash > .zero { slashes.append(.init(address: key.node, amount: slash)) }
+            } else {
+                nodeUnits[key.node, default: 0] += group.units
+                paidReceipts += group.jobs.count
+            }
+            for jobId in group.jobs { creditChecks(jobId, into: &checks) }
+        }
+        let nodeShares = Distribution.proportional(nodesPool, weights: nodeUnits.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        let verifierShares = Distribution.proportional(verifiersPool, weights: checks.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        let nodesPaid = nodeShares.reduce(Amount.zero) { $0.adding($1.amount)! }
+        let verifiersPaid = verifierShares.reduce(Amount.zero) { $0.adding($1.amount)! }
+        // Whatever the nodes and verifiers do not take goes to the treasury.
+        let treasuryPaid = emission.subtracting(nodesPaid)!.subtracting(verifiersPaid)!
+        let payouts = Self.merge(nodeShares + verifierShares + [.init(address: genesis.roles.treasury, amount: treasuryPaid)])
+        precondition(payouts.reduce(Amount.zero, { $0.adding($1.amount)! }) == emission, "payouts must sum to the emission")
+        let summary = SettlementSummary(
+            epoch: epoch, emission: emission, nodesPaid: nodesPaid, verifiersPaid: verifiersPaid, treasuryPaid: treasuryPaid,
+            slashed: slashes.reduce(Amount.zero) { $0.adding($1.amount)! }, paidReceipts: UInt32(paidReceipts),
+            deferredReceipts: UInt32(deferredReceipts), fraudNodes: UInt32(fraudNodes.count), rewardsRoot: Distribution.root(payouts))
+        return .success(SettlementComputation(summary: summary, payouts: payouts, slashes: slashes, settledJobs: settledJobs.sorted()))
+    }
+
+    struct GroupKey: Hashable, Comparable {
+        let node: Address
+        let epoch: UInt64
+        static func < (a: GroupKey, b: GroupKey) -> Bool { a.node != b.node ? a.node < b.node : a.epoch < b.epoch }
+    }
+
+    /// Unsettled receipts of epochs up to `epoch`, grouped by node and epoch, in (node, epoch) order.
+    func unsettledGroups(upTo epoch: UInt64) -> [(GroupKey, Group)] {
+        var groups: [GroupKey: Group] = [:]
+        for (receiptEpoch, jobs) in unsettledJobs where receiptEpoch <= epoch {
+            for jobId in jobs {
+                guard let assignment = assignments[jobId], let receipt = receipts[jobId] else { continue }
+                let key = GroupKey(node: assignment.node, epoch: receiptEpoch)
+                var group = groups[key] ?? Group()
+                group.units += UInt128(assignment.units)
+                group.jobs.append(jobId)
+                switch receipt.status {
+                case .sampled: group.unresolved += 1
+                case .fraud: group.fraud = true
+                case .recorded, .unsampled, .verified: break
+                }
+                groups[key] = group
+            }
+        }
+        return groups.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// Credits one completed check to each verifier whose outcome agrees with the receipt's resolution.
+    func creditChecks(_ jobId: Hash32, into checks: inout [Address: UInt128]) {
+        guard let receipt = receipts[jobId] else { return }
+        let agreed: Hash32
+        switch receipt.status {
+        case .verified: agreed = receipt.outputHash
+        case .fraud:
+            guard let hash = receipt.outcomes.first(where: { outcome in
+                outcome.computedOutputHash != receipt.outputHash
+                    && receipt.outcomes.contains { $0 != outcome && $0.computedOutputHash == outcome.computedOutputHash }
+            })?.computedOutputHash else { return }
+            agreed = hash
+        default: return
+        }
+        for outcome in receipt.outcomes where outcome.computedOutputHash == agreed { checks[outcome.verifier, default: 0] += 1 }
+    }
+
+    /// Sums payouts per address, drops zeros, and sorts by address.
+    static func merge(_ payouts: [SettlementRecord.Payout]) -> [SettlementRecord.Payout] {
+        var sums: [Address: Amount] = [:]
+        for payout in payouts { sums[payout.address] = (sums[payout.address] ?? .zero).adding(payout.amount)! }
+        return sums.filter { $0.value > .zero }.sorted { $0.key < $1.key }.map { .init(address: $0.key, amount: $0.value) }
+    }
+}
+
+/// Why a settlement cannot be computed now.
+public struct SettlementRefusal: Error, Sendable, Equatable {
+    public let code: ResultCode
+    public let detail: String
+}

@@ -1,0 +1,106 @@
+import GataCrypto
+
+extension LedgerState {
+    /// The number of verifiers registered in genesis.
+    var verifierCount: Int { genesis?.roles.verifiers.count ?? 0 }
+
+    mutating func applyEpochOpen(_ open: EpochOpen, evidence: Evidence) -> ApplyResult {
+        guard let operatorAddress = genesis?.roles.operatorAddress else { return .rejected(.genesisMisplaced, "no genesis") }
+        if let rejection = checkRole(chainId: open.chainId, evidence: evidence, role: operatorAddress, name: "the operator") { return rejection }
+        if let openEpoch { return .rejected(.epochStillOpen, "epoch \(openEpoch) must close before another opens") }
+        guard open.epoch == nextEpoch else { return .rejected(.epochOutOfOrder, "epoch \(open.epoch) opened, the next is \(nextEpoch)") }
+        touch(.epoch(open.epoch))
+        epochs[open.epoch] = EpochRecord(secretCommitment: open.secretCommitment)
+        openEpoch = open.epoch
+        nextEpoch += 1
+        return commitChanges()
+    }
+
+    mutating func applyEpochClose(_ close: EpochClose, evidence: Evidence) -> ApplyResult {
+        guard let genesis else { return .rejected(.genesisMisplaced, "no genesis") }
+        if let rejection = checkRole(chainId: close.chainId, evidence: evidence, role: genesis.roles.operatorAddress, name: "the operator") { return rejection }
+        guard openEpoch == close.epoch, var record = epochs[close.epoch] else {
+            return .rejected(.epochNotOpen, "epoch \(close.epoch) is not open")
+        }
+        guard Keccak256.hash(close.secret.bytes) == record.secretCommitment else {
+            return .rejected(.secretMismatch, "keccak256(secret) is not the commitment \(record.secretCommitment)")
+        }
+        let jobs = (unsettledJobs[close.epoch] ?? []).sorted()
+        let root = Sampler.receiptsRoot(jobs.compactMap { receipts[$0]?.receiptId })
+        guard close.receiptsRoot == root else {
+            return .rejected(.receiptsRootMismatch, "receipts root \(close.receiptsRoot), the epoch's receipts give \(root)")
+        }
+        guard close.stateDigest == digest.value else {
+            return .rejected(.checkpointMismatch, "state digest \(close.stateDigest), the state's is \(digest.value)")
+        }
+        touch(.epoch(close.epoch))
+        record.closed = true
+        record.secret = close.secret
+        record.receiptsRoot = root
+        epochs[close.epoch] = record
+        openEpoch = nil
+        for jobId in jobs {
+            guard var receipt = receipts[jobId] else { continue }
+            touch(.receipt(jobId))
+            let sampled = Sampler.isSampled(secret: close.secret, receiptsRoot: root, receiptId: receipt.receiptId, ratePPM: genesis.sampleRatePPM)
+            receipt.status = sampled ? .sampled : .unsampled
+            receipts[jobId] = receipt
+        }
+        return commitChanges()
+    }
+
+    mutating func applyOutcome(_ outcome: VerificationOutcome, evidence: Evidence) -> ApplyResult {
+        guard let genesis else { return .rejected(.genesisMisplaced, "no genesis") }
+        if let rejection = checkSigner(chainId: outcome.chainId, evidence: evidence, expected: nil) { return rejection }
+        guard case .success(let verifier) = evidence.signer, genesis.roles.verifiers.contains(verifier) else {
+            return .rejected(.unauthorizedRole, "outcomes must be signed by a verifier registered in genesis")
+        }
+        guard let jobId = receiptJobs[outcome.receiptId], var receipt = receipts[jobId] else {
+            return .rejected(.receiptNotFound, "no receipt \(outcome.receiptId)")
+        }
+        switch receipt.status {
+        case .recorded, .unsampled: return .rejected(.receiptNotSampled, "receipt \(outcome.receiptId) is \(receipt.status.name), not sampled")
+        case .verified, .fraud: return .rejected(.receiptAlreadyResolved, "receipt \(outcome.receiptId) is already \(receipt.status.name)")
+        case .sampled: break
+        }
+        guard !receipt.settled else { return .rejected(.receiptAlreadyResolved, "receipt \(outcome.receiptId) is already settled") }
+        let new = OutcomeRecord(verifier: verifier, attempt: outcome.attempt, computedOutputHash: outcome.computedOutputHash)
+        guard !receipt.outcomes.contains(where: { !independent($0, new) }) else {
+            return .rejected(.duplicateOutcome, verifierCount > 1
+                ? "verifier \(verifier) already reported on this receipt; another verifier must"
+                : "attempt \(outcome.attempt) was already reported; a new run needs a new attempt number")
+        }
+        guard receipt.outcomes.count < ReceiptRecord.outcomesMax else {
+            return .rejected(.outcomeLimitReached, "receipt \(outcome.receiptId) already has \(ReceiptRecord.outcomesMax) outcomes")
+        }
+        touch(.receipt(jobId))
+        if new.computedOutputHash == receipt.outputHash {
+            receipt.status = .verified
+        } else if receipt.outcomes.contains(where: { $0.computedOutputHash == new.computedOutputHash }) {
+            receipt.status = .fraud
+        }
+        receipt.outcomes.append(new)
+        receipts[jobId] = receipt
+        return commitChanges()
+    }
+
+    /// The receipts root the open epoch's close must carry: the Merkle root of its receipt ids, sorted.
+    public var openEpochReceiptsRoot: Hash32 {
+        guard let openEpoch else { return .zero }
+        return Sampler.receiptsRoot((unsettledJobs[openEpoch] ?? []).compactMap { receipts[$0]?.receiptId })
+    }
+
+    /// Two outcomes are independent executions when different verifiers made them, or, when only
+    /// one verifier is registered, when they are different runs (Specs/SETTLEMENT.md §Verification).
+    func independent(_ a: OutcomeRecord, _ b: OutcomeRecord) -> Bool {
+        verifierCount > 1 ? a.verifier != b.verifier : a.attempt != b.attempt
+    }
+
+    /// Checks the chain id and that the signature recovers to `role`, answering `unauthorizedRole` otherwise.
+    func checkRole(chainId: UInt64, evidence: Evidence, role: Address, name: String) -> ApplyResult? {
+        guard let rejection = checkSigner(chainId: chainId, evidence: evidence, expected: role) else { return nil }
+        return rejection.code == .signerMismatch
+            ? .rejected(.unauthorizedRole, "this must be signed by \(name) \(role): \(rejection.detail)")
+            : rejection
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import GataCore
+import GataCrypto
+import GataStore
+
+/// The operator's side of the epoch lifecycle (Specs/SETTLEMENT.md §Lifecycle): commit to a
+/// secret and open an epoch; close it by revealing the secret; settle it in two phases.
+///
+/// The secret is drawn from secure randomness and kept, synced, in the data folder before its
+/// commitment is submitted. The two settlement phases are separate durable writes; on start the
+/// driver finishes a settlement whose first phase is written but not its second, so a crash
+/// between them neither pays twice nor pays nothing.
+public struct EpochDriver: Sendable {
+    public let sequencer: Sequencer
+    public let store: LedgerStore
+    public let operatorKey: PrivateKey
+    public let chainId: UInt64
+    /// For tests only: called after phase one is durable and before phase two is submitted.
+    public var afterSettlementComputed: @Sendable (UInt64) -> Void = { _ in }
+
+    public init(sequencer: Sequencer, store: LedgerStore, operatorKey: PrivateKey, chainId: UInt64) {
+        self.sequencer = sequencer
+        self.store = store
+        self.operatorKey = operatorKey
+        self.chainId = chainId
+    }
+
+    /// Why the driver could not move an epoch forward.
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Applies a settlement left half done, then opens the next epoch if none is open.
+    public func resume() async throws {
+        let pending = sequencer.read { state in state.settlements.first { !$0.value.applied }?.key }
+        if let pending { try await applySettlement(epoch: pending) }
+        if sequencer.read({ $0.openEpoch }) == nil { try await openNext() }
+    }
+
+    /// Opens the next epoch with a fresh secret.
+    public func openNext() async throws {
+        let epoch = sequencer.read { $0.nextEpoch }
+        let secret = try store.operatorSecret(epoch: epoch) ?? Hash32(bytes: SecureRandom.bytes(32))
+        try store.saveOperatorSecret(secret, epoch: epoch)
+        let open = MessageSigning.epochOpen(operatorKey, chainId: chainId, epoch: epoch, secret: secret)
+        try expectRecorded(await sequencer.submit(.epochOpen(open)), "opening epoch \(epoch)")
+    }
+
+    /// Closes the open epoch, settles every epoch that can be settled, and opens the next.
+    /// - Returns: the summaries of the settlements written.
+    @discardableResult
+    public func closeSettleAndOpen() async throws -> [SettlementSummary] {
+        try await close()
+        var written: [SettlementSummary] = []
+        while let summary = try await settleNext() { written.append(summary) }
+        try await openNext()
+        return written
+    }
+
+    /// Closes the open epoch, revealing its secret.
+    public func close() async throws {
+        guard let epoch = sequencer.read({ $0.openEpoch }) else { return }
+        guard let secret = try store.operatorSecret(epoch: epoch) else {
+            throw Failure(description: "the secret of epoch \(epoch) is not in this data folder; only the node that opened it can close it")
+        }
+        let key = operatorKey, chainId = chainId
+        let outcome = await sequencer.submit(building: { state in
+            .epochClose(MessageSigning.epochClose(key, chainId: chainId, epoch: epoch, secret: secret,
+                                                  receiptsRoot: state.openEpochReceiptsRoot, stateDigest: state.digest.value))
+        })
+        try expectRecorded(outcome, "closing epoch \(epoch)")
+    }
+
+    /// Settles the next closed epoch, both phases; nil when none is ready.
+    public func settleNext() async throws -> SettlementSummary? {
+        let epoch = sequencer.read { UInt64($0.settlements.count) }
+        guard sequencer.read({ $0.epochs[epoch]?.closed == true }) else { return nil }
+        let computed = await sequencer.submit(building: { state in
+            guard case .success(let computation) = state.computeSettlement(epoch: epoch) else { return nil }
+            return .settlementComputed(computation.summary)
+        })
+        try expectRecorded(computed, "computing the settlement of epoch \(epoch)")
+        afterSettlementComputed(epoch)
+        try await applySettlement(epoch: epoch)
+        return sequencer.read { $0.settlements[epoch]?.summary }
+    }
+
+    private func applySettlement(epoch: UInt64) async throws {
+        try expectRecorded(await sequencer.submit(.settlementApplied(epoch: epoch)), "applying the settlement of epoch \(epoch)")
+    }
+
+    private func expectRecorded(_ outcome: SubmitOutcome, _ what: String) throws {
+        guard case .recorded = outcome else { throw Failure(description: "\(what) failed: \(outcome)") }
+    }
+}
