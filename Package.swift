@@ -10,6 +10,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries from Debian, each imported by exactly one Swift module.
@@ -26,12 +30,22 @@ let package = Package(
         .target(name: "GataCrypto", dependencies: ["CSecp256k1", "COpenSSL"]),
         .target(name: "GataCore", dependencies: ["GataCrypto"]),
         .target(name: "GataStore", dependencies: ["GataCore", "CRocksDB"]),
-        .target(name: "GataNode", dependencies: ["GataCore", "GataStore"]),
+        .target(
+            name: "GataNode",
+            dependencies: [
+                "GataCore", "GataStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
         .executableTarget(
             name: "gata",
             dependencies: [
                 "GataCrypto", "GataCore", "GataStore", "GataNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
 
         .target(name: "GataTestSupport", dependencies: ["GataCore"], path: "Tests/GataTestSupport"),

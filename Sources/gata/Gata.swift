@@ -15,7 +15,10 @@ struct Gata: AsyncParsableCommand {
             files, so wallets and tools such as eth-account read them unchanged.
             """,
         version: GataVersion.text,
-        subcommands: [AccountCommand.self, BenchCommand.self])
+        subcommands: [
+            NodeCommand.self, AccountCommand.self, BalanceCommand.self, TransferCommand.self, ReceiptCommand.self,
+            EpochCommand.self, EntriesCommand.self, RPCSpecCommand.self, BenchCommand.self,
+        ])
 }
 
 enum GataVersion {

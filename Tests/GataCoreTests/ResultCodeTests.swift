@@ -1,5 +1,6 @@
 import GataCore
 import GataCrypto
+import GataTestSupport
 import Testing
 
 /// One scenario per result code: each sets up a chain, submits one payload, and expects the code.
@@ -235,19 +236,7 @@ import Testing
                           paidReceipts: 0, deferredReceipts: 0, fraudNodes: 0, rewardsRoot: .zero)
     }
 
-    /// The twin signature (r, n − s, v ⊕ 1): valid maths, but high-S.
-    static func highS(_ signature: [UInt8]) -> [UInt8] {
-        let order = Hex.decode("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")!
-        var s = [UInt8](repeating: 0, count: 32)
-        var borrow = 0
-        for index in stride(from: 31, through: 0, by: -1) {
-            var difference = Int(order[index]) - Int(signature[32 + index]) - borrow
-            borrow = difference < 0 ? 1 : 0
-            if difference < 0 { difference += 256 }
-            s[index] = UInt8(difference)
-        }
-        return Array(signature[0..<32]) + s + [signature[64] == 27 ? 28 : 27]
-    }
+    static func highS(_ signature: [UInt8]) -> [UInt8] { TestSupport.highSTwin(signature) }
 
     @Test func everyResultCodeHasAScenario() {
         #expect(Set(Self.scenarios.map(\.0)) == Set(ResultCode.allCases))

@@ -19,6 +19,20 @@ public enum TestSupport {
         FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
     }
 
+    /// The other encoding of a signature, (r, n − s, v ⊕ 1): the same maths, but high-S.
+    public static func highSTwin(_ signature: [UInt8]) -> [UInt8] {
+        let order = Hex.decode("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")!
+        var s = [UInt8](repeating: 0, count: 32)
+        var borrow = 0
+        for index in stride(from: 31, through: 0, by: -1) {
+            var difference = Int(order[index]) - Int(signature[32 + index]) - borrow
+            borrow = difference < 0 ? 1 : 0
+            if difference < 0 { difference += 256 }
+            s[index] = UInt8(difference)
+        }
+        return Array(signature[0..<32]) + s + [signature[64] == 27 ? 28 : 27]
+    }
+
     /// The seed of randomized tests: `GATA_SEED` when set, so a failure can be rerun exactly.
     public static func seed(default value: UInt64) -> UInt64 {
         ProcessInfo.processInfo.environment["GATA_SEED"].flatMap(UInt64.init) ?? value

@@ -61,6 +61,20 @@ public enum MessageHashing {
         ]))
     }
 
+    /// A verifier's request for sampled jobs to re-execute (not a ledger entry).
+    public static func leaseRequestDigest(chainId: UInt64, verifier: Address, max: UInt32, issuedAtMillis: UInt64) -> Hash32 {
+        SignedTypes.digest(chainId: chainId, primaryType: "LeaseRequest", message: .object([
+            "verifier": .address(verifier), "max": .integer(max), "issuedAtMillis": .integer(issuedAtMillis),
+        ]))
+    }
+
+    /// The operator's request to move epochs forward (not a ledger entry).
+    public static func epochControlDigest(chainId: UInt64, action: String, issuedAtMillis: UInt64) -> Hash32 {
+        SignedTypes.digest(chainId: chainId, primaryType: "EpochControl", message: .object([
+            "action": .string(action), "issuedAtMillis": .integer(issuedAtMillis),
+        ]))
+    }
+
     /// The domain separator by the general EIP-712 encoder: the reference for ``SignedTypes/domainSeparator(chainId:)``.
     public static func domainSeparatorByGeneralEncoder(chainId: UInt64) -> Hash32 {
         SignedTypes.hashStruct("EIP712Domain", SignedTypes.domain(chainId: chainId))

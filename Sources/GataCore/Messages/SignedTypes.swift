@@ -19,6 +19,8 @@ public enum SignedTypes {
         "EpochOpen": fields("epoch uint64", "secretCommitment bytes32"),
         "EpochClose": fields("epoch uint64", "secret bytes32", "receiptsRoot bytes32"),
         "VerificationOutcome": fields("receiptId bytes32", "attempt uint32", "computedOutputHash bytes32"),
+        "LeaseRequest": fields("verifier address", "max uint32", "issuedAtMillis uint64"),
+        "EpochControl": fields("action string", "issuedAtMillis uint64"),
     ]
 
     /// The validated schema of ``types``.

@@ -35,9 +35,16 @@ extension LedgerState {
 
     /// The proof of `address`'s balance as of the latest applied settlement, or nil.
     public func balanceProof(address: Address) -> MerkleClaim? {
-        guard let snapshot = balanceSnapshot, let found = Distribution.proof(snapshot.balances, address: address),
-              let root = settlements[snapshot.epoch]?.balancesRoot
+        guard let latest = balanceSnapshots.keys.max() else { return nil }
+        return balanceProof(address: address, epoch: latest)
+    }
+
+    /// The proof of `address`'s balance right after the settlement of `epoch` was applied, while
+    /// that epoch is among the last ``balanceSnapshotsKept`` settled; nil otherwise.
+    public func balanceProof(address: Address, epoch: UInt64) -> MerkleClaim? {
+        guard let snapshot = balanceSnapshots[epoch], let found = Distribution.proof(snapshot, address: address),
+              let root = settlements[epoch]?.balancesRoot
         else { return nil }
-        return MerkleClaim(epoch: snapshot.epoch, address: address, amount: found.amount, index: found.index, proof: found.proof, root: root)
+        return MerkleClaim(epoch: epoch, address: address, amount: found.amount, index: found.index, proof: found.proof, root: root)
     }
 }

@@ -25,7 +25,8 @@ extension LedgerState {
         guard !record.applied else { return .rejected(.settlementAlreadyApplied, "the settlement of epoch \(epoch) is already applied") }
         touch(.totals)
         touch(.settlement(epoch))
-        touch(.balanceSnapshot)
+        touch(.balanceSnapshot(epoch))
+        if epoch >= Self.balanceSnapshotsKept { touch(.balanceSnapshot(epoch - Self.balanceSnapshotsKept)) }
         for payout in record.payouts {
             touch(.account(payout.address))
             var holder = account(payout.address)
@@ -59,7 +60,8 @@ extension LedgerState {
         record.settledJobs = []
         record.balancesRoot = Distribution.root(balances)
         settlements[epoch] = record
-        balanceSnapshot = (epoch, balances)
+        balanceSnapshots[epoch] = balances
+        if epoch >= Self.balanceSnapshotsKept { balanceSnapshots[epoch - Self.balanceSnapshotsKept] = nil }
         return commitChanges()
     }
 

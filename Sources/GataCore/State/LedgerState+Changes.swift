@@ -71,17 +71,16 @@ extension LedgerState {
             for jobId in record.settledJobs { writer.write(jobId) }
             writer.write(record.applied)
             writer.write(record.balancesRoot)
-        case .balanceSnapshot:
-            guard let snapshot = balanceSnapshot else { return nil }
-            writer.write(snapshot.epoch)
-            Self.write(snapshot.balances, into: &writer)
+        case .balanceSnapshot(let epoch):
+            guard let snapshot = balanceSnapshots[epoch] else { return nil }
+            Self.write(snapshot, into: &writer)
         }
         return writer.bytes
     }
 
     /// Every record key, in no particular order.
     public var allKeys: [StateKey] {
-        [.totals, .balanceSnapshot] + accounts.keys.map { .account($0) } + assignments.keys.map { .assignment($0) }
+        [.totals] + balanceSnapshots.keys.map { .balanceSnapshot($0) } + accounts.keys.map { .account($0) } + assignments.keys.map { .assignment($0) }
             + receipts.keys.map { .receipt($0) } + epochs.keys.map { .epoch($0) } + settlements.keys.map { .settlement($0) }
     }
 

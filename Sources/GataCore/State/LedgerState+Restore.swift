@@ -72,8 +72,8 @@ extension LedgerState {
                 state.settlements[epoch] = SettlementRecord(
                     summary: summary, payouts: payouts, slashes: slashes, settledJobs: jobs,
                     applied: try reader.readBool("settlement.applied"), balancesRoot: try reader.readHash("settlement.balancesRoot"))
-            case .balanceSnapshot:
-                state.balanceSnapshot = (try reader.readUInt64("snapshot.epoch"), try readPayouts(&reader))
+            case .balanceSnapshot(let epoch):
+                state.balanceSnapshots[epoch] = try readPayouts(&reader)
             }
             try reader.finish("state record")
         }

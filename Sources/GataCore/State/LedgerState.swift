@@ -23,8 +23,10 @@ public struct LedgerState: Sendable {
     public internal(set) var digest = StateDigest()
     public internal(set) var epochs: [UInt64: EpochRecord] = [:]
     public internal(set) var settlements: [UInt64: SettlementRecord] = [:]
-    /// The epoch of the latest applied settlement and the (address, balance) list behind its root.
-    public internal(set) var balanceSnapshot: (epoch: UInt64, balances: [SettlementRecord.Payout])?
+    /// The (address, balance) lists behind the balances roots of the last ``balanceSnapshotsKept`` settlements.
+    public internal(set) var balanceSnapshots: [UInt64: [SettlementRecord.Payout]] = [:]
+    /// How many settled epochs' balance snapshots are kept.
+    public static let balanceSnapshotsKept: UInt64 = 64
 
     // Derived from the records above, rebuilt on restore.
     /// The epoch open now, if any.

@@ -119,8 +119,8 @@ public enum StateKey: Hashable, Sendable {
     case receipt(Hash32)
     case epoch(UInt64)
     case settlement(UInt64)
-    /// The (address, balance) list behind the latest settlement's balances root.
-    case balanceSnapshot
+    /// The (address, balance) list behind a settlement's balances root.
+    case balanceSnapshot(UInt64)
 
     /// The key's bytes: a tag, then the id (Specs/LEDGER.md §State records).
     public var bytes: [UInt8] {
@@ -131,7 +131,7 @@ public enum StateKey: Hashable, Sendable {
         case .receipt(let jobId): [0x03] + jobId.bytes
         case .epoch(let epoch): [0x10] + Self.u64(epoch)
         case .settlement(let epoch): [0x12] + Self.u64(epoch)
-        case .balanceSnapshot: [0x13]
+        case .balanceSnapshot(let epoch): [0x13] + Self.u64(epoch)
         }
     }
 
@@ -150,7 +150,7 @@ public enum StateKey: Hashable, Sendable {
         case (0x03, 33): self = .receipt(Hash32(bytes: bytes[1...]))
         case (0x10, 9): self = .epoch(bytes[1...].reduce(0) { $0 << 8 | UInt64($1) })
         case (0x12, 9): self = .settlement(bytes[1...].reduce(0) { $0 << 8 | UInt64($1) })
-        case (0x13, 1): self = .balanceSnapshot
+        case (0x13, 9): self = .balanceSnapshot(bytes[1...].reduce(0) { $0 << 8 | UInt64($1) })
         default: throw DecodeError("state key: unknown tag or length \(bytes.count)")
         }
     }

@@ -109,7 +109,8 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         return pending.count
     }
 
-    /// Reads the state as of the last completed group commit.
+    /// Reads the state as of the last completed group commit. The lock is not reentrant: `body`
+    /// must not call `read` again, nor submit.
     public func read<T>(_ body: (LedgerState) throws -> T) rethrows -> T {
         stateLock.lock()
         defer { stateLock.unlock() }

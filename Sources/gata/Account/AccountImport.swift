@@ -78,6 +78,12 @@ enum KeystoreInput {
         }
     }
 
+    /// Reads a keystore and decrypts it with the password from `passwords`.
+    static func unlock(_ path: String, _ passwords: PasswordOptions) throws -> PrivateKey {
+        let file = try read(path)
+        return try decrypt(file, password: try passwords.password(prompt: "Password of \(path): ", confirm: false), path: path)
+    }
+
     static func decrypt(_ file: KeystoreFile, password: String, path: String) throws -> PrivateKey {
         do {
             return try Keystore.decrypt(file, password: password)

@@ -1,0 +1,167 @@
+import GataCore
+import GataCrypto
+import GataStore
+
+extension LedgerRPC {
+    /// Ethereum's block tags all mean the current state here: entries are final once written.
+    static let blockTags: Set<String> = ["latest", "pending", "safe", "finalized"]
+
+    func checkBlockTag(_ params: RPCParams) throws(RPCError) {
+        guard let block = try params.optional("block") else { return }
+        if case .string(let tag) = block, Self.blockTags.contains(tag) { return }
+        let height = try RPCDecoding.quantity(block, name: "block")
+        guard height == sequencer.read({ $0.nextHeight - 1 }) else {
+            throw .unsupported("only the current state is served (\"latest\"); historical balances per epoch come from gata_getBalance")
+        }
+    }
+
+    func ethGetBalance(_ raw: JSONValue?) throws(RPCError) -> JSONValue {
+        let params = RPCParams(raw, names: ["address", "block"])
+        let address = try RPCDecoding.address(try params.required("address"), name: "address")
+        try checkBlockTag(params)
+        return .string(RPCDecoding.quantityText(sequencer.read { $0.account(address).balance.baseUnits }))
+    }
+
+    func ethGetTransactionCount(_ raw: JSONValue?) throws(RPCError) -> JSONValue {
+        let params = RPCParams(raw, names: ["address", "block"])
+        let address = try RPCDecoding.address(try params.required("address"), name: "address")
+        try checkBlockTag(params)
+        return .string(RPCDecoding.quantityText(sequencer.read { $0.account(address).nonce }))
+    }
+
+    func status() -> JSONValue {
+        sequencer.read { state in
+            .object([
+                "chainId": .string(RPCDecoding.quantityText(genesis.chainId)), "chainHash": .string(state.chainHash.description),
+                "height": .string(RPCDecoding.quantityText(state.nextHeight - 1)), "lastHash": .string(state.lastHash.description),
+                "openEpoch": state.openEpoch.map { .integer($0) } ?? .null, "nextEpoch": .integer(state.nextEpoch),
+                "settledEpochs": .integer(state.settlements.values.filter(\.applied).count),
+                "minted": .string(String(state.totals.minted.baseUnits)), "burned": .string(String(state.totals.burned.baseUnits)),
+                "stateDigest": .string(state.digest.value.description), "queueDepth": .integer(sequencer.queueDepth),
+                "epochLengthSeconds": .integer(genesis.epochLengthSeconds), "sampleRatePpm": .integer(genesis.sampleRatePPM),
+            ])
+        }
+    }
+
+    func getReceipt(_ raw: JSONValue?) throws(RPCError) -> JSONValue {
+        let receiptId = try RPCDecoding.hash(try RPCParams(raw, names: ["receiptId"]).required("receiptId"), name: "receiptId")
+        let found: JSONValue? = sequencer.read { state -> JSONValue? in
+            guard let jobId = state.receiptJobs[receiptId], let receipt = state.receipts[jobId], let assignment = state.assignments[jobId] else {
+                return nil
+            }
+            let status: String = switch (receipt.settled, receipt.status) {
+            case (true, _): "settled"
+            case (false, .sampled): "sampled"
+            case (false, .verified): "verified"
+            case (false, .fraud): "fraud"
+            case (false, .recorded), (false, .unsampled): "recorded"
+            }
+            return .object([
+                "receiptId": .string(receiptId.description), "jobId": .string(jobId.description), "node": .string(assignment.node.checksummed),
+                "epoch": .integer(assignment.epoch), "units": .integer(assignment.units), "outputHash": .string(receipt.outputHash.description),
+                "height": .string(RPCDecoding.quantityText(receipt.height)), "status": .string(status),
+                "sampled": .bool(receipt.status == .sampled || receipt.status == .verified || receipt.status == .fraud),
+                "resolution": .string(receipt.status.name),
+            ])
+        }
+        guard let found else { throw .notFound("no receipt \(receiptId)") }
+        return found
+    }
+
+    func getBalance(_ raw: JSONValue?) throws(RPCError) -> JSONValue {
+        let params = RPCParams(raw, names: ["address", "epoch"])
+        let address = try RPCDecoding.address(try params.required("address"), name: "address")
+        guard let epochValue = try params.optional("epoch") else {
+            let account = sequencer.read { $0.account(address) }
+            return .object(["address": .string(address.checksummed), "balance": .string(String(account.balance.baseUnits)),
+                            "bonded": .string(String(account.bonded.baseUnits)), "nonce": .integer(account.nonce), "asOf": .string("latest")])
+        }
+        let epoch = try RPCDecoding.quantity(epochValue, name: "epoch")
+        guard let claim = sequencer.read({ $0.balanceProof(address: address, epoch: epoch) }) else {
+            throw .notFound("no balance snapshot for epoch \(epoch): it is not settled, or older than the snapshots kept")
+        }
+        return .object(["address": .string(address.checksummed), "balance": .string(String(claim.amount.baseUnits)),
+                        "asOf": .string("settlement of epoch \(epoch)")])
+    }
+
+    func rewardProof(_ raw: JSONValue?) throws(RPCError) -> JSONValue {
+        let params = RPCParams(raw, names: ["address", "epoch"])
+        let address = try RPCDecoding.address(try params.required("address"), name: "address")
+        let epoch = try RPCDecoding.quantity(try params.required("epoch"), name: "epoch")
+        guard let claim = sequencer.read({ $0.rewardProof(epoch: epoch, address: address) }) else {
+            throw .notFound("\(address) was paid nothing in the settlement of epoch \(epoch), or it is not settled")
+        }
+        return Self.claimJSON(claim)
+    }
+
+    func balanceProof(_ raw: JSONValue?) throws(RPCError) -> JSONValue {
+        let params = RPCParams(raw, names: ["address", "epoch"])
+        let address = try RPCDecoding.address(try params.required("address"), name: "address")
+        let epoch = try params.optional("epoch").map { value throws(RPCError) in try RPCDecoding.quantity(value, name: "epoch") }
+        guard let claim = sequencer.read({ state in epoch.map { state.balanceProof(address: address, epoch: $0) } ?? state.balanceProof(address: address) }) else {
+            throw .notFound("no balance of \(address) in a kept settlement snapshot")
+        }
+        return Self.claimJSON(claim)
+    }
+
+    static func claimJSON(_ claim: MerkleClaim) -> JSONValue {
+        .object([
+            "epoch": .integer(claim.epoch), "address": .string(claim.address.checksummed), "amount": .string(String(claim.amount.baseUnits)),
+            "index": .integer(claim.index), "proof": .array(claim.proof.map { .string($0.description) }), "root": .string(claim.root.description),
+        ])
+    }
+
+    func epochSummary(_ raw: JSONValue?) throws(RPCError) -> JSONValue {
+        let epoch = try RPCDecoding.quantity(try RPCParams(raw, names: ["epoch"]).required("epoch"), name: "epoch")
+        let found: JSONValue? = sequencer.read { state -> JSONValue? in
+            guard let record = state.epochs[epoch] else { return nil }
+            let settlement = state.settlements[epoch]
+            var members: [String: JSONValue] = [
+                "epoch": .integer(epoch), "secretCommitment": .string(record.secretCommitment.description),
+                "status": .string(settlement?.applied == true ? "settled" : record.closed ? "closed" : "open"),
+                "receipts": .integer(state.unsettledJobs[epoch]?.count ?? 0),
+            ]
+            if record.closed {
+                members["secret"] = .string(record.secret.description)
+                members["receiptsRoot"] = .string(record.receiptsRoot.description)
+            }
+            if let summary = settlement?.summary {
+                members["settlement"] = .object([
+                    "emission": .string(String(summary.emission.baseUnits)), "nodesPaid": .string(String(summary.nodesPaid.baseUnits)),
+                    "verifiersPaid": .string(String(summary.verifiersPaid.baseUnits)), "treasuryPaid": .string(String(summary.treasuryPaid.baseUnits)),
+                    "slashed": .string(String(summary.slashed.baseUnits)), "paidReceipts": .integer(summary.paidReceipts),
+                    "deferredReceipts": .integer(summary.deferredReceipts), "fraudNodes": .integer(summary.fraudNodes),
+                    "rewardsRoot": .string(summary.rewardsRoot.description), "balancesRoot": .string(settlement!.balancesRoot.description),
+                    "applied": .bool(settlement!.applied),
+                ])
+            }
+            return .object(members)
+        }
+        guard let found else { throw .notFound("epoch \(epoch) has not opened") }
+        return found
+    }
+
+    func entries(_ raw: JSONValue?) throws(RPCError) -> JSONValue {
+        let params = RPCParams(raw, names: ["fromHeight", "limit"])
+        let from = try RPCDecoding.quantity(try params.required("fromHeight"), name: "fromHeight")
+        let limit = try params.optional("limit").map { value throws(RPCError) in try RPCDecoding.quantity(value, name: "limit") } ?? 100
+        guard limit >= 1, limit <= UInt64(Self.entriesPageMax) else {
+            throw .limitExceeded("limit must be 1 to \(Self.entriesPageMax), got \(limit)")
+        }
+        let page: [Entry]
+        do {
+            page = try store.entries(from: from, limit: Int(limit))
+        } catch {
+            throw .internalError(error.description)
+        }
+        let next = page.last.map { $0.height + 1 } ?? from
+        return .object([
+            "entries": .array(page.map { entry in
+                .object(["height": .string(RPCDecoding.quantityText(entry.height)), "hash": .string(entry.hash.description),
+                         "kind": .string("\(entry.payload.kind)"), "timestampMillis": .integer(entry.timestampMillis),
+                         "encoded": .string(Hex.encodePrefixed(entry.encoded))])
+            }),
+            "nextHeight": .string(RPCDecoding.quantityText(next)),
+        ])
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import GataCore
+import Prometheus
+
+/// The node's Prometheus metrics (Specs/RPC.md §Metrics).
+public final class NodeMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    private let requestDuration: DurationHistogram
+    private let groupCommitSubmissions: ValueHistogram
+    private let queueDepth: Gauge
+    private let currentEpoch: Gauge
+    private let verificationBacklog: Gauge
+    private let height: Gauge
+
+    /// Method names that get their own label; anything else is counted as "other".
+    static let knownMethods = Set(RPCCatalog.methods.map(\.name))
+
+    public init() {
+        requestDuration = registry.makeDurationHistogram(
+            name: "gata_rpc_request_duration_seconds",
+            buckets: [.microseconds(100), .microseconds(500), .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(50),
+                      .milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5)],
+            help: "Time from receiving an HTTP request to sending its answer.")
+        groupCommitSubmissions = registry.makeValueHistogram(
+            name: "gata_group_commit_submissions", buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096],
+            help: "Submissions sharing one synced write.")
+        queueDepth = registry.makeGauge(name: "gata_ingest_queue_depth", help: "Submissions waiting for the sequencer.")
+        currentEpoch = registry.makeGauge(name: "gata_current_epoch", help: "The open epoch, or the last one if none is open.")
+        verificationBacklog = registry.makeGauge(name: "gata_verification_backlog", help: "Sampled receipts waiting for their verification to resolve.")
+        height = registry.makeGauge(name: "gata_ledger_height", help: "Height of the last entry.")
+    }
+
+    func recordRequest(method: String, errorCode: Int?) {
+        let label = Self.knownMethods.contains(method) ? method : "other"
+        registry.makeCounter(name: "gata_rpc_requests_total", labels: [("method", label), ("code", errorCode.map(String.init) ?? "0")],
+                             help: "JSON-RPC requests by method and error code (0 for success).").increment()
+    }
+
+    func recordSubmission(_ kind: EntryKind, outcome: SubmitOutcome) {
+        guard kind == .receipt || kind == .receiptBatch else { return }
+        let result: String = switch outcome {
+        case .recorded: "accepted"
+        case .rejected(let code, _): code.name
+        case .overloaded: "overloaded"
+        }
+        registry.makeCounter(name: "gata_receipt_submissions_total", labels: [("result", result)],
+                             help: "Receipt submissions (single or batch) by result: accepted, or the result code's name.").increment()
+    }
+
+    public func recordCommit(_ report: Sequencer.CommitReport) {
+        groupCommitSubmissions.record(Double(report.submissions))
+    }
+
+    func recordDuration(_ duration: Duration) { requestDuration.record(duration) }
+
+    /// The Prometheus text exposition, with the gauges read from the sequencer now.
+    public func exposition(sequencer: Sequencer) -> String {
+        queueDepth.set(Int64(sequencer.queueDepth))
+        let (epoch, backlog, lastHeight) = sequencer.read { state in
+            (state.openEpoch ?? (state.nextEpoch > 0 ? state.nextEpoch - 1 : 0),
+             state.unsettledJobs.values.reduce(0) { count, jobs in count + jobs.filter { state.receipts[$0]?.status == .sampled }.count },
+             state.nextHeight - 1)
+        }
+        currentEpoch.set(Int64(epoch))
+        verificationBacklog.set(Int64(backlog))
+        height.set(Int64(lastHeight))
+        return registry.emitToString()
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import GataCrypto
+
+/// Every JSON-RPC method, described once. `rpc.discover` serves the OpenRPC document built from
+/// it, and Specs/openrpc.json is this document, written by `gata rpc-spec` and checked by a test.
+public enum RPCCatalog {
+    public struct Method: Sendable {
+        public let name: String
+        public let summary: String
+        /// (name, JSON type, required, description)
+        public let params: [(String, String, Bool, String)]
+        public let result: (String, String)
+    }
+
+    static func method(_ name: String, _ summary: String, params: [(String, String, Bool, String)] = [], result: (String, String)) -> Method {
+        Method(name: name, summary: summary, params: params, result: result)
+    }
+
+    static let address = ("address", "string", true, "An account address, 0x and 40 hex digits (EIP-55 checked when mixed case).")
+    static let block = ("block", "string", false, "\"latest\" (or pending, safe, finalized): entries are final once written.")
+
+    public static let methods: [Method] = [
+        method("rpc.discover", "This OpenRPC document.", result: ("object", "The OpenRPC document.")),
+        method("eth_chainId", "The chain id of the genesis, as a hex quantity.", result: ("string", "Hex quantity.")),
+        method("net_version", "The chain id of the genesis, in decimal.", result: ("string", "Decimal text.")),
+        method("web3_clientVersion", "The software's name and version.", result: ("string", "gata/<version>/swift")),
+        method("eth_blockNumber", "The height of the last ledger entry.", result: ("string", "Hex quantity.")),
+        method("eth_getBalance", "An account's GATA balance in base units (18 decimals).", params: [address, block], result: ("string", "Hex quantity of base units.")),
+        method("eth_getTransactionCount", "The nonce the account's next signed message must carry.", params: [address, block], result: ("string", "Hex quantity.")),
+        method("gata_getStatus", "The chain's identity and where the ledger stands.", result: ("object", "chainId, chainHash, height, lastHash, openEpoch, nextEpoch, settledEpochs, minted, burned, stateDigest, queueDepth, epochLengthSeconds, sampleRatePpm.")),
+        method("gata_submitReceipt", "Records one compute receipt signed by its node.", params: [("receipt", "object", true, "{chainId, node, epoch, jobId, jobSpecHash, outputHash, signature}: a ComputeReceipt signed with EIP-712.")], result: ("object", "{status: recorded, height, entryHash} or {status: already_recorded}.")),
+        method("gata_submitReceipts", "Records several single-signed receipts; each is answered on its own.", params: [("receipts", "array", true, "Up to 1000 receipt objects as for gata_submitReceipt.")], result: ("array", "One answer per receipt, in order; a rejected one is {status: rejected, error}.")),
+        method("gata_submitReceiptBatch", "Records up to 1024 receipts of one node and epoch under one signature over their Merkle root.", params: [("batch", "object", true, "{chainId, node, epoch, receipts: [{jobId, jobSpecHash, outputHash}], signature}: a ReceiptBatch signed with EIP-712.")], result: ("object", "{status, height, entryHash}.")),
+        method("gata_getReceipt", "A receipt and its status: recorded, sampled, verified, fraud or settled.", params: [("receiptId", "string", true, "The receipt id: its EIP-712 digest.")], result: ("object", "receiptId, jobId, node, epoch, units, outputHash, height, status, sampled, resolution.")),
+        method("gata_getBalance", "An account's balance, bond and nonce now, or its balance after an epoch's settlement.", params: [address, ("epoch", "integer", false, "A settled epoch among the last 64; omit for now.")], result: ("object", "address, balance and bonded (decimal base units), nonce, asOf.")),
+        method("gata_getNonce", "The nonce the account's next signed message must carry.", params: [address], result: ("string", "Hex quantity.")),
+        method("gata_sendTransfer", "Transfers GATA, signed by the sender with EIP-712.", params: [("transfer", "object", true, "{chainId, from, to, amount (base units, hex or decimal), nonce, signature}.")], result: ("object", "{status: recorded, height, entryHash}.")),
+        method("gata_bond", "Moves balance into the account's bond.", params: [("bond", "object", true, "{chainId, account, amount, nonce, signature}: a Bond signed with EIP-712.")], result: ("object", "{status: recorded, height, entryHash}.")),
+        method("gata_unbond", "Moves bond back to the balance; refused while the account has unsettled receipts.", params: [("unbond", "object", true, "{chainId, account, amount, nonce, signature}: an Unbond signed with EIP-712.")], result: ("object", "{status: recorded, height, entryHash}.")),
+        method("gata_getRewardProof", "The Merkle proof of an account's payout in an epoch's settlement.", params: [address, ("epoch", "integer", true, "The settled epoch.")], result: ("object", "epoch, address, amount, index, proof, root (the settlement's rewardsRoot).")),
+        method("gata_getBalanceProof", "The Merkle proof of an account's balance after an epoch's settlement.", params: [address, ("epoch", "integer", false, "A settled epoch among the last 64; omit for the latest.")], result: ("object", "epoch, address, amount, index, proof, root (the settlement's balancesRoot).")),
+        method("gata_getEpoch", "An epoch's commitment, reveal, receipts root and settlement summary.", params: [("epoch", "integer", true, "The epoch number.")], result: ("object", "epoch, status (open, closed, settled), secretCommitment, secret, receiptsRoot, settlement {emission, nodesPaid, verifiersPaid, treasuryPaid, slashed, paidReceipts, deferredReceipts, fraudNodes, rewardsRoot, balancesRoot, applied}.")),
+        method("gata_getEntries", "Ledger entries from a height, in their canonical encoding, for auditors and replicas.", params: [("fromHeight", "integer", true, "The first height."), ("limit", "integer", false, "1 to 1000; 100 by default.")], result: ("object", "{entries: [{height, hash, kind, timestampMillis, encoded}], nextHeight}.")),
+        method("gata_postAssignments", "The registered scheduler assigns jobs to nodes.", params: [("batch", "object", true, "{chainId, epoch, assignments: [{jobId, node, spec: {kernel, version, m, n, k, layers, seed}}], signature}: an AssignmentBatch signed by the scheduler.")], result: ("object", "{status: recorded, height, entryHash}.")),
+        method("gata_leaseJobs", "A registered verifier leases sampled jobs to re-execute; the node's claimed output is never shown.", params: [("request", "object", true, "{verifier, max (1 to 256), issuedAtMillis, signature}: a LeaseRequest signed by the verifier, within 5 minutes of the node's clock, used once.")], result: ("object", "{jobs: [{receiptId, jobId, epoch, attempt, spec}], leaseMillis}.")),
+        method("gata_submitOutcome", "A registered verifier reports the output hash it computed for a sampled receipt.", params: [("outcome", "object", true, "{chainId, receiptId, attempt, computedOutputHash, signature}: a VerificationOutcome signed by the verifier.")], result: ("object", "{status: recorded, height, entryHash}.")),
+        method("gata_controlEpoch", "The operator closes and settles the open epoch, opens the next, or both.", params: [("request", "object", true, "{action: close | open | advance, issuedAtMillis, signature}: an EpochControl signed by the operator, within 5 minutes of the node's clock, used once.")], result: ("object", "{settled: [epochs], openEpoch}.")),
+    ]
+
+    /// The OpenRPC 1.2.6 document.
+    public static let openRPCDocument: JSONValue = .object([
+        "openrpc": .string("1.2.6"),
+        "info": .object([
+            "title": .string("GATA Ledger JSON-RPC"), "version": .string("0.1.0"),
+            "description": .string("JSON-RPC 2.0 over HTTP POST. Errors use the standard codes and EIP-1474's; see Specs/RPC.md."),
+        ]),
+        "methods": .array(methods.map { method in
+            .object([
+                "name": .string(method.name), "summary": .string(method.summary),
+                "params": .array(method.params.map { name, type, required, description in
+                    .object(["name": .string(name), "required": .bool(required), "description": .string(description),
+                             "schema": .object(["type": .string(type)])])
+                }),
+                "result": .object(["name": .string("result"), "description": .string(method.result.1),
+                                   "schema": .object(["type": .string(method.result.0)])]),
+            ])
+        }),
+    ])
+
+    /// The document as pretty, sorted JSON text, as committed in Specs/openrpc.json.
+    public static var openRPCText: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(openRPCDocument)) ?? Data(), as: UTF8.self) + "\n"
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import GataCrypto
+import Hummingbird
+import Logging
+import NIOCore
+
+/// JSON-RPC over HTTP: POST `/`, plus `GET /health` and `GET /metrics` (Specs/RPC.md §Transport).
+public enum RPCHTTPServer {
+    /// An application serving `rpc` on `host:port` (port 0 picks a free one); `onRunning` gets the bound port.
+    public static func application(
+        rpc: LedgerRPC, host: String, port: Int, logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        let server = rpc.server
+        router.post("/") { request, _ -> Response in
+            let started = ContinuousClock.now
+            defer { rpc.metrics.recordDuration(ContinuousClock.now - started) }
+            let body: ByteBuffer
+            do {
+                body = try await request.body.collect(upTo: JSONRPCServer.Limits.requestBytesMax)
+            } catch {
+                let refusal = JSONRPCServer.errorResponse(id: .null, .limitExceeded("the request body exceeds \(JSONRPCServer.Limits.requestBytesMax) bytes"))
+                return json(server.encode(refusal), status: .contentTooLarge)
+            }
+            guard let answer = await server.respond(to: Array(buffer: body)) else { return Response(status: .noContent) }
+            return json(answer, status: .ok)
+        }
+        router.get("/health") { _, _ -> Response in
+            let (height, epoch) = rpc.sequencer.read { ($0.nextHeight - 1, $0.openEpoch) }
+            let body: JSONValue = .object(["status": .string("ok"), "height": .integer(height), "openEpoch": epoch.map { .integer($0) } ?? .null])
+            return json(server.encode(body), status: .ok)
+        }
+        router.get("/metrics") { _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: rpc.metrics.exposition(sequencer: rpc.sequencer))))
+        }
+        return Application(
+            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "gata"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
+    }
+
+    static func json(_ bytes: [UInt8], status: HTTPResponse.Status) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}

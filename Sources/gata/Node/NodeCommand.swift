@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import GataCore
+import GataCrypto
+import GataNode
+import GataStore
+import Logging
+import ServiceLifecycle
+
+struct NodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "node",
+        abstract: "Run the ledger service: the sequencer on RocksDB and JSON-RPC over HTTP.",
+        discussion: """
+            Opens (or creates from the genesis) the ledger in --data, and serves JSON-RPC 2.0 on \
+            POST / with GET /health and GET /metrics (Prometheus). With --operator-keystore, the \
+            node also holds the operator key: it opens, closes and settles an epoch every \
+            epochLengthSeconds of the genesis. SIGTERM or SIGINT stops it gracefully: it stops \
+            accepting requests, answers and syncs everything queued, and closes the database.
+            """)
+
+    @Option(name: .long, help: "The genesis file.") var genesis: String
+    @Option(name: .long, help: "The data folder (created if missing).") var data: String
+    @Option(name: .long, help: "Address and port to serve JSON-RPC on; port 0 picks a free one.") var rpc = "127.0.0.1:8645"
+    @Option(name: .long, help: "The operator's keystore; lets this node move epochs.") var operatorKeystore: String?
+    @Option(name: .long, help: "Password file of the operator's keystore.") var passwordFile: String?
+    @Option(name: .long, help: "Seconds per epoch; the genesis value when omitted.") var epochSeconds: Double?
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+
+    func run() async throws {
+        var logger = Logger(label: "gata.node")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let config = try GenesisFile.load(genesis)
+        let (host, port) = try Self.parseAddress(rpc)
+        let operatorKey = try operatorKeystore.map { path in
+            try KeystoreInput.decrypt(try KeystoreInput.read(path), password: try PasswordOptions.read(file: passwordFile, prompt: "Operator password: ", confirm: false), path: path)
+        }
+        if let operatorKey, operatorKey.address != config.roles.operatorAddress {
+            throw CLIError("the operator keystore holds \(operatorKey.address), but the genesis operator is \(config.roles.operatorAddress)")
+        }
+        let (store, state): (LedgerStore, LedgerState)
+        do {
+            (store, state) = try LedgerStore.open(path: data, genesis: config)
+        } catch {
+            throw CLIError("cannot open the ledger in \(data): \(error)")
+        }
+        let metrics = NodeMetrics()
+        let sequencer = Sequencer(store: store, state: state, onCommit: { metrics.recordCommit($0) })
+        var driver: EpochDriver?
+        if let operatorKey {
+            let epochDriver = EpochDriver(sequencer: sequencer, store: store, operatorKey: operatorKey, chainId: config.chainId)
+            try await epochDriver.resume()
+            driver = epochDriver
+        }
+        let ledgerRPC = LedgerRPC(sequencer: sequencer, store: store, genesis: config, driver: driver, metrics: metrics)
+        logger.info("ledger open", metadata: ["data": "\(data)", "height": "\(state.nextHeight - 1)", "chainHash": "\(state.chainHash)"])
+        let app = RPCHTTPServer.application(rpc: ledgerRPC, host: host, port: port, logger: logger) { bound in
+            // A line scripts and tests can wait for.
+            FileHandle.standardOutput.write(Data("gata node: JSON-RPC listening on http://\(host):\(bound)\n".utf8))
+        }
+        var services: [any Service] = [SequencerService(sequencer: sequencer, store: store, logger: logger)]
+        if let driver {
+            let seconds = epochSeconds ?? Double(config.epochLengthSeconds)
+            services.append(EpochTimerService(driver: driver, epochLength: .milliseconds(Int64(seconds * 1000)), logger: logger))
+        }
+        services.append(app)
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    static func parseAddress(_ text: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ValidationError("--rpc must be HOST:PORT, like 127.0.0.1:8645")
+        }
+        return (String(text[..<colon]), port)
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import GataCore
+import GataCrypto
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A real `gata node` process on a free loopback port, with the development operator key.
+final class NodeProcess: @unchecked Sendable {  // immutable after start
+    let process: Process
+    let url: String
+    let folder: URL
+    let data: String
+
+    static let operatorPassword = "operator"
+
+    /// Starts a node on Genesis/devnet.json (or `genesis`) and waits until it listens.
+    init(genesis: String? = nil, epochSeconds: Double = 3_600, data existing: String? = nil) throws {
+        folder = try ToolRunner.temporaryFolder()
+        data = existing ?? folder.appendingPathComponent("data").path
+        let passwordFile = folder.appendingPathComponent("password")
+        try Self.operatorPassword.write(to: passwordFile, atomically: true, encoding: .utf8)
+        let keystore = folder.appendingPathComponent("operator.json")
+        try Keystore.serialize(try Keystore.encrypt(DevAccounts.key(0), password: Self.operatorPassword, kdf: .scrypt(n: 1024, r: 8, p: 1)))
+            .write(to: keystore)
+        process = Process()
+        process.executableURL = ToolRunner.gataBinary
+        process.arguments = [
+            "node", "--genesis", genesis ?? ToolRunner.repositoryRoot.appendingPathComponent("Genesis/devnet.json").path,
+            "--data", data, "--rpc", "127.0.0.1:0", "--operator-keystore", keystore.path, "--password-file", passwordFile.path,
+            "--epoch-seconds", String(epochSeconds), "--log-level", "warning",
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        let collected = Collected()
+        output.fileHandleForReading.readabilityHandler = { collected.append($0.availableData) }
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        var found: String?
+        while found == nil, Date() < deadline, process.isRunning {
+            found = collected.text.split(separator: "\n").first { $0.contains("listening on http://") }
+                .map { String($0[$0.range(of: "http://")!.lowerBound...]) }
+            if found == nil { usleep(20_000) }
+        }
+        guard let found else {
+            process.terminate()
+            throw ToolError("the node did not start: \(collected.text)")
+        }
+        url = found
+    }
+
+    /// Sends raw bytes; returns the HTTP status and the body.
+    func post(_ body: Data) async throws -> (Int, Data) {
+        var request = URLRequest(url: URL(string: url)!, timeoutInterval: 30)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = body
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+    }
+
+    func get(_ path: String) async throws -> (Int, String) {
+        let (data, response) = try await URLSession.shared.data(from: URL(string: url + path)!)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+
+    /// One JSON-RPC call; returns the whole response object.
+    func call(_ method: String, _ params: [JSONValue] = []) async throws -> [String: JSONValue] {
+        let body = try JSONEncoder().encode(JSONValue.object(["jsonrpc": .string("2.0"), "id": .integer(7), "method": .string(method), "params": .array(params)]))
+        let (_, data) = try await post(body)
+        guard let object = try JSONValue.parse(data).objectValue else { throw ToolError("not a JSON object") }
+        return object
+    }
+
+    func result(_ method: String, _ params: [JSONValue] = []) async throws -> JSONValue {
+        let response = try await call(method, params)
+        guard let result = response["result"] else { throw ToolError("\(method) failed: \(response)") }
+        return result
+    }
+
+    /// The ledger head as the node reports it: height and state digest.
+    func head() async throws -> String {
+        let status = try await result("gata_getStatus").objectValue ?? [:]
+        return "\(status["height"] ?? .null) \(status["stateDigest"] ?? .null)"
+    }
+
+    /// SIGTERM, then the exit status.
+    func stop() -> Int32 {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: folder) }
+}
+
+extension [String: JSONValue] {
+    /// The error code of a JSON-RPC error response, or nil.
+    var errorCode: Int? {
+        guard case .number(let text) = self["error"]?.objectValue?["code"] else { return nil }
+        return Int(text)
+    }
+
+    /// The ledger result code carried in `error.data.resultCode`, or nil.
+    var resultCode: Int? {
+        guard case .number(let text) = self["error"]?.objectValue?["data"]?.objectValue?["resultCode"] else { return nil }
+        return Int(text)
+    }
+}
+
+/// Signed JSON-RPC params, built as a wallet would.
+enum WalletParams {
+    static func transfer(_ key: PrivateKey, chainId: UInt64, to: Address, amount: Amount, nonce: UInt64, signature: [UInt8]? = nil) -> JSONValue {
+        let signed = MessageSigning.transfer(key, chainId: chainId, to: to, amount: amount, nonce: nonce)
+        return .object(["chainId": .integer(chainId), "from": .string(key.address.checksummed), "to": .string(to.checksummed),
+                        "amount": .string(String(amount.baseUnits)), "nonce": .integer(nonce),
+                        "signature": .string(Hex.encodePrefixed(signature ?? signed.signature))])
+    }
+}
