@@ -27,7 +27,9 @@ let package = Package(
             name: "COpenSSL", pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]),
 
-        .target(name: "GataCrypto", dependencies: ["CSecp256k1", "COpenSSL"]),
+        .target(name: "GataKeccak"),
+        .target(name: "GataCrypto", dependencies: ["GataKeccak", "CSecp256k1", "COpenSSL"]),
+        .target(name: "GataJobs", dependencies: ["GataKeccak"]),
         .target(name: "GataCore", dependencies: ["GataCrypto"]),
         .target(name: "GataStore", dependencies: ["GataCore", "CRocksDB"]),
         .target(
@@ -42,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "gata",
             dependencies: [
-                "GataCrypto", "GataCore", "GataStore", "GataNode",
+                "GataCrypto", "GataCore", "GataStore", "GataNode", "GataJobs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -50,6 +52,7 @@ let package = Package(
 
         .target(name: "GataTestSupport", dependencies: ["GataCore"], path: "Tests/GataTestSupport"),
         .testTarget(name: "GataCryptoTests", dependencies: ["GataCrypto"]),
+        .testTarget(name: "GataJobsTests", dependencies: ["GataJobs"]),
         .testTarget(name: "GataCoreTests", dependencies: ["GataCore", "GataTestSupport"]),
         .testTarget(name: "GataStoreTests", dependencies: ["GataStore", "GataTestSupport"]),
         .testTarget(name: "GataNodeTests", dependencies: ["GataNode", "GataTestSupport"]),

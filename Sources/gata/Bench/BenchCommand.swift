@@ -5,5 +5,5 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure ingestion against the physical limits of this machine.",
-        subcommands: [BenchIngest.self, BenchCrashWriter.self])
+        subcommands: [BenchIngest.self, BenchJobs.self, BenchCrashWriter.self])
 }

@@ -41,7 +41,7 @@ public enum Hex {
         return out
     }
 
-    static func nibbleValue(_ character: UInt8) -> UInt8? {
+    public static func nibbleValue(_ character: UInt8) -> UInt8? {
         switch character {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return character - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): return character - UInt8(ascii: "a") + 10
