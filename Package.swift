@@ -30,6 +30,9 @@ let package = Package(
         .target(name: "GataKeccak"),
         .target(name: "GataCrypto", dependencies: ["GataKeccak", "CSecp256k1", "COpenSSL"]),
         .target(name: "GataJobs", dependencies: ["GataKeccak"]),
+        .target(
+            name: "GataVerifier",
+            dependencies: ["GataCore", "GataJobs", .product(name: "Logging", package: "swift-log")]),
         .target(name: "GataCore", dependencies: ["GataCrypto"]),
         .target(name: "GataStore", dependencies: ["GataCore", "CRocksDB"]),
         .target(
@@ -44,7 +47,7 @@ let package = Package(
         .executableTarget(
             name: "gata",
             dependencies: [
-                "GataCrypto", "GataCore", "GataStore", "GataNode", "GataJobs",
+                "GataCrypto", "GataCore", "GataStore", "GataNode", "GataJobs", "GataVerifier",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -56,7 +59,7 @@ let package = Package(
         .testTarget(name: "GataCoreTests", dependencies: ["GataCore", "GataTestSupport"]),
         .testTarget(name: "GataStoreTests", dependencies: ["GataStore", "GataTestSupport"]),
         .testTarget(name: "GataNodeTests", dependencies: ["GataNode", "GataTestSupport"]),
-        .testTarget(name: "GataCLITests", dependencies: ["gata", "GataStore", "GataNode", "GataTestSupport"]),
+        .testTarget(name: "GataCLITests", dependencies: ["gata", "GataStore", "GataNode", "GataJobs", "GataTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

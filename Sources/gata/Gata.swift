@@ -16,7 +16,7 @@ struct Gata: AsyncParsableCommand {
             """,
         version: GataVersion.text,
         subcommands: [
-            NodeCommand.self, AccountCommand.self, BalanceCommand.self, TransferCommand.self, ReceiptCommand.self,
+            NodeCommand.self, VerifierCommand.self, AccountCommand.self, BalanceCommand.self, TransferCommand.self, ReceiptCommand.self,
             EpochCommand.self, EntriesCommand.self, RPCSpecCommand.self, BenchCommand.self,
         ])
 }

@@ -15,7 +15,7 @@ final class NodeProcess: @unchecked Sendable {  // immutable after start
     static let operatorPassword = "operator"
 
     /// Starts a node on Genesis/devnet.json (or `genesis`) and waits until it listens.
-    init(genesis: String? = nil, epochSeconds: Double = 3_600, data existing: String? = nil) throws {
+    init(genesis: String? = nil, epochSeconds: Double = 3_600, data existing: String? = nil, extraArguments: [String] = []) throws {
         folder = try ToolRunner.temporaryFolder()
         data = existing ?? folder.appendingPathComponent("data").path
         let passwordFile = folder.appendingPathComponent("password")
@@ -29,7 +29,7 @@ final class NodeProcess: @unchecked Sendable {  // immutable after start
             "node", "--genesis", genesis ?? ToolRunner.repositoryRoot.appendingPathComponent("Genesis/devnet.json").path,
             "--data", data, "--rpc", "127.0.0.1:0", "--operator-keystore", keystore.path, "--password-file", passwordFile.path,
             "--epoch-seconds", String(epochSeconds), "--log-level", "warning",
-        ]
+        ] + extraArguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

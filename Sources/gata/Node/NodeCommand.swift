@@ -25,6 +25,7 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The operator's keystore; lets this node move epochs.") var operatorKeystore: String?
     @Option(name: .long, help: "Password file of the operator's keystore.") var passwordFile: String?
     @Option(name: .long, help: "Seconds per epoch; the genesis value when omitted.") var epochSeconds: Double?
+    @Option(name: .long, help: "Seconds a verifier's lease on a job lasts before another worker may take it.") var leaseSeconds: Double = 60
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
     func run() async throws {
@@ -52,7 +53,8 @@ struct NodeCommand: AsyncParsableCommand {
             try await epochDriver.resume()
             driver = epochDriver
         }
-        let ledgerRPC = LedgerRPC(sequencer: sequencer, store: store, genesis: config, driver: driver, metrics: metrics)
+        let ledgerRPC = LedgerRPC(sequencer: sequencer, store: store, genesis: config, driver: driver, metrics: metrics,
+                                  leaseMillis: UInt64(max(0.1, leaseSeconds) * 1000))
         logger.info("ledger open", metadata: ["data": "\(data)", "height": "\(state.nextHeight - 1)", "chainHash": "\(state.chainHash)"])
         let app = RPCHTTPServer.application(rpc: ledgerRPC, host: host, port: port, logger: logger) { bound in
             // A line scripts and tests can wait for.

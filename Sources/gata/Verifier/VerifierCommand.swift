@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import GataVerifier
+import Logging
+import ServiceLifecycle
+
+struct VerifierCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verifier",
+        abstract: "Run a verifier worker: lease sampled jobs, re-execute them, report signed outcomes.",
+        discussion: """
+            The worker signs lease requests and outcomes with a verifier key registered in the \
+            genesis. It is never shown the node's claimed output; the ledger compares. A lease \
+            expires if the worker dies or stalls, and the job goes to another worker. Network \
+            errors are retried with backoff; SIGTERM or SIGINT finishes the current jobs and stops.
+            """)
+
+    @Option(name: .long, help: "The node's JSON-RPC URL.") var rpc = "http://127.0.0.1:8645"
+    @Option(name: .long, help: "The verifier's keystore file.") var keystore: String
+    @OptionGroup var passwordOptions: PasswordOptions
+    @Option(name: .long, help: "auto, cpu or cuda.") var backend = "auto"
+    @Option(name: .long, help: "Jobs computed at once (1 to 64).") var concurrency = 2
+    @Option(name: .long, help: "Milliseconds between lease attempts when there is nothing to do.") var pollMillis = 500
+
+    func validate() throws {
+        guard ["auto", "cpu", "cuda"].contains(backend) else { throw ValidationError("--backend must be auto, cpu or cuda") }
+        guard (1...64).contains(concurrency) else { throw ValidationError("--concurrency must be 1 to 64") }
+        guard (10...60_000).contains(pollMillis) else { throw ValidationError("--poll-millis must be 10 to 60000") }
+    }
+
+    func run() async throws {
+        guard backend != "cuda" else {
+            throw CLIError("the CUDA backend is not built yet; use --backend cpu (auto chooses the CPU)")
+        }
+        guard let url = URL(string: rpc) else { throw CLIError("--rpc \(rpc) is not a URL") }
+        let key = try KeystoreInput.unlock(keystore, passwordOptions)
+        var logger = Logger(label: "gata.verifier")
+        logger[metadataKey: "verifier"] = "\(key.address)"
+        var worker = VerifierWorker(client: JSONRPCClient(url: url), key: key, concurrency: concurrency,
+                                    pollInterval: .milliseconds(pollMillis), logger: logger)
+        worker.stallAfterLeasing = ProcessInfo.processInfo.environment["GATA_FAULT"] == "hold-lease"
+        let service = WorkerService(worker: worker)
+        let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch let refused as VerifierWorker.Refused {
+            throw CLIError(refused.description)
+        } catch let error as ServiceGroupError {
+            throw CLIError("the verifier stopped: \(error)")
+        }
+    }
+}
+
+/// The worker as a lifecycle service: it stops between jobs once a graceful shutdown begins.
+struct WorkerService: Service {
+    let worker: VerifierWorker
+
+    func run() async throws {
+        try await worker.run(until: { Task.isShuttingDownGracefully || Task.isCancelled })
+    }
+}
