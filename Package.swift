@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "gata", targets: ["gata"]),
+        .executable(name: "gata-crosscheck", targets: ["gata-crosscheck"]),
         .library(name: "GataCrypto", targets: ["GataCrypto"]),
     ],
     dependencies: [
@@ -30,6 +31,9 @@ let package = Package(
         .target(name: "GataKeccak"),
         .target(name: "GataCrypto", dependencies: ["GataKeccak", "CSecp256k1", "COpenSSL"]),
         .target(name: "GataJobs", dependencies: ["GataKeccak"]),
+        // The GPU cross-check: GataJobs alone, so it builds with --static-swift-stdlib and runs
+        // where there is an NVIDIA driver but no Swift.
+        .executableTarget(name: "gata-crosscheck", dependencies: ["GataJobs"], path: "Tools/crosscheck"),
         .target(
             name: "GataVerifier",
             dependencies: ["GataCore", "GataJobs", .product(name: "Logging", package: "swift-log")]),

@@ -12,6 +12,7 @@ import Logging
 public struct VerifierWorker: Sendable {
     public let client: JSONRPCClient
     public let key: PrivateKey
+    public let backend: JobBackend
     public let concurrency: Int
     public let pollInterval: Duration
     public let logger: Logger
@@ -21,9 +22,10 @@ public struct VerifierWorker: Sendable {
     /// The longest wait between retries after network failures.
     public static let backoffMax: Duration = .seconds(5)
 
-    public init(client: JSONRPCClient, key: PrivateKey, concurrency: Int, pollInterval: Duration, logger: Logger) {
+    public init(client: JSONRPCClient, key: PrivateKey, backend: JobBackend = .cpu(CPUBackend()), concurrency: Int, pollInterval: Duration, logger: Logger) {
         self.client = client
         self.key = key
+        self.backend = backend
         self.concurrency = concurrency
         self.pollInterval = pollInterval
         self.logger = logger
@@ -79,9 +81,19 @@ public struct VerifierWorker: Sendable {
             FileHandle.standardOutput.write(Data("leased \(jobs.count) jobs\n".utf8))
             while true { try? await Task.sleep(for: .seconds(3600)) }
         }
-        let results = await withTaskGroup(of: (LeasedJob, Hash32).self) { group in
-            for job in jobs { group.addTask { (job, CPUBackend().run(job.job).outputHash) } }
-            return await group.reduce(into: [(LeasedJob, Hash32)]()) { $0.append($1) }
+        let results = await withTaskGroup(of: (LeasedJob, Hash32?).self) { [backend, logger] group in
+            for job in jobs {
+                group.addTask {
+                    do {
+                        return (job, try backend.run(job.job).outputHash)
+                    } catch {
+                        // A backend fault reports nothing: only a computed hash is ever reported.
+                        logger.error("the backend failed", metadata: ["receiptId": "\(job.receiptId)", "error": "\(error)"])
+                        return (job, nil)
+                    }
+                }
+            }
+            return await group.reduce(into: [(LeasedJob, Hash32)]()) { all, item in if let hash = item.1 { all.append((item.0, hash)) } }
         }
         for (job, computed) in results {
             let outcome = MessageSigning.outcome(key, chainId: chainId, receiptId: job.receiptId, attempt: job.attempt, computedOutputHash: computed)

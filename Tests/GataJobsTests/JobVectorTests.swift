@@ -80,3 +80,32 @@ import Testing
         #expect(InputGenerator.word(key: 0, stream: 0, index: 0) == 0xE220_A839_7B1D_CDAF, "SplitMix64's first output for seed 0")
     }
 }
+
+/// Whether a GPU can be used here, and why not.
+enum GPUAvailability {
+    static let backend: Result<CUDABackend, CUDAError> = Result { () throws(CUDAError) in try CUDABackend() }
+    static var available: Bool { if case .success = backend { true } else { false } }
+    static var reason: String {
+        if case .failure(let error) = backend { return "no NVIDIA GPU to cross-check on: \(error)" }
+        return ""
+    }
+}
+
+@Suite(.enabled(if: GPUAvailability.available, Comment(rawValue: GPUAvailability.reason)))
+struct CUDACrossCheckTests {
+    @Test func theGPUMatchesEveryVectorBitForBit() throws {
+        let gpu = try GPUAvailability.backend.get()
+        for vector in try JobVectorTests.vectors() {
+            #expect(try gpu.run(try JobVectorTests.job(vector)).outputHash.description == vector.outputHash, "\(vector.kernel) on \(gpu.deviceDescription)")
+        }
+    }
+}
+
+@Suite struct BackendSelectionTests {
+    @Test func automaticSelectionFallsBackToTheCPUAndSaysWhy() throws {
+        let (backend, note) = JobBackend.automatic()
+        if case .cpu = backend { #expect(note.contains("no GPU")) } else { #expect(note.contains("CUDA on")) }
+        let job = KernelJob(kernel: .gemmI8, m: 3, n: 5, k: 7, seed: Keccak256.hash([1]))
+        #expect(try backend.run(job) == CPUBackend().run(job))
+    }
+}

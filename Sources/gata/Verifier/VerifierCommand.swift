@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GataJobs
 import GataVerifier
 import Logging
 import ServiceLifecycle
@@ -29,14 +30,22 @@ struct VerifierCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard backend != "cuda" else {
-            throw CLIError("the CUDA backend is not built yet; use --backend cpu (auto chooses the CPU)")
+        let jobBackend: JobBackend
+        switch backend {
+        case "cpu": jobBackend = .cpu(CPUBackend())
+        case "cuda":
+            do {
+                jobBackend = .cuda(try CUDABackend())
+            } catch {
+                throw CLIError("--backend cuda: \(error)")
+            }
+        default: jobBackend = JobBackend.automatic().0
         }
         guard let url = URL(string: rpc) else { throw CLIError("--rpc \(rpc) is not a URL") }
         let key = try KeystoreInput.unlock(keystore, passwordOptions)
         var logger = Logger(label: "gata.verifier")
         logger[metadataKey: "verifier"] = "\(key.address)"
-        var worker = VerifierWorker(client: JSONRPCClient(url: url), key: key, concurrency: concurrency,
+        var worker = VerifierWorker(client: JSONRPCClient(url: url), key: key, backend: jobBackend, concurrency: concurrency,
                                     pollInterval: .milliseconds(pollMillis), logger: logger)
         worker.stallAfterLeasing = ProcessInfo.processInfo.environment["GATA_FAULT"] == "hold-lease"
         let service = WorkerService(worker: worker)
