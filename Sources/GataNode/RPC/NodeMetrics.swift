@@ -17,23 +17,28 @@ public final class NodeMetrics: Sendable {
 
     public init() {
         requestDuration = registry.makeDurationHistogram(
-            name: "gata_rpc_request_duration_seconds",
+            descriptor: Self.descriptor("rpc_request_duration", unit: "seconds", help: "Time from receiving an HTTP request to sending its answer."),
             buckets: [.microseconds(100), .microseconds(500), .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(50),
-                      .milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5)],
-            help: "Time from receiving an HTTP request to sending its answer.")
+                      .milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5)])
         groupCommitSubmissions = registry.makeValueHistogram(
-            name: "gata_group_commit_submissions", buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096],
-            help: "Submissions sharing one synced write.")
-        queueDepth = registry.makeGauge(name: "gata_ingest_queue_depth", help: "Submissions waiting for the sequencer.")
-        currentEpoch = registry.makeGauge(name: "gata_current_epoch", help: "The open epoch, or the last one if none is open.")
-        verificationBacklog = registry.makeGauge(name: "gata_verification_backlog", help: "Sampled receipts waiting for their verification to resolve.")
-        height = registry.makeGauge(name: "gata_ledger_height", help: "Height of the last entry.")
+            descriptor: Self.descriptor("group_commit_submissions", help: "Submissions sharing one synced write."),
+            buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096])
+        queueDepth = registry.makeGauge(descriptor: Self.descriptor("ingest_queue_depth", help: "Submissions waiting for the sequencer."))
+        currentEpoch = registry.makeGauge(descriptor: Self.descriptor("current_epoch", help: "The open epoch, or the last one if none is open."))
+        verificationBacklog = registry.makeGauge(descriptor: Self.descriptor("verification_backlog", help: "Sampled receipts waiting for their verification to resolve."))
+        height = registry.makeGauge(descriptor: Self.descriptor("ledger_height", help: "Height of the last entry."))
+    }
+
+    /// A metric named gata_<name>[_<unit>].
+    static func descriptor(_ name: String, unit: String? = nil, help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "gata", metricName: name, unitName: unit ?? "", helpText: help)
     }
 
     func recordRequest(method: String, errorCode: Int?) {
         let label = Self.knownMethods.contains(method) ? method : "other"
-        registry.makeCounter(name: "gata_rpc_requests_total", labels: [("method", label), ("code", errorCode.map(String.init) ?? "0")],
-                             help: "JSON-RPC requests by method and error code (0 for success).").increment()
+        registry.makeCounter(
+            descriptor: Self.descriptor("rpc_requests", unit: "total", help: "JSON-RPC requests by method and error code (0 for success)."),
+            labels: [("method", label), ("code", errorCode.map(String.init) ?? "0")]).increment()
     }
 
     func recordSubmission(_ kind: EntryKind, outcome: SubmitOutcome) {
@@ -43,8 +48,10 @@ public final class NodeMetrics: Sendable {
         case .rejected(let code, _): code.name
         case .overloaded: "overloaded"
         }
-        registry.makeCounter(name: "gata_receipt_submissions_total", labels: [("result", result)],
-                             help: "Receipt submissions (single or batch) by result: accepted, or the result code's name.").increment()
+        registry.makeCounter(
+            descriptor: Self.descriptor("receipt_submissions", unit: "total",
+                                        help: "Receipt submissions (single or batch) by result: accepted, or the result code's name."),
+            labels: [("result", result)]).increment()
     }
 
     public func recordCommit(_ report: Sequencer.CommitReport) {
