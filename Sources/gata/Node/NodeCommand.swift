@@ -26,6 +26,7 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Password file of the operator's keystore.") var passwordFile: String?
     @Option(name: .long, help: "Seconds per epoch; the genesis value when omitted.") var epochSeconds: Double?
     @Option(name: .long, help: "Seconds a verifier's lease on a job lasts before another worker may take it.") var leaseSeconds: Double = 60
+    @Option(name: .long, help: "Submissions that may wait for the sequencer; past it, callers are told to retry (-32005).") var queueMax = 16_384
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
     func run() async throws {
@@ -46,7 +47,9 @@ struct NodeCommand: AsyncParsableCommand {
             throw CLIError("cannot open the ledger in \(data): \(error)")
         }
         let metrics = NodeMetrics()
-        let sequencer = Sequencer(store: store, state: state, onCommit: { metrics.recordCommit($0) })
+        var sequencing = Sequencer.Configuration()
+        sequencing.pendingSubmissionsMax = max(1, queueMax)
+        let sequencer = Sequencer(store: store, state: state, configuration: sequencing, onCommit: { metrics.recordCommit($0) })
         var driver: EpochDriver?
         if let operatorKey {
             let epochDriver = EpochDriver(sequencer: sequencer, store: store, operatorKey: operatorKey, chainId: config.chainId)
