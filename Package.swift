@@ -30,7 +30,9 @@ let package = Package(
 
         .target(name: "GataKeccak"),
         .target(name: "GataCrypto", dependencies: ["GataKeccak", "CSecp256k1", "COpenSSL"]),
-        .target(name: "GataJobs", dependencies: ["GataKeccak"]),
+        // GataJobs' own C kernel: the ordered fp32 GEMM with FMA instructions chosen at run time.
+        .target(name: "CGataKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-fno-fast-math"])]),
+        .target(name: "GataJobs", dependencies: ["GataKeccak", "CGataKernels"]),
         // The GPU cross-check: GataJobs alone, so it builds with --static-swift-stdlib and runs
         // where there is an NVIDIA driver but no Swift.
         .executableTarget(name: "gata-crosscheck", dependencies: ["GataJobs"], path: "Tools/crosscheck"),
@@ -59,7 +61,7 @@ let package = Package(
 
         .target(name: "GataTestSupport", dependencies: ["GataCore"], path: "Tests/GataTestSupport"),
         .testTarget(name: "GataCryptoTests", dependencies: ["GataCrypto"]),
-        .testTarget(name: "GataJobsTests", dependencies: ["GataJobs"]),
+        .testTarget(name: "GataJobsTests", dependencies: ["GataJobs", "CGataKernels"]),
         .testTarget(name: "GataCoreTests", dependencies: ["GataCore", "GataTestSupport"]),
         .testTarget(name: "GataStoreTests", dependencies: ["GataStore", "GataTestSupport"]),
         .testTarget(name: "GataNodeTests", dependencies: ["GataNode", "GataTestSupport"]),

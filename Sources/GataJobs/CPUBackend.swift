@@ -1,4 +1,6 @@
+import CGataKernels
 import Dispatch
+import Foundation
 import GataKeccak
 
 /// The reference implementation of every kernel, on all cores with SIMD (Specs/JOBS.md).
@@ -100,6 +102,9 @@ public struct CPUBackend: Sendable {
         return result.values
     }
 
+    /// Whether the fp32 kernel runs on fused-multiply-add instructions here (else libm's fmaf).
+    public static var hardwareFMA: Bool { gata_kernels_hardware_fma() != 0 }
+
     /// C = A · B in fp32 where every C[r][c] accumulates over t = 0, 1, …, k−1 in that order with
     /// one fused multiply-add per step, starting from +0; no flush-to-zero (Specs/JOBS.md §gemm-f32-ordered).
     public func gemmF32Ordered(_ job: KernelJob) -> [Float] {
@@ -108,28 +113,14 @@ public struct CPUBackend: Sendable {
         let b = Self.matrix(rows: job.k, columns: job.n) { InputGenerator.float(key: key, stream: 2, index: $0) }
         let (m, n, k) = (job.m, job.n, job.k)
         let result = RowBuffer<Float>(count: m * n, initial: 0)
-        let vectorColumns = n - n % 8
-        DispatchQueue.concurrentPerform(iterations: m) { row in
-            let out = result.pointer + row * n
+        // Bands of rows per task; the C kernel uses FMA instructions when the CPU has them
+        // (chosen at run time) and fmaf otherwise: the same bits either way.
+        let bands = min(m, ProcessInfo.processInfo.activeProcessorCount * 4)
+        DispatchQueue.concurrentPerform(iterations: bands) { band in
+            let begin = m * band / bands, end = m * (band + 1) / bands
             a.withUnsafeBufferPointer { a in
                 b.withUnsafeBufferPointer { b in
-                    for t in 0..<k {
-                        let scalar = a[row * k + t]
-                        let vector = SIMD8<Float>(repeating: scalar)
-                        let bRow = b.baseAddress! + t * n
-                        var column = 0
-                        while column < vectorColumns {
-                            let accumulator = UnsafeMutableRawPointer(out + column).loadUnaligned(as: SIMD8<Float>.self)
-                            let operand = UnsafeRawPointer(bRow + column).loadUnaligned(as: SIMD8<Float>.self)
-                            // Element-wise fused multiply-add: each lane is its own C[r][c], still in ascending t.
-                            UnsafeMutableRawPointer(out + column).storeBytes(of: accumulator.addingProduct(vector, operand), as: SIMD8<Float>.self)
-                            column += 8
-                        }
-                        while column < n {
-                            out[column] = out[column].addingProduct(scalar, bRow[column])
-                            column += 1
-                        }
-                    }
+                    gata_gemm_f32_ordered_rows(a.baseAddress!, b.baseAddress!, result.pointer, begin, end, n, k)
                 }
             }
         }

@@ -109,3 +109,19 @@ struct CUDACrossCheckTests {
         #expect(try backend.run(job) == CPUBackend().run(job))
     }
 }
+
+import CGataKernels
+
+@Suite struct FMAVariantTests {
+    @Test func hardwareAndPortableFusedMultiplyAddGiveTheSameBits() {
+        let (m, n, k) = (7, 33, 301)
+        let key = InputGenerator.key(Keccak256.hash([7]))
+        let a = (0..<(m * k)).map { InputGenerator.float(key: key, stream: 1, index: $0) }
+        let b = (0..<(k * n)).map { InputGenerator.float(key: key, stream: 2, index: $0) }
+        var hardware = [Float](repeating: 0, count: m * n), portable = [Float](repeating: 0, count: m * n)
+        gata_gemm_f32_ordered_rows_variant(a, b, &hardware, 0, m, n, k, 1)
+        gata_gemm_f32_ordered_rows_variant(a, b, &portable, 0, m, n, k, 0)
+        #expect(hardware.map(\.bitPattern) == portable.map(\.bitPattern))
+        print("fp32 kernel: \(CPUBackend.hardwareFMA ? "FMA instructions" : "portable fmaf") on this CPU; both variants agree bit for bit")
+    }
+}
