@@ -1,9 +1,7 @@
 import ArgumentParser
 import Foundation
 import GataCrypto
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import GataVerifier
 
 /// The `--rpc URL` option shared by the commands that talk to a node.
 struct RPCOptions: ParsableArguments {
@@ -13,7 +11,7 @@ struct RPCOptions: ParsableArguments {
 }
 
 
-/// A small JSON-RPC client over HTTP POST.
+/// The CLI's view of a node: `GataVerifier`'s JSON-RPC client, with failures in plain words.
 struct RPCClient {
     let url: String
     /// How long one call may take.
@@ -21,27 +19,14 @@ struct RPCClient {
 
     func call(_ method: String, _ params: [JSONValue] = []) async throws -> JSONValue {
         guard let endpoint = URL(string: url) else { throw CLIError("--rpc \(url) is not a URL") }
-        var request = URLRequest(url: endpoint, timeoutInterval: Self.timeoutSeconds)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = try JSONEncoder().encode(JSONValue.object([
-            "jsonrpc": .string("2.0"), "id": .integer(1), "method": .string(method), "params": .array(params),
-        ]))
-        let data: Data
         do {
-            (data, _) = try await URLSession.shared.data(for: request)
+            return try await JSONRPCClient(url: endpoint, timeoutSeconds: Self.timeoutSeconds).call(method, params)
         } catch {
-            throw CLIError("cannot reach the node at \(url): \(error.localizedDescription)")
+            switch error {
+            case .transport(let detail): throw CLIError("cannot reach the node at \(url): \(detail)")
+            case .answer(let code, let message, _): throw CLIError("\(method) failed (\(code)): \(message)")
+            }
         }
-        guard let response = try? JSONValue.parse(data), let members = response.objectValue else {
-            throw CLIError("the node at \(url) did not answer with JSON-RPC")
-        }
-        if let error = members["error"]?.objectValue {
-            let message = error["message"]?.stringValue ?? "unknown error"
-            let code = error["code"].map { "\($0)" } ?? ""
-            throw CLIError("\(method) failed (\(code)): \(message)")
-        }
-        return members["result"] ?? .null
     }
 
     /// The chain id, from eth_chainId.
