@@ -41,6 +41,14 @@ let package = Package(
             dependencies: ["GataCore", "GataJobs", .product(name: "Logging", package: "swift-log")]),
         .target(name: "GataCore", dependencies: ["GataCrypto"]),
         .target(name: "GataStore", dependencies: ["GataCore", "CRocksDB"]),
+        .target(name: "GataAudit", dependencies: ["GataCore", "GataStore", "GataJobs", "GataVerifier"]),
+        .target(
+            name: "GataDevnet",
+            dependencies: [
+                "GataCore", "GataNode", "GataJobs", "GataVerifier", "GataAudit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .target(
             name: "GataNode",
             dependencies: [
@@ -53,18 +61,19 @@ let package = Package(
         .executableTarget(
             name: "gata",
             dependencies: [
-                "GataCrypto", "GataCore", "GataStore", "GataNode", "GataJobs", "GataVerifier",
+                "GataCrypto", "GataCore", "GataStore", "GataNode", "GataJobs", "GataVerifier", "GataAudit", "GataDevnet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
 
-        .target(name: "GataTestSupport", dependencies: ["GataCore"], path: "Tests/GataTestSupport"),
+        .target(name: "GataTestSupport", dependencies: ["GataCore", "GataStore", "GataJobs", "GataVerifier"], path: "Tests/GataTestSupport"),
         .testTarget(name: "GataCryptoTests", dependencies: ["GataCrypto"]),
         .testTarget(name: "GataJobsTests", dependencies: ["GataJobs", "CGataKernels"]),
         .testTarget(name: "GataCoreTests", dependencies: ["GataCore", "GataTestSupport"]),
         .testTarget(name: "GataStoreTests", dependencies: ["GataStore", "GataTestSupport"]),
         .testTarget(name: "GataNodeTests", dependencies: ["GataNode", "GataTestSupport"]),
+        .testTarget(name: "GataAuditTests", dependencies: ["GataAudit", "GataStore", "GataTestSupport"]),
         .testTarget(name: "GataCLITests", dependencies: ["gata", "GataStore", "GataNode", "GataJobs", "GataTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -98,10 +98,7 @@ public struct VerifierWorker: Sendable {
         for (job, computed) in results {
             let outcome = MessageSigning.outcome(key, chainId: chainId, receiptId: job.receiptId, attempt: job.attempt, computedOutputHash: computed)
             do throws(JSONRPCClient.Failure) {
-                _ = try await client.call("gata_submitOutcome", [.object([
-                    "chainId": .integer(chainId), "receiptId": .string(job.receiptId.description), "attempt": .integer(job.attempt),
-                    "computedOutputHash": .string(computed.description), "signature": .string(Hex.encodePrefixed(outcome.signature)),
-                ])])
+                _ = try await client.call("gata_submitOutcome", [WireJSON.outcome(outcome)])
                 logger.info("reported", metadata: ["receiptId": "\(job.receiptId)", "kernel": "\(job.job.kernel.name)", "computedOutputHash": "\(computed)"])
             } catch {
                 guard case .answer = error else { throw error }

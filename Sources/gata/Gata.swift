@@ -16,8 +16,8 @@ struct Gata: AsyncParsableCommand {
             """,
         version: GataVersion.text,
         subcommands: [
-            NodeCommand.self, VerifierCommand.self, AccountCommand.self, BalanceCommand.self, TransferCommand.self, ReceiptCommand.self,
-            EpochCommand.self, EntriesCommand.self, RPCSpecCommand.self, BenchCommand.self,
+            NodeCommand.self, DevnetCommand.self, VerifierCommand.self, AccountCommand.self, BalanceCommand.self, TransferCommand.self, ReceiptCommand.self,
+            EpochCommand.self, EntriesCommand.self, AuditCommand.self, ExportCommand.self, RPCSpecCommand.self, BenchCommand.self,
         ])
 }
 

@@ -111,6 +111,16 @@ import Testing
         return try #require(try JSONValue.parse(data).objectValue)
     }
 
+    @Test func genesisJSONReadsBackToTheSameConfiguration() throws {
+        var genesis = try TestChain.devnetGenesis()
+        #expect(try GenesisConfig(json: genesis.json) == genesis)
+        #expect(genesis.json == JSONValue.object(try Self.devnetJSON()), "the writer emits the file's own form")
+        genesis.slashDestination = .treasury
+        genesis.costPerUnit = Amount(baseUnits: 1)
+        genesis.allocations[0].bonded = Amount(baseUnits: 123_456_789)
+        #expect(try GenesisConfig(json: genesis.json) == genesis)
+    }
+
     @Test func theDevnetGenesisNamesTheDevelopmentAccounts() throws {
         let genesis = try TestChain.devnetGenesis()
         #expect(genesis.roles.operatorAddress == DevAccounts.key(0).address)

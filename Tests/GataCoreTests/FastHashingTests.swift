@@ -19,4 +19,19 @@ import Testing
             #expect(MessageHashing.receiptIds(chainId: chainId, node: node, epoch: epoch, bodies: [body, body]) == [fast, fast])
         }
     }
+
+    @Test func jobSpecHashesAndAssignmentLeavesMatchTheGeneralEncoder() {
+        var random = SeededGenerator(seed: TestSupport.seed(default: 11))
+        func randomHash() -> Hash32 { Hash32(w0: random.next(), w1: random.next(), w2: random.next(), w3: random.next()) }
+        for _ in 0..<500 {
+            let spec = JobSpec(kernel: JobKernel.allCases.randomElement(using: &random)!, version: UInt16.random(in: 0...UInt16.max, using: &random),
+                               m: UInt32.random(in: 0...UInt32.max, using: &random), n: UInt32.random(in: 0...UInt32.max, using: &random),
+                               k: UInt32.random(in: 0...UInt32.max, using: &random), layers: UInt32.random(in: 0...UInt32.max, using: &random),
+                               seed: randomHash())
+            let specHash = MessageHashing.jobSpecHash(spec)
+            #expect(specHash == MessageHashing.jobSpecHashByGeneralEncoder(spec))
+            let assignment = Assignment(jobId: randomHash(), node: Address(bytes: randomHash().bytes.prefix(20)), spec: spec)
+            #expect(MessageHashing.assignmentLeaf(assignment, specHash: specHash) == MessageHashing.assignmentLeafByGeneralEncoder(assignment, specHash: specHash))
+        }
+    }
 }

@@ -3,7 +3,10 @@
 
   merkle_verify.py CLAIMS.json
 
-CLAIMS.json is a list of {"root", "address", "amount" (decimal base units), "proof": [hex, ...]}.
+CLAIMS.json is either a list of {"root", "address", "amount" (decimal base units), "proof": [hex, ...]},
+or a merkle-distributor claims file as `gata export` writes it: {"merkleRoot", "tokenTotal",
+"claims": {address: {"index", "amount" (hex base units), "proof"}}}; for the latter the amounts
+must also sum to tokenTotal and the indexes must be 0..n-1.
 Each leaf is OpenZeppelin's StandardMerkleTree leaf, keccak256(keccak256(abi.encode(address,
 uint256))), and each step hashes the sorted pair, as OpenZeppelin's MerkleProof.verify does.
 Prints how many claims verify; exits 0 only if all do.
@@ -32,9 +35,24 @@ def main(argv):
         sys.exit(__doc__)
     with open(argv[1], encoding="utf-8") as handle:
         claims = json.load(handle)
+    consistent = True
+    if isinstance(claims, dict):
+        document = claims
+        claims = [
+            {"root": document["merkleRoot"], "address": address, "amount": int(claim["amount"], 16), "proof": claim["proof"]}
+            for address, claim in document["claims"].items()
+        ]
+        total = sum(claim["amount"] for claim in claims)
+        indexes = sorted(claim["index"] for claim in document["claims"].values())
+        if total != int(document["tokenTotal"], 16):
+            print(f"the amounts sum to {total}, not tokenTotal {int(document['tokenTotal'], 16)}")
+            consistent = False
+        if indexes != list(range(len(indexes))):
+            print("the indexes are not 0..n-1")
+            consistent = False
     good = sum(1 for claim in claims if verify(claim))
     print(f"{good} of {len(claims)} claims verify")
-    sys.exit(0 if good == len(claims) and claims else 1)
+    sys.exit(0 if good == len(claims) and claims and consistent else 1)
 
 
 if __name__ == "__main__":

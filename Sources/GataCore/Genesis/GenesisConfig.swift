@@ -83,6 +83,29 @@ public struct GenesisConfig: Sendable, Equatable {
         }
     }
 
+    /// A configuration from its fields; ``validate()`` checks the rules that span them.
+    public init(chainId: UInt64, tokenName: String, tokenSymbol: String, decimals: UInt8, genesisTimeMillis: UInt64,
+                epochLengthSeconds: UInt64, emission: Emission, rewardSplit: RewardSplit, sampleRatePPM: UInt32,
+                slashFractionBPS: UInt16, slashDestination: SlashDestination, minimumBond: Amount, costPerUnit: Amount,
+                roles: Roles, checkpointInterval: UInt64, allocations: [Allocation]) {
+        self.chainId = chainId
+        self.tokenName = tokenName
+        self.tokenSymbol = tokenSymbol
+        self.decimals = decimals
+        self.genesisTimeMillis = genesisTimeMillis
+        self.epochLengthSeconds = epochLengthSeconds
+        self.emission = emission
+        self.rewardSplit = rewardSplit
+        self.sampleRatePPM = sampleRatePPM
+        self.slashFractionBPS = slashFractionBPS
+        self.slashDestination = slashDestination
+        self.minimumBond = minimumBond
+        self.costPerUnit = costPerUnit
+        self.roles = roles
+        self.checkpointInterval = checkpointInterval
+        self.allocations = allocations
+    }
+
     /// Limits on a genesis file.
     public enum Limits {
         public static let allocationsMax = 10_000

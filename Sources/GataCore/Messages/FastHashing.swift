@@ -1,12 +1,15 @@
 import GataCrypto
 
-/// Direct byte encodings of the hottest EIP-712 hashes: the domain separator and the
-/// `ComputeReceipt` struct hash, computed once per receipt on ingest and replay. They produce
+/// Direct byte encodings of the hottest EIP-712 hashes: the domain separator, the
+/// `ComputeReceipt` struct hash (once per receipt), and the `JobSpec` and `Assignment` struct
+/// hashes (once per assigned job), on ingest and replay. They produce
 /// exactly what the general encoder over ``SignedTypes`` produces; a test compares the two on many
 /// random values, and the general encoder is the reference.
 enum FastHashing {
     static let domainTypeHash = SignedTypes.schema.typeHash("EIP712Domain")!
     static let receiptTypeHash = SignedTypes.schema.typeHash("ComputeReceipt")!
+    static let jobSpecTypeHash = SignedTypes.schema.typeHash("JobSpec")!
+    static let assignmentTypeHash = SignedTypes.schema.typeHash("Assignment")!
     static let nameHash = Keccak256.hash(Array(SignedTypes.domainName.utf8))
     static let versionHash = Keccak256.hash(Array(SignedTypes.domainVersion.utf8))
 
@@ -36,5 +39,29 @@ enum FastHashing {
         hasher.update(body.outputHash)
         hasher.update(word(epoch))
         return TypedData.digest(domainSeparator: domainSeparator, messageHash: hasher.finalize())
+    }
+
+    /// hashStruct(JobSpec, spec).
+    static func jobSpecHash(_ spec: JobSpec) -> Hash32 {
+        var hasher = Keccak256()
+        hasher.update(jobSpecTypeHash)
+        hasher.update(word(UInt64(spec.kernel.rawValue)))
+        hasher.update(word(UInt64(spec.version)))
+        hasher.update(word(UInt64(spec.m)))
+        hasher.update(word(UInt64(spec.n)))
+        hasher.update(word(UInt64(spec.k)))
+        hasher.update(word(UInt64(spec.layers)))
+        hasher.update(spec.seed)
+        return hasher.finalize()
+    }
+
+    /// hashStruct(Assignment, {jobId, node, jobSpecHash}).
+    static func assignmentLeaf(jobId: Hash32, node: Address, specHash: Hash32) -> Hash32 {
+        var hasher = Keccak256()
+        hasher.update(assignmentTypeHash)
+        hasher.update(jobId)
+        hasher.update(word(node))
+        hasher.update(specHash)
+        return hasher.finalize()
     }
 }

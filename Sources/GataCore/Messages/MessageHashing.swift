@@ -2,7 +2,10 @@ import GataCrypto
 
 /// The EIP-712 hashes of GATA's signed messages, built from ``SignedTypes`` (Specs/LEDGER.md §Signed types).
 public enum MessageHashing {
-    public static func jobSpecHash(_ spec: JobSpec) -> Hash32 {
+    public static func jobSpecHash(_ spec: JobSpec) -> Hash32 { FastHashing.jobSpecHash(spec) }
+
+    /// A job spec's hash by the general EIP-712 encoder: the reference for ``jobSpecHash(_:)``.
+    public static func jobSpecHashByGeneralEncoder(_ spec: JobSpec) -> Hash32 {
         SignedTypes.hashStruct("JobSpec", .object([
             "kernel": .integer(spec.kernel.rawValue), "version": .integer(spec.version), "m": .integer(spec.m),
             "n": .integer(spec.n), "k": .integer(spec.k), "layers": .integer(spec.layers), "seed": .hash(spec.seed),
@@ -11,6 +14,11 @@ public enum MessageHashing {
 
     /// The Merkle leaf of an assignment: hashStruct(Assignment).
     public static func assignmentLeaf(_ assignment: Assignment, specHash: Hash32) -> Hash32 {
+        FastHashing.assignmentLeaf(jobId: assignment.jobId, node: assignment.node, specHash: specHash)
+    }
+
+    /// An assignment's leaf by the general EIP-712 encoder: the reference for ``assignmentLeaf(_:specHash:)``.
+    public static func assignmentLeafByGeneralEncoder(_ assignment: Assignment, specHash: Hash32) -> Hash32 {
         SignedTypes.hashStruct("Assignment", .object([
             "jobId": .hash(assignment.jobId), "node": .address(assignment.node), "jobSpecHash": .hash(specHash),
         ]))

@@ -9,7 +9,9 @@ extension LedgerState {
         case .success(let computed): computation = computed
         }
         guard computation.summary == summary else {
-            return .rejected(.settlementMismatch, "the summary differs from the state's settlement: \(Self.firstDifference(summary, computation.summary))")
+            let (field, found, expected) = Self.firstDifference(summary, computation.summary)
+            return .mismatch(.settlementMismatch, field: "settlement.\(field)", expected: expected, found: found,
+                             "the summary differs from the state's settlement: \(field) is \(found), expected \(expected)")
         }
         touch(.settlement(summary.epoch))
         settlements[summary.epoch] = SettlementRecord(
@@ -79,7 +81,8 @@ extension LedgerState {
     /// How many of a node's receipts are not settled.
     func unsettledReceiptCount(of node: Address) -> Int? { unsettledByNode[node] }
 
-    static func firstDifference(_ given: SettlementSummary, _ computed: SettlementSummary) -> String {
+    /// The first field that differs: its name, the given value and the computed one.
+    static func firstDifference(_ given: SettlementSummary, _ computed: SettlementSummary) -> (String, String, String) {
         let fields: [(String, String, String)] = [
             ("emission", "\(given.emission)", "\(computed.emission)"), ("nodesPaid", "\(given.nodesPaid)", "\(computed.nodesPaid)"),
             ("verifiersPaid", "\(given.verifiersPaid)", "\(computed.verifiersPaid)"),
@@ -89,7 +92,6 @@ extension LedgerState {
             ("fraudNodes", "\(given.fraudNodes)", "\(computed.fraudNodes)"),
             ("rewardsRoot", "\(given.rewardsRoot)", "\(computed.rewardsRoot)"),
         ]
-        guard let field = fields.first(where: { $0.1 != $0.2 }) else { return "no field differs" }
-        return "\(field.0) is \(field.1), expected \(field.2)"
+        return fields.first(where: { $0.1 != $0.2 }) ?? ("epoch", "\(given.epoch)", "\(computed.epoch)")
     }
 }

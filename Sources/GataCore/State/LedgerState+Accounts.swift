@@ -22,18 +22,24 @@ extension LedgerState {
             return .rejected(.wrongChainId, "chain id \(chainId), this chain is \(genesis?.chainId ?? 0)")
         }
         switch evidence.signer {
-        case .none: return .rejected(.invalidSignature, "no signature")
-        case .failure(let error): return .rejected(.invalidSignature, error.description)
+        case .none: return .mismatch(.invalidSignature, field: "signature", expected: "a signature", found: "none")
+        case .failure(let error):
+            return .mismatch(.invalidSignature, field: "signature", expected: "a valid signature", found: error.description, error.description)
         case .success(let signer) where expected != nil && signer != expected:
-            return .rejected(.signerMismatch, "signed by \(signer), not by \(expected!)")
+            return .mismatch(.signerMismatch, field: "signature", expected: "signed by \(expected!)", found: "signed by \(signer)",
+                             "signed by \(signer), not by \(expected!)")
         case .success: return nil
         }
     }
 
     func checkNonce(_ nonce: UInt64, of address: Address) -> ApplyResult? {
         let expected = account(address).nonce
-        if nonce < expected { return .rejected(.nonceReplayed, "nonce \(nonce) was already used; next is \(expected)") }
-        if nonce > expected { return .rejected(.nonceGap, "nonce \(nonce) skips ahead; next is \(expected)") }
+        if nonce < expected {
+            return .mismatch(.nonceReplayed, field: "nonce", expected: "\(expected)", found: "\(nonce)", "nonce \(nonce) was already used; next is \(expected)")
+        }
+        if nonce > expected {
+            return .mismatch(.nonceGap, field: "nonce", expected: "\(expected)", found: "\(nonce)", "nonce \(nonce) skips ahead; next is \(expected)")
+        }
         return nil
     }
 

@@ -23,15 +23,18 @@ extension LedgerState {
             return .rejected(.epochNotOpen, "epoch \(close.epoch) is not open")
         }
         guard Keccak256.hash(close.secret.bytes) == record.secretCommitment else {
-            return .rejected(.secretMismatch, "keccak256(secret) is not the commitment \(record.secretCommitment)")
+            return .mismatch(.secretMismatch, field: "epochClose.secret", expected: "a preimage of the commitment \(record.secretCommitment)",
+                             found: "\(close.secret), whose keccak256 is \(Keccak256.hash(close.secret.bytes))",
+                             "keccak256(secret) is not the commitment \(record.secretCommitment)")
         }
         let jobs = (unsettledJobs[close.epoch] ?? []).sorted()
         let root = Sampler.receiptsRoot(jobs.compactMap { receipts[$0]?.receiptId })
         guard close.receiptsRoot == root else {
-            return .rejected(.receiptsRootMismatch, "receipts root \(close.receiptsRoot), the epoch's receipts give \(root)")
+            return .mismatch(.receiptsRootMismatch, field: "epochClose.receiptsRoot", expected: "\(root)", found: "\(close.receiptsRoot)",
+                             "receipts root \(close.receiptsRoot), the epoch's receipts give \(root)")
         }
         guard close.stateDigest == digest.value else {
-            return .rejected(.checkpointMismatch, "state digest \(close.stateDigest), the state's is \(digest.value)")
+            return .mismatch(.checkpointMismatch, field: "epochClose.stateDigest", expected: "\(digest.value)", found: "\(close.stateDigest)")
         }
         touch(.epoch(close.epoch))
         record.closed = true
@@ -100,7 +103,7 @@ extension LedgerState {
     func checkRole(chainId: UInt64, evidence: Evidence, role: Address, name: String) -> ApplyResult? {
         guard let rejection = checkSigner(chainId: chainId, evidence: evidence, expected: role) else { return nil }
         return rejection.code == .signerMismatch
-            ? .rejected(.unauthorizedRole, "this must be signed by \(name) \(role): \(rejection.detail)")
+            ? rejection.relabeled(.unauthorizedRole, "this must be signed by \(name) \(role): \(rejection.detail)")
             : rejection
     }
 }

@@ -73,10 +73,12 @@ extension LedgerState {
             return .rejected(.jobAssignedToOtherNode, "receipt \(index): job \(body.jobId) is assigned to \(assignment.node)")
         }
         guard assignment.jobSpecHash == body.jobSpecHash else {
-            return .rejected(.jobSpecMismatch, "receipt \(index): job spec hash \(body.jobSpecHash), assigned \(assignment.jobSpecHash)")
+            return .mismatch(.jobSpecMismatch, field: "receipts[\(index)].jobSpecHash", expected: "\(assignment.jobSpecHash)", found: "\(body.jobSpecHash)",
+                             "receipt \(index): job spec hash \(body.jobSpecHash), assigned \(assignment.jobSpecHash)")
         }
         guard assignment.epoch == epoch else {
-            return .rejected(.epochMismatch, "receipt \(index): epoch \(epoch), the job was assigned in epoch \(assignment.epoch)")
+            return .mismatch(.epochMismatch, field: "epoch", expected: "\(assignment.epoch)", found: "\(epoch)",
+                             "receipt \(index): epoch \(epoch), the job was assigned in epoch \(assignment.epoch)")
         }
         return nil
     }

@@ -53,13 +53,13 @@ public struct LedgerState: Sendable {
     /// ``Evidence/derive(_:)`` of the entry's payload.
     public mutating func apply(_ entry: Entry, evidence: Evidence) -> ApplyResult {
         guard entry.height == nextHeight else {
-            return .rejected(.heightMismatch, "entry height \(entry.height), expected \(nextHeight)")
+            return .mismatch(.heightMismatch, field: "height", expected: "\(nextHeight)", found: "\(entry.height)")
         }
         guard entry.previousHash == lastHash else {
-            return .rejected(.previousHashMismatch, "previous hash \(entry.previousHash), expected \(lastHash)")
+            return .mismatch(.previousHashMismatch, field: "previousHash", expected: "\(lastHash)", found: "\(entry.previousHash)")
         }
         guard entry.timestampMillis >= lastTimestampMillis else {
-            return .rejected(.timestampRegressed, "timestamp \(entry.timestampMillis) is before \(lastTimestampMillis)")
+            return .mismatch(.timestampRegressed, field: "timestampMillis", expected: "at least \(lastTimestampMillis)", found: "\(entry.timestampMillis)")
         }
         let isGenesis = entry.payload.kind == .genesis
         guard isGenesis == (entry.height == 0) else {
@@ -89,7 +89,7 @@ public struct LedgerState: Sendable {
         case .checkpoint(let checkpoint):
             result = checkpoint.stateDigest == digest.value
                 ? .applied([])
-                : .rejected(.checkpointMismatch, "checkpoint digest \(checkpoint.stateDigest), state digest \(digest.value)")
+                : .mismatch(.checkpointMismatch, field: "checkpoint.stateDigest", expected: "\(digest.value)", found: "\(checkpoint.stateDigest)")
         case .epochOpen(let open): result = applyEpochOpen(open, evidence: evidence)
         case .epochClose(let close): result = applyEpochClose(close, evidence: evidence)
         case .verificationOutcome(let outcome): result = applyOutcome(outcome, evidence: evidence)

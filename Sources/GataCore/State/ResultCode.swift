@@ -122,10 +122,33 @@ public struct ApplyResult: Sendable, Equatable {
     public let detail: String
     /// The state records the entry changed, for the store to write; empty unless applied.
     public let changed: [StateKey]
+    /// For a rejection caused by one field holding the wrong value: which field, and both values.
+    public var mismatch: Mismatch? = nil
+
+    /// One field of an entry that holds another value than the state implies.
+    public struct Mismatch: Sendable, Equatable {
+        /// The field, as Specs/LEDGER.md names it, like `previousHash` or `settlement.nodesPaid`.
+        public let field: String
+        /// What the state implies.
+        public let expected: String
+        /// What the entry holds.
+        public let found: String
+    }
 
     /// Whether the entry belongs in the log.
     public var isApplied: Bool { code == .applied }
 
     static func applied(_ changed: [StateKey]) -> ApplyResult { ApplyResult(code: .applied, detail: "", changed: changed) }
     static func rejected(_ code: ResultCode, _ detail: String) -> ApplyResult { ApplyResult(code: code, detail: detail, changed: []) }
+
+    /// A rejection because `field` holds `found` where the state implies `expected`.
+    static func mismatch(_ code: ResultCode, field: String, expected: String, found: String, _ detail: String? = nil) -> ApplyResult {
+        ApplyResult(code: code, detail: detail ?? "\(field) is \(found), expected \(expected)", changed: [],
+                    mismatch: Mismatch(field: field, expected: expected, found: found))
+    }
+
+    /// The same rejection under another code and detail, keeping its mismatch.
+    func relabeled(_ code: ResultCode, _ detail: String) -> ApplyResult {
+        ApplyResult(code: code, detail: detail, changed: [], mismatch: mismatch)
+    }
 }

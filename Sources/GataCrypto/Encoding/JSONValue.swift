@@ -91,3 +91,17 @@ extension JSONValue {
         try JSONDecoder().decode(JSONValue.self, from: data)
     }
 }
+
+extension JSONValue {
+    /// Pretty JSON text with sorted keys, as committed files and command output use.
+    public var prettyText: String { text([.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) }
+
+    /// One-line JSON text with sorted keys, as JSON Lines files use.
+    public var compactText: String { text([.sortedKeys, .withoutEscapingSlashes]) }
+
+    private func text(_ formatting: JSONEncoder.OutputFormatting) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = formatting
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+}

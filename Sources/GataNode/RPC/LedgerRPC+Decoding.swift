@@ -65,9 +65,4 @@ extension LedgerRPC {
         return VerificationOutcome(chainId: try object.quantity("chainId"), receiptId: try object.hash("receiptId"), attempt: UInt32(attempt),
                                    computedOutputHash: try object.hash("computedOutputHash"), signature: try object.signature("signature"))
     }
-
-    static func jobSpecJSON(_ spec: JobSpec) -> JSONValue {
-        .object(["kernel": .integer(spec.kernel.rawValue), "version": .integer(spec.version), "m": .integer(spec.m), "n": .integer(spec.n),
-                 "k": .integer(spec.k), "layers": .integer(spec.layers), "seed": .string(spec.seed.description)])
-    }
 }

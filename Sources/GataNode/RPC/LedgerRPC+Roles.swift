@@ -61,7 +61,7 @@ extension LedgerRPC {
         let jobs: [JSONValue] = leased.compactMap { receiptId, jobId, assignment, attempts in
             guard let spec = assignmentSpec(jobId, height: assignment.height) else { return nil }
             return .object(["receiptId": .string(receiptId.description), "jobId": .string(jobId.description),
-                            "epoch": .integer(assignment.epoch), "attempt": .integer(attempts), "spec": Self.jobSpecJSON(spec)])
+                            "epoch": .integer(assignment.epoch), "attempt": .integer(attempts), "spec": WireJSON.jobSpec(spec)])
         }
         return .object(["jobs": .array(jobs), "leaseMillis": .integer(leases.leaseMillis)])
     }

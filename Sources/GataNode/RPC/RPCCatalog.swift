@@ -69,8 +69,6 @@ public enum RPCCatalog {
 
     /// The document as pretty, sorted JSON text, as committed in Specs/openrpc.json.
     public static var openRPCText: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(openRPCDocument)) ?? Data(), as: UTF8.self) + "\n"
+        openRPCDocument.prettyText + "\n"
     }
 }

@@ -69,30 +69,10 @@ extension LedgerStore {
 
     /// ``Evidence/derive(_:)`` of each payload, on all cores.
     public static func deriveEvidence(_ payloads: [Payload]) -> [Evidence] {
-        let results = EvidenceBuffer(count: payloads.count)
+        let results = ConcurrentSlots<Evidence>(count: payloads.count)
         DispatchQueue.concurrentPerform(iterations: payloads.count) { index in
             results.set(index, Evidence.derive(payloads[index]))
         }
         return results.values
     }
-}
-
-/// Slots written once each from concurrent iterations. The storage is allocated once and never
-/// moves, so iterations can write their own slot at the same time; `Array` cannot offer that, since
-/// its `withUnsafeMutableBufferPointer` briefly swaps the storage out.
-final class EvidenceBuffer: @unchecked Sendable {  // each slot is written by exactly one iteration before `values` is read
-    private let slots: UnsafeMutableBufferPointer<Evidence?>
-
-    init(count: Int) {
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: nil)
-    }
-
-    deinit {
-        slots.deinitialize()
-        slots.deallocate()
-    }
-
-    func set(_ index: Int, _ value: Evidence) { slots[index] = value }
-    var values: [Evidence] { slots.map { $0! } }
 }

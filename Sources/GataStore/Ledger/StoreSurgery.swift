@@ -26,6 +26,24 @@ public enum StoreSurgery {
         try overwrite(path: path, family: .log, key: key, stored: CheckedValue.seal(key: key, value: entry.encoded))
     }
 
+    /// Replaces the log from `entries[0].height` on with `entries`, deleting stored entries past
+    /// the last one, in one batch: a rewrite of history by someone who holds the files.
+    public static func rewriteLog(path: String, with entries: [Entry]) throws(StoreError) {
+        guard let first = entries.first?.height else { return }
+        let database = try RocksDatabase(path: path, mode: .readWrite)
+        defer { database.close() }
+        var batch = WriteBatch()
+        try database.scan(.log, from: StoreKeys.log(first)) { key, _ in
+            batch.delete(.log, key)
+            return true
+        }
+        for entry in entries {
+            let key = StoreKeys.log(entry.height)
+            batch.put(.log, key, CheckedValue.seal(key: key, value: entry.encoded))
+        }
+        try database.write(batch)
+    }
+
     /// The log key of a height.
     public static func logKey(_ height: UInt64) -> [UInt8] { StoreKeys.log(height) }
 }

@@ -4,6 +4,6 @@ import ArgumentParser
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure ingestion against the physical limits of this machine.",
-        subcommands: [BenchIngest.self, BenchJobs.self, BenchCrashWriter.self])
+        abstract: "Measure ingestion, job kernels and audit replay against the physical limits of this machine.",
+        subcommands: [BenchIngest.self, BenchJobs.self, BenchAudit.self, BenchCrashWriter.self])
 }

@@ -37,38 +37,19 @@ struct NodeCommand: AsyncParsableCommand {
         let operatorKey = try operatorKeystore.map { path in
             try KeystoreInput.decrypt(try KeystoreInput.read(path), password: try PasswordOptions.read(file: passwordFile, prompt: "Operator password: ", confirm: false), path: path)
         }
-        if let operatorKey, operatorKey.address != config.roles.operatorAddress {
-            throw CLIError("the operator keystore holds \(operatorKey.address), but the genesis operator is \(config.roles.operatorAddress)")
-        }
-        let (store, state): (LedgerStore, LedgerState)
+        let node: LedgerNode
         do {
-            (store, state) = try LedgerStore.open(path: data, genesis: config)
-        } catch {
-            throw CLIError("cannot open the ledger in \(data): \(error)")
+            node = try await LedgerNode.open(genesis: config, data: data, operatorKey: operatorKey, queueMax: queueMax,
+                                             leaseMillis: UInt64(max(0.1, leaseSeconds) * 1000))
+        } catch let failure as LedgerNode.Failure {
+            throw CLIError(failure.description)
         }
-        let metrics = NodeMetrics()
-        var sequencing = Sequencer.Configuration()
-        sequencing.pendingSubmissionsMax = max(1, queueMax)
-        let sequencer = Sequencer(store: store, state: state, configuration: sequencing, onCommit: { metrics.recordCommit($0) })
-        var driver: EpochDriver?
-        if let operatorKey {
-            let epochDriver = EpochDriver(sequencer: sequencer, store: store, operatorKey: operatorKey, chainId: config.chainId)
-            try await epochDriver.resume()
-            driver = epochDriver
-        }
-        let ledgerRPC = LedgerRPC(sequencer: sequencer, store: store, genesis: config, driver: driver, metrics: metrics,
-                                  leaseMillis: UInt64(max(0.1, leaseSeconds) * 1000))
-        logger.info("ledger open", metadata: ["data": "\(data)", "height": "\(state.nextHeight - 1)", "chainHash": "\(state.chainHash)"])
-        let app = RPCHTTPServer.application(rpc: ledgerRPC, host: host, port: port, logger: logger) { bound in
+        logger.info("ledger open", metadata: ["data": "\(data)", "height": "\(node.sequencer.read { $0.nextHeight - 1 })", "chainHash": "\(node.sequencer.read { $0.chainHash })"])
+        let seconds = epochSeconds ?? Double(config.epochLengthSeconds)
+        let services = node.services(host: host, port: port, epochLength: .milliseconds(Int64(seconds * 1000)), logger: logger) { bound in
             // A line scripts and tests can wait for.
             FileHandle.standardOutput.write(Data("gata node: JSON-RPC listening on http://\(host):\(bound)\n".utf8))
         }
-        var services: [any Service] = [SequencerService(sequencer: sequencer, store: store, logger: logger)]
-        if let driver {
-            let seconds = epochSeconds ?? Double(config.epochLengthSeconds)
-            services.append(EpochTimerService(driver: driver, epochLength: .milliseconds(Int64(seconds * 1000)), logger: logger))
-        }
-        services.append(app)
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

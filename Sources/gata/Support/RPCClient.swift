@@ -45,11 +45,3 @@ struct RPCClient {
         return nonce
     }
 }
-
-extension JSONValue {
-    var prettyText: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
-    }
-}

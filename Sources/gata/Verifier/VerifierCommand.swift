@@ -24,23 +24,13 @@ struct VerifierCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Milliseconds between lease attempts when there is nothing to do.") var pollMillis = 500
 
     func validate() throws {
-        guard ["auto", "cpu", "cuda"].contains(backend) else { throw ValidationError("--backend must be auto, cpu or cuda") }
+        try BackendChoice.validate(backend)
         guard (1...64).contains(concurrency) else { throw ValidationError("--concurrency must be 1 to 64") }
         guard (10...60_000).contains(pollMillis) else { throw ValidationError("--poll-millis must be 10 to 60000") }
     }
 
     func run() async throws {
-        let jobBackend: JobBackend
-        switch backend {
-        case "cpu": jobBackend = .cpu(CPUBackend())
-        case "cuda":
-            do {
-                jobBackend = .cuda(try CUDABackend())
-            } catch {
-                throw CLIError("--backend cuda: \(error)")
-            }
-        default: jobBackend = JobBackend.automatic().0
-        }
+        let jobBackend = try BackendChoice.make(backend)
         guard let url = URL(string: rpc) else { throw CLIError("--rpc \(rpc) is not a URL") }
         let key = try KeystoreInput.unlock(keystore, passwordOptions)
         var logger = Logger(label: "gata.verifier")

@@ -92,10 +92,7 @@ struct ReceiptSubmit: AsyncParsableCommand {
         let client = rpcOptions.client
         let chainId = try await client.chainId()
         let receipt = MessageSigning.receipt(key, chainId: chainId, epoch: epoch, body: ReceiptBody(jobId: job, jobSpecHash: spec, outputHash: output))
-        let result = try await client.call("gata_submitReceipt", [.object([
-            "chainId": .integer(chainId), "node": .string(key.address.checksummed), "epoch": .integer(epoch), "jobId": .string(job.description),
-            "jobSpecHash": .string(spec.description), "outputHash": .string(output.description), "signature": .string(Hex.encodePrefixed(receipt.signature)),
-        ])])
+        let result = try await client.call("gata_submitReceipt", [WireJSON.receipt(receipt)])
         print("receipt id \(MessageHashing.receiptId(chainId: chainId, node: key.address, epoch: epoch, body: receipt.body))")
         print(result.prettyText)
     }

@@ -1,0 +1,106 @@
+import Foundation
+import GataCore
+import GataCrypto
+
+/// What an audit found: a row per epoch, the first divergence if any, and how fast it ran.
+public struct AuditReport: Sendable {
+    public var source: String
+    /// Entries replayed and checked.
+    public var entries: UInt64 = 0
+    public var chainHash: Hash32 = .zero
+    /// The state digest after the last checked entry.
+    public var stateDigest: Hash32 = .zero
+    public var lastHash: Hash32 = .zero
+    public var epochs: [EpochRow] = []
+    public var reexecution: Reexecution = .none
+    /// Jobs re-executed, and how many of those the audit could compare.
+    public var reexecutedJobs = 0
+    /// The first divergence; nil when everything matches.
+    public var divergence: Divergence?
+    /// Things worth knowing that are not wrong, like a node that moved on during the audit.
+    public var notes: [String] = []
+    /// Wall time of the whole audit.
+    public var seconds = 0.0
+    /// Wall time of replaying the log, and the part of it spent decoding entries and recovering
+    /// their signatures (on all cores, overlapping with applying the page before).
+    public var replaySeconds = 0.0
+    public var evidenceSeconds = 0.0
+    /// Wall time of comparing the source's head and stored state records with the replay.
+    public var headSeconds = 0.0
+    public var reexecutionSeconds = 0.0
+
+    public var passed: Bool { divergence == nil }
+
+    /// One epoch's summary, from the replayed state.
+    public struct EpochRow: Sendable, Equatable {
+        public var epoch: UInt64
+        public var receipts = 0
+        public var units: UInt64 = 0
+        public var sampled = 0
+        public var verified = 0
+        public var fraud = 0
+        /// Receipts sampled at close whose verification was still open when this epoch settled.
+        public var deferred = 0
+        public var minted: Amount = .zero
+        public var paid: Amount = .zero
+        public var slashed: Amount = .zero
+        /// open, closed or settled.
+        public var status = "open"
+        /// The settlement's rewards root re-derived from its payouts, and the close's receipts root, match.
+        public var rootsOK: Bool?
+    }
+
+    /// The table printed at the end of an audit.
+    public var table: String {
+        let header = ["epoch", "status", "receipts", "units", "sampled", "verified", "fraud", "deferred", "minted GATA", "paid GATA", "slashed GATA", "roots"]
+        let rows = epochs.map { row in
+            [String(row.epoch), row.status, String(row.receipts), String(row.units), String(row.sampled), String(row.verified),
+             String(row.fraud), String(row.deferred), row.minted.description, row.paid.description, row.slashed.description,
+             row.rootsOK.map { $0 ? "ok" : "WRONG" } ?? "-"]
+        }
+        return TextTable.render(header: header, rows: rows)
+    }
+
+    /// The same as a JSON document.
+    public var json: JSONValue {
+        var object: [String: JSONValue] = [
+            "passed": .bool(passed), "source": .string(source), "entries": .integer(entries),
+            "chainHash": .string(chainHash.description), "lastHash": .string(lastHash.description), "stateDigest": .string(stateDigest.description),
+            "reexecute": .string(reexecution.rawValue), "reexecutedJobs": .integer(UInt64(reexecutedJobs)),
+            "notes": .array(notes.map { .string($0) }),
+            "seconds": .number(String(format: "%.3f", seconds)), "replaySeconds": .number(String(format: "%.3f", replaySeconds)),
+            "evidenceSeconds": .number(String(format: "%.3f", evidenceSeconds)), "headSeconds": .number(String(format: "%.3f", headSeconds)),
+            "reexecutionSeconds": .number(String(format: "%.3f", reexecutionSeconds)),
+            "epochs": .array(epochs.map { row in
+                var members: [String: JSONValue] = [
+                    "epoch": .integer(row.epoch), "status": .string(row.status), "receipts": .integer(UInt64(row.receipts)),
+                    "units": .integer(row.units), "sampled": .integer(UInt64(row.sampled)), "verified": .integer(UInt64(row.verified)),
+                    "fraud": .integer(UInt64(row.fraud)), "deferred": .integer(UInt64(row.deferred)),
+                    "minted": .string(String(row.minted.baseUnits)), "paid": .string(String(row.paid.baseUnits)),
+                    "slashed": .string(String(row.slashed.baseUnits)),
+                ]
+                members["rootsOK"] = row.rootsOK.map { .bool($0) } ?? .null
+                return .object(members)
+            }),
+        ]
+        object["divergence"] = divergence.map { found in
+            .object(["height": .integer(found.height), "kind": .string(found.kind), "field": .string(found.field),
+                     "expected": .string(found.expected), "found": .string(found.found), "detail": .string(found.detail)])
+        } ?? .null
+        return .object(object)
+    }
+}
+
+/// Left-aligned first column, right-aligned numbers, for terminals.
+public enum TextTable {
+    public static func render(header: [String], rows: [[String]]) -> String {
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { index, cell in
+                let pad = String(repeating: " ", count: widths[index] - cell.count)
+                return index == 0 ? cell + pad : pad + cell
+            }.joined(separator: "  ")
+        }
+        return ([line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + rows.map(line)).joined(separator: "\n")
+    }
+}

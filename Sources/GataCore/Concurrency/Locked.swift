@@ -1,0 +1,15 @@
+import Foundation  // NSLock only
+
+/// A value shared between tasks and threads behind a lock.
+public final class Locked<Value>: @unchecked Sendable {  // every access holds the lock
+    private let lock = NSLock()
+    private var value: Value
+
+    public init(_ value: Value) { self.value = value }
+
+    public func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import GataCore
+import GataCrypto
+import GataStore
+import Logging
+import ServiceLifecycle
+
+/// A whole ledger node put together: the store, the sequencer, the operator's epoch driver when it
+/// holds the operator key, and the JSON-RPC surface. `gata node` and `gata devnet` both run one.
+public struct LedgerNode: Sendable {
+    public let genesis: GenesisConfig
+    public let store: LedgerStore
+    public let sequencer: Sequencer
+    public let driver: EpochDriver?
+    public let rpc: LedgerRPC
+    public let metrics: NodeMetrics
+
+    /// Why a node could not be put together.
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Opens (or creates) the ledger in `data`, and with the operator key finishes any half-done
+    /// settlement and opens an epoch if none is open.
+    public static func open(genesis: GenesisConfig, data: String, operatorKey: PrivateKey?, queueMax: Int = 16_384,
+                            leaseMillis: UInt64 = 60_000) async throws -> LedgerNode {
+        if let operatorKey, operatorKey.address != genesis.roles.operatorAddress {
+            throw Failure(description: "the operator key is \(operatorKey.address), but the genesis operator is \(genesis.roles.operatorAddress)")
+        }
+        let (store, state): (LedgerStore, LedgerState)
+        do {
+            (store, state) = try LedgerStore.open(path: data, genesis: genesis)
+        } catch {
+            throw Failure(description: "cannot open the ledger in \(data): \(error)")
+        }
+        let metrics = NodeMetrics()
+        var sequencing = Sequencer.Configuration()
+        sequencing.pendingSubmissionsMax = max(1, queueMax)
+        let sequencer = Sequencer(store: store, state: state, configuration: sequencing, onCommit: { metrics.recordCommit($0) })
+        var driver: EpochDriver?
+        if let operatorKey {
+            let epochDriver = EpochDriver(sequencer: sequencer, store: store, operatorKey: operatorKey, chainId: genesis.chainId)
+            try await epochDriver.resume()
+            driver = epochDriver
+        }
+        let rpc = LedgerRPC(sequencer: sequencer, store: store, genesis: genesis, driver: driver, metrics: metrics, leaseMillis: leaseMillis)
+        return LedgerNode(genesis: genesis, store: store, sequencer: sequencer, driver: driver, rpc: rpc, metrics: metrics)
+    }
+
+    /// The services that run the node, in start order: the sequencer (which drains and closes the
+    /// store on shutdown), the epoch timer when `epochLength` is given and the node holds the
+    /// operator key, and the HTTP server, which reports the port it bound to `onListening`.
+    public func services(host: String, port: Int, epochLength: Duration?, logger: Logger,
+                         onListening: @escaping @Sendable (Int) async -> Void) -> [any Service] {
+        var services: [any Service] = [SequencerService(sequencer: sequencer, store: store, logger: logger)]
+        if let driver, let epochLength {
+            services.append(EpochTimerService(driver: driver, epochLength: epochLength, logger: logger))
+        }
+        services.append(RPCHTTPServer.application(rpc: rpc, host: host, port: port, logger: logger, onRunning: onListening))
+        return services
+    }
+}
