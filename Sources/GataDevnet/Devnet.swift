@@ -51,7 +51,7 @@ public struct Devnet: Sendable {
         var logger = Logger(label: "gata.devnet")
         logger.logLevel = .error
         let node = try await LedgerNode.open(genesis: genesis, data: folder + "/ledger", operatorKey: plan.operatorKey,
-                                             leaseMillis: UInt64(max(2, plan.epochSeconds) * 1000))
+                                             leaseMillis: UInt64(max(2, plan.epochSeconds) * 1000), settlementLagEpochs: 1)
         let bound = Locked<Int?>(nil)
         let result = Locked(DevnetResult(sampleRate: Double(genesis.sampleRatePPM) / 1e6, dataFolder: folder, genesisPath: genesisPath))
         let scenario = DevnetScenario(devnet: self, node: node, bound: bound, result: result, logger: logger)
@@ -135,9 +135,10 @@ struct DevnetScenario: Service {
         result.withLock { $0 = outcome }
     }
 
-    /// The operator's clock: each epoch lasts `epochSeconds`, then it is closed, settled and the
-    /// next opened. After the last epoch of work, one more epoch lets the verifiers resolve the last
-    /// samples before it too is closed and settled; no epoch is left open.
+    /// The operator's clock: each epoch lasts `epochSeconds`; then it is closed, the epoch before
+    /// it is settled (a lag of one epoch gives the verifiers time, so receipts are rarely
+    /// deferred), and the next is opened. After the last epoch of work, one more epoch lets the
+    /// verifiers resolve the last samples; then everything is closed and settled.
     func drive(view: LiveView, stopWork: Locked<Bool>, interrupted: @escaping @Sendable () -> Bool) async throws {
         guard let driver = node.driver else { return }
         let epochLength = Duration.milliseconds(Int64(plan.epochSeconds * 1000))

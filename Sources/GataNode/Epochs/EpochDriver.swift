@@ -15,6 +15,12 @@ public struct EpochDriver: Sendable {
     public let store: LedgerStore
     public let operatorKey: PrivateKey
     public let chainId: UInt64
+    /// How many epochs a closed epoch waits before it is settled at a close. With 0 an epoch is
+    /// settled as soon as it closes, so its sampled receipts, not yet verified, are deferred to
+    /// the next settlement and paid from its pool; with 1 the verifiers have a whole epoch to
+    /// report, and most receipts are paid from their own epoch's emission. Settlements stay in
+    /// epoch order either way (Specs/SETTLEMENT.md §Lifecycle).
+    public var settlementLagEpochs: UInt64 = 0
     /// For tests only: called after phase one is durable and before phase two is submitted.
     public var afterSettlementComputed: @Sendable (UInt64) -> Void = { _ in }
 
@@ -46,13 +52,14 @@ public struct EpochDriver: Sendable {
         try expectRecorded(await sequencer.submit(.epochOpen(open)), "opening epoch \(epoch)")
     }
 
-    /// Closes the open epoch, settles every epoch that can be settled, and opens the next.
+    /// Closes the open epoch, settles every closed epoch at least ``settlementLagEpochs`` old, and
+    /// opens the next.
     /// - Returns: the summaries of the settlements written.
     @discardableResult
     public func closeSettleAndOpen() async throws -> [SettlementSummary] {
         try await close()
         var written: [SettlementSummary] = []
-        while let summary = try await settleNext() { written.append(summary) }
+        while let summary = try await settleNext(lag: settlementLagEpochs) { written.append(summary) }
         try await openNext()
         return written
     }
@@ -71,10 +78,11 @@ public struct EpochDriver: Sendable {
         try expectRecorded(outcome, "closing epoch \(epoch)")
     }
 
-    /// Settles the next closed epoch, both phases; nil when none is ready.
-    public func settleNext() async throws -> SettlementSummary? {
+    /// Settles the next closed epoch, both phases, if `lag` epochs have opened since; nil when none
+    /// is ready.
+    public func settleNext(lag: UInt64 = 0) async throws -> SettlementSummary? {
         let epoch = sequencer.read { UInt64($0.settlements.count) }
-        guard sequencer.read({ $0.epochs[epoch]?.closed == true }) else { return nil }
+        guard sequencer.read({ $0.epochs[epoch]?.closed == true && epoch + lag < $0.nextEpoch }) else { return nil }
         let computed = await sequencer.submit(building: { state in
             guard case .success(let computation) = state.computeSettlement(epoch: epoch) else { return nil }
             return .settlementComputed(computation.summary)

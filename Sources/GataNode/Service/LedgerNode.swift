@@ -23,7 +23,7 @@ public struct LedgerNode: Sendable {
     /// Opens (or creates) the ledger in `data`, and with the operator key finishes any half-done
     /// settlement and opens an epoch if none is open.
     public static func open(genesis: GenesisConfig, data: String, operatorKey: PrivateKey?, queueMax: Int = 16_384,
-                            leaseMillis: UInt64 = 60_000) async throws -> LedgerNode {
+                            leaseMillis: UInt64 = 60_000, settlementLagEpochs: UInt64 = 0) async throws -> LedgerNode {
         if let operatorKey, operatorKey.address != genesis.roles.operatorAddress {
             throw Failure(description: "the operator key is \(operatorKey.address), but the genesis operator is \(genesis.roles.operatorAddress)")
         }
@@ -39,7 +39,8 @@ public struct LedgerNode: Sendable {
         let sequencer = Sequencer(store: store, state: state, configuration: sequencing, onCommit: { metrics.recordCommit($0) })
         var driver: EpochDriver?
         if let operatorKey {
-            let epochDriver = EpochDriver(sequencer: sequencer, store: store, operatorKey: operatorKey, chainId: genesis.chainId)
+            var epochDriver = EpochDriver(sequencer: sequencer, store: store, operatorKey: operatorKey, chainId: genesis.chainId)
+            epochDriver.settlementLagEpochs = settlementLagEpochs
             try await epochDriver.resume()
             driver = epochDriver
         }

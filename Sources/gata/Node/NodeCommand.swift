@@ -26,6 +26,7 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Password file of the operator's keystore.") var passwordFile: String?
     @Option(name: .long, help: "Seconds per epoch; the genesis value when omitted.") var epochSeconds: Double?
     @Option(name: .long, help: "Seconds a verifier's lease on a job lasts before another worker may take it.") var leaseSeconds: Double = 60
+    @Option(name: .long, help: "Epochs a closed epoch waits before the epoch timer settles it: 0 settles at the close; 1 gives verifiers a whole epoch, so fewer receipts are deferred.") var settlementLagEpochs: UInt64 = 0
     @Option(name: .long, help: "Submissions that may wait for the sequencer; past it, callers are told to retry (-32005).") var queueMax = 16_384
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
@@ -40,7 +41,7 @@ struct NodeCommand: AsyncParsableCommand {
         let node: LedgerNode
         do {
             node = try await LedgerNode.open(genesis: config, data: data, operatorKey: operatorKey, queueMax: queueMax,
-                                             leaseMillis: UInt64(max(0.1, leaseSeconds) * 1000))
+                                             leaseMillis: UInt64(max(0.1, leaseSeconds) * 1000), settlementLagEpochs: settlementLagEpochs)
         } catch let failure as LedgerNode.Failure {
             throw CLIError(failure.description)
         }
