@@ -4,6 +4,9 @@
 #   - Debian packages: the C libraries (RocksDB, libsecp256k1, OpenSSL) and pkg-config.
 #   - .venv/: Python with the pinned tools of Tools/requirements.txt (eth-account and friends),
 #     used to generate known-answer vectors and by the interoperability tests.
+#   - .build-nvrtc/: NVIDIA's NVRTC from Debian's non-free archive, unpacked here and never
+#     installed, so the tests can compile the CUDA kernels to PTX on a machine without a GPU.
+#     Optional: when it cannot be fetched, that one check is skipped and says why.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,4 +31,27 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; 
   .venv/bin/pip install -q --disable-pip-version-check -r Tools/requirements.txt
   echo "$wanted" > "$stamp"
 fi
+nvrtc=.build-nvrtc/lib
+if [ ! -e "$nvrtc/libnvrtc.so.11.2" ] && [ "$(dpkg --print-architecture)" = amd64 ]; then
+  echo "setup: fetching NVRTC from Debian non-free into $nvrtc (not installed)"
+  if ! (
+    set -e
+    scratch=$(mktemp -d)
+    trap 'rm -rf "$scratch"' EXIT
+    mkdir -p "$scratch/lists/partial" "$scratch/cache/archives/partial" "$scratch/unpacked"
+    . /etc/os-release
+    printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: %s\nComponents: non-free\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+      "$VERSION_CODENAME" > "$scratch/non-free.sources"
+    options=(-qq -o Dir::Etc::sourcelist="$scratch/non-free.sources" -o Dir::Etc::sourceparts=/nonexistent
+             -o Dir::State::Lists="$scratch/lists" -o Dir::Cache="$scratch/cache" -o APT::Sandbox::User=root)
+    apt-get "${options[@]}" update
+    (cd "$scratch" && apt-get "${options[@]}" download libnvrtc11.2 libnvrtc-builtins11.8)
+    for deb in "$scratch"/*.deb; do dpkg -x "$deb" "$scratch/unpacked"; done
+    mkdir -p "$nvrtc"
+    cp -a "$scratch"/unpacked/usr/lib/x86_64-linux-gnu/libnvrtc* "$nvrtc/"
+  ) >/dev/null 2>&1; then
+    echo "setup: NVRTC could not be fetched; the CUDA compile check will be skipped"
+  fi
+fi
+
 echo "setup: ready (swift $(swift --version 2>/dev/null | head -1 | sed 's/.*version \([0-9.]*\).*/\1/'), python $(.venv/bin/python -c 'import sys; print(sys.version.split()[0])'))"

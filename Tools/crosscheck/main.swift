@@ -2,7 +2,8 @@
 // compares the output hashes bit for bit. Depends on GataJobs alone; build it with
 //   swift build -c release --product gata-crosscheck --static-swift-stdlib
 // and copy .build/release/gata-crosscheck to a machine with the NVIDIA driver and NVRTC (no Swift
-// needed). Exit status: 0 when every hash matches, 1 on a mismatch, 2 when no GPU can be used.
+// needed). Exit status: 0 when every hash matches, 1 on a mismatch (or, with NVRTC but no GPU, when
+// the kernels do not compile), 2 when no GPU can be used.
 import Foundation
 import GataJobs
 import GataKeccak
@@ -25,6 +26,16 @@ do {
     gpu = try CUDABackend()
 } catch {
     print("gata-crosscheck: no GPU can be used: \(error)")
+    // Without a GPU, NVRTC alone can still say whether the kernels compile; a compile error is a failure.
+    if (try? CUDAKernelSource.loadNVRTC()) != nil {
+        do {
+            let ptx = try CUDAKernelSource.ptx(architecture: "compute_80")
+            print("gata-crosscheck: NVRTC compiles the kernels (\(ptx.utf8.count) bytes of PTX for compute_80)")
+        } catch {
+            print("gata-crosscheck: \(error)")
+            exit(1)
+        }
+    }
     exit(2)
 }
 print("gata-crosscheck on \(gpu.deviceDescription), CPU with \(ProcessInfo.processInfo.activeProcessorCount) cores")

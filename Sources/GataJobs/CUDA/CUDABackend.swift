@@ -28,7 +28,7 @@ public final class CUDABackend: @unchecked Sendable {  // the lock serialises ev
         _ = cuda.cuDeviceGetName(&name, 256, device)
         var context: OpaquePointer? = nil
         try cuda.check("cuCtxCreate", cuda.cuCtxCreate(&context, 0, device))
-        let ptx = try Self.compile(cuda, architecture: "compute_\(major)\(minor)")
+        let ptx = try CUDAKernelSource.compile(cuda.nvrtc, architecture: "compute_\(major)\(minor)")
         var module: OpaquePointer? = nil
         let loaded = ptx.withUnsafeBytes { raw in cuda.cuModuleLoadData(&module, raw.baseAddress!) }
         try cuda.check("cuModuleLoadData", loaded)
@@ -42,28 +42,6 @@ public final class CUDABackend: @unchecked Sendable {  // the lock serialises ev
         self.context = context
         self.functions = functions
         self.deviceDescription = "\(String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)) (sm_\(major)\(minor))"
-    }
-
-    static func compile(_ cuda: CUDALibraries, architecture: String) throws(CUDAError) -> [CChar] {
-        var program: OpaquePointer? = nil
-        try cuda.check("nvrtcCreateProgram", cuda.nvrtcCreateProgram(&program, CUDAKernelSource.text, "gata_jobs.cu", 0, nil, nil))
-        defer { _ = cuda.nvrtcDestroyProgram(&program) }
-        let options = ["--gpu-architecture=\(architecture)", "--fmad=false", "--ftz=false", "--prec-div=true", "--prec-sqrt=true"]
-        var pointers = options.map { UnsafePointer(strdup($0)) }
-        defer { pointers.forEach { free(UnsafeMutableRawPointer(mutating: $0)) } }
-        let compiled = cuda.nvrtcCompileProgram(program, Int32(pointers.count), &pointers)
-        guard compiled == 0 else {
-            var size = 0
-            _ = cuda.nvrtcGetProgramLogSize(program, &size)
-            var log = [CChar](repeating: 0, count: max(size, 1))
-            _ = cuda.nvrtcGetProgramLog(program, &log)
-            throw CUDAError("NVRTC could not compile the kernels (error \(compiled)): \(String(decoding: log.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))")
-        }
-        var size = 0
-        try cuda.check("nvrtcGetPTXSize", cuda.nvrtcGetPTXSize(program, &size))
-        var ptx = [CChar](repeating: 0, count: size)
-        try cuda.check("nvrtcGetPTX", cuda.nvrtcGetPTX(program, &ptx))
-        return ptx
     }
 
     /// Runs a job on the GPU and hashes its canonical output.

@@ -1,8 +1,25 @@
 /// The CUDA C source of the kernels, compiled at run time with NVRTC (Specs/JOBS.md).
 /// It is compiled with `--fmad=false`, so the only fused multiply-adds are the explicit
 /// `__fmaf_rn` of gemm-f32-ordered, and with `--ftz=false`, so subnormals are kept.
-enum CUDAKernelSource {
-    static let text = #"""
+public enum CUDAKernelSource {
+    /// The options every compile uses: no contraction into FMA, no flush-to-zero, IEEE division and square root.
+    public static let options = ["--fmad=false", "--ftz=false", "--prec-div=true", "--prec-sqrt=true"]
+
+    /// The kernels as PTX for `architecture` (like `compute_80`), compiled by NVRTC alone: this
+    /// needs no GPU and no driver, so any machine with NVRTC can check the source.
+    public static func ptx(architecture: String) throws(CUDAError) -> String {
+        let ptx = try compile(try NVRTCLibrary(), architecture: architecture)
+        return String(decoding: ptx.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Throws unless an NVRTC library can be loaded here.
+    public static func loadNVRTC() throws(CUDAError) { _ = try NVRTCLibrary() }
+
+    static func compile(_ nvrtc: NVRTCLibrary, architecture: String) throws(CUDAError) -> [CChar] {
+        try nvrtc.compile(text, name: "gata_jobs.cu", architecture: architecture, options: options)
+    }
+
+    public static let text = #"""
     typedef unsigned long long u64;
 
     __device__ __forceinline__ u64 gata_word(u64 key, u64 stream, u64 index) {
@@ -24,7 +41,7 @@ enum CUDAKernelSource {
 
     extern "C" __global__ void gen_f32(u64 key, u64 stream, u64 count, float *out) {
         u64 i = (u64)blockIdx.x * blockDim.x + threadIdx.x;
-        if (i < count) out[i] = __fsub_rn(__fmul_rn((float)(gata_word(key, stream, i) >> 40), 0x1p-23f), 1.0f);
+        if (i < count) out[i] = __fsub_rn(__fmul_rn((float)(gata_word(key, stream, i) >> 40), 1.1920928955078125e-7f), 1.0f);
     }
 
     extern "C" __global__ void mm_i8(const signed char *a, const signed char *b, const int *bias, int m, int n, int k, int *out) {

@@ -14,6 +14,7 @@ public struct CUDAError: Error, CustomStringConvertible, Sendable {
 /// library paths; otherwise the usual names and places are tried.
 final class CUDALibraries: @unchecked Sendable {  // function pointers are immutable after loading
     typealias Result = Int32
+    let nvrtc: NVRTCLibrary
     let cuInit: @convention(c) (UInt32) -> Result
     let cuDeviceGet: @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Result
     let cuDeviceGetAttribute: @convention(c) (UnsafeMutablePointer<Int32>, Int32, Int32) -> Result
@@ -29,14 +30,6 @@ final class CUDALibraries: @unchecked Sendable {  // function pointers are immut
     let cuLaunchKernel: @convention(c) (OpaquePointer?, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, OpaquePointer?,
                                         UnsafeMutablePointer<UnsafeMutableRawPointer?>?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> Result
     let cuGetErrorString: @convention(c) (Result, UnsafeMutablePointer<UnsafePointer<CChar>?>) -> Result
-    let nvrtcCreateProgram: @convention(c) (UnsafeMutablePointer<OpaquePointer?>, UnsafePointer<CChar>, UnsafePointer<CChar>?, Int32,
-                                            UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<UnsafePointer<CChar>?>?) -> Result
-    let nvrtcCompileProgram: @convention(c) (OpaquePointer?, Int32, UnsafePointer<UnsafePointer<CChar>?>?) -> Result
-    let nvrtcGetPTXSize: @convention(c) (OpaquePointer?, UnsafeMutablePointer<Int>) -> Result
-    let nvrtcGetPTX: @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>) -> Result
-    let nvrtcGetProgramLogSize: @convention(c) (OpaquePointer?, UnsafeMutablePointer<Int>) -> Result
-    let nvrtcGetProgramLog: @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>) -> Result
-    let nvrtcDestroyProgram: @convention(c) (UnsafeMutablePointer<OpaquePointer?>) -> Result
 
     static let cudaCandidates = ["libcuda.so.1", "libcuda.so", "/usr/lib/x86_64-linux-gnu/libcuda.so.1", "/usr/local/nvidia/lib64/libcuda.so.1"]
     static let nvrtcCandidates = ["libnvrtc.so", "libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so.11.2", "/usr/local/cuda/lib64/libnvrtc.so",
@@ -57,7 +50,7 @@ final class CUDALibraries: @unchecked Sendable {  // function pointers are immut
 
     init() throws(CUDAError) {
         let cuda = try Self.open("GATA_LIBCUDA", Self.cudaCandidates)
-        let nvrtc = try Self.open("GATA_LIBNVRTC", Self.nvrtcCandidates)
+        nvrtc = try NVRTCLibrary()
         cuInit = try Self.symbol(cuda, "cuInit", as: type(of: cuInit))
         cuDeviceGet = try Self.symbol(cuda, "cuDeviceGet", as: type(of: cuDeviceGet))
         cuDeviceGetAttribute = try Self.symbol(cuda, "cuDeviceGetAttribute", as: type(of: cuDeviceGetAttribute))
@@ -72,13 +65,6 @@ final class CUDALibraries: @unchecked Sendable {  // function pointers are immut
         cuMemcpyDtoH = try Self.symbol(cuda, "cuMemcpyDtoH_v2", as: type(of: cuMemcpyDtoH))
         cuLaunchKernel = try Self.symbol(cuda, "cuLaunchKernel", as: type(of: cuLaunchKernel))
         cuGetErrorString = try Self.symbol(cuda, "cuGetErrorString", as: type(of: cuGetErrorString))
-        nvrtcCreateProgram = try Self.symbol(nvrtc, "nvrtcCreateProgram", as: type(of: nvrtcCreateProgram))
-        nvrtcCompileProgram = try Self.symbol(nvrtc, "nvrtcCompileProgram", as: type(of: nvrtcCompileProgram))
-        nvrtcGetPTXSize = try Self.symbol(nvrtc, "nvrtcGetPTXSize", as: type(of: nvrtcGetPTXSize))
-        nvrtcGetPTX = try Self.symbol(nvrtc, "nvrtcGetPTX", as: type(of: nvrtcGetPTX))
-        nvrtcGetProgramLogSize = try Self.symbol(nvrtc, "nvrtcGetProgramLogSize", as: type(of: nvrtcGetProgramLogSize))
-        nvrtcGetProgramLog = try Self.symbol(nvrtc, "nvrtcGetProgramLog", as: type(of: nvrtcGetProgramLog))
-        nvrtcDestroyProgram = try Self.symbol(nvrtc, "nvrtcDestroyProgram", as: type(of: nvrtcDestroyProgram))
     }
 
     /// Runs one driver call, turning a failure into a ``CUDAError`` with the driver's own words.
@@ -87,5 +73,51 @@ final class CUDALibraries: @unchecked Sendable {  // function pointers are immut
         var text: UnsafePointer<CChar>? = nil
         _ = cuGetErrorString(result, &text)
         throw CUDAError("\(what) failed: \(text.map { String(cString: $0) } ?? "CUDA error \(result)")")
+    }
+}
+
+/// NVRTC alone: enough to compile the kernels to PTX on a machine with no GPU.
+final class NVRTCLibrary: @unchecked Sendable {  // function pointers are immutable after loading
+    typealias Result = Int32
+    let createProgram: @convention(c) (UnsafeMutablePointer<OpaquePointer?>, UnsafePointer<CChar>, UnsafePointer<CChar>?, Int32,
+                                            UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<UnsafePointer<CChar>?>?) -> Result
+    let compileProgram: @convention(c) (OpaquePointer?, Int32, UnsafePointer<UnsafePointer<CChar>?>?) -> Result
+    let getPTXSize: @convention(c) (OpaquePointer?, UnsafeMutablePointer<Int>) -> Result
+    let getPTX: @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>) -> Result
+    let getProgramLogSize: @convention(c) (OpaquePointer?, UnsafeMutablePointer<Int>) -> Result
+    let getProgramLog: @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>) -> Result
+    let destroyProgram: @convention(c) (UnsafeMutablePointer<OpaquePointer?>) -> Result
+
+    init() throws(CUDAError) {
+        let nvrtc = try CUDALibraries.open("GATA_LIBNVRTC", CUDALibraries.nvrtcCandidates)
+        createProgram = try CUDALibraries.symbol(nvrtc, "nvrtcCreateProgram", as: type(of: createProgram))
+        compileProgram = try CUDALibraries.symbol(nvrtc, "nvrtcCompileProgram", as: type(of: compileProgram))
+        getPTXSize = try CUDALibraries.symbol(nvrtc, "nvrtcGetPTXSize", as: type(of: getPTXSize))
+        getPTX = try CUDALibraries.symbol(nvrtc, "nvrtcGetPTX", as: type(of: getPTX))
+        getProgramLogSize = try CUDALibraries.symbol(nvrtc, "nvrtcGetProgramLogSize", as: type(of: getProgramLogSize))
+        getProgramLog = try CUDALibraries.symbol(nvrtc, "nvrtcGetProgramLog", as: type(of: getProgramLog))
+        destroyProgram = try CUDALibraries.symbol(nvrtc, "nvrtcDestroyProgram", as: type(of: destroyProgram))
+    }
+
+    /// Compiles CUDA C to PTX for `architecture` (like `compute_80`) with `options`.
+    func compile(_ source: String, name: String, architecture: String, options: [String]) throws(CUDAError) -> [CChar] {
+        var program: OpaquePointer? = nil
+        guard createProgram(&program, source, name, 0, nil, nil) == 0 else { throw CUDAError("nvrtcCreateProgram failed") }
+        defer { _ = destroyProgram(&program) }
+        var pointers = (["--gpu-architecture=\(architecture)"] + options).map { UnsafePointer(strdup($0)) }
+        defer { pointers.forEach { free(UnsafeMutableRawPointer(mutating: $0)) } }
+        let compiled = compileProgram(program, Int32(pointers.count), &pointers)
+        guard compiled == 0 else {
+            var size = 0
+            _ = getProgramLogSize(program, &size)
+            var log = [CChar](repeating: 0, count: max(size, 1))
+            _ = getProgramLog(program, &log)
+            throw CUDAError("NVRTC could not compile the kernels (error \(compiled)): \(String(decoding: log.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))")
+        }
+        var size = 0
+        guard getPTXSize(program, &size) == 0 else { throw CUDAError("nvrtcGetPTXSize failed") }
+        var ptx = [CChar](repeating: 0, count: size)
+        guard getPTX(program, &ptx) == 0 else { throw CUDAError("nvrtcGetPTX failed") }
+        return ptx
     }
 }
