@@ -79,6 +79,28 @@ import Testing
         #expect(report.reexecutedJobs == Int(AuditFixture.epochs) * 16)
     }
 
+    @Test func epochRangesBoundTheTableAndTheReexecution() async throws {
+        let fixture = try AuditFixture.build()
+        let source = try DataFolderSource(path: fixture.path)
+        defer { source.close() }
+        var auditor = Auditor(genesis: fixture.genesis)
+        auditor.toEpoch = 1
+        let head = try await auditor.replay(source)
+        #expect(head.report.divergence == nil)
+        #expect(head.report.epochs.map(\.epoch) == [0, 1])
+        #expect(head.report.entries == head.settlementHeights[1]! + 1, "the replay stops at epoch 1's applied settlement")
+        // The cheats the sample missed are in epochs 1 and 2; from epoch 3 on every job is honest.
+        auditor.toEpoch = nil
+        auditor.fromEpoch = 3
+        auditor.reexecution = .all
+        let tail = try await auditor.run(source)
+        #expect(tail.divergence == nil, "\(tail.divergence?.description ?? "")")
+        #expect(tail.epochs.map(\.epoch) == [3])
+        #expect(tail.reexecutedJobs == 16)
+        auditor.fromEpoch = 2
+        #expect(try await auditor.run(source).divergence?.detail.contains("fraud the sample missed") == true)
+    }
+
     @Test func changedSettlementAmountIsFound() async throws {
         let fixture = try AuditFixture.build()
         var entries = try fixture.entries()

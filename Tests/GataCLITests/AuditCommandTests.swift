@@ -36,6 +36,45 @@ import Testing
         #expect(everything.standardOutput.contains("fraud the sample missed"))
     }
 
+    @Test func auditsADataFolderWhileItsNodeKeepsWriting() async throws {
+        let fixture = try AuditFixture.build()
+        let node = try NodeProcess(genesis: fixture.genesisPath, data: fixture.path)
+        defer { _ = node.stop(); node.remove() }
+        let payer = DevAccounts.key(9)
+        guard case .string(let nonceText) = try await node.result("gata_getNonce", [.string(payer.address.checksummed)]),
+              let firstNonce = UInt64(nonceText.dropFirst(2), radix: 16) else { Issue.record("no nonce"); return }
+        // Transfers stream in while audits open the folder read-only, again and again.
+        let chainId = fixture.genesis.chainId
+        let recorded = Locked(0)
+        let writer = Task {
+            var nonce = firstNonce
+            while !Task.isCancelled {
+                let transfer = WalletParams.transfer(payer, chainId: chainId, to: DevAccounts.key(4).address, amount: Amount(baseUnits: 1), nonce: nonce)
+                if (try? await node.result("gata_sendTransfer", [transfer])) != nil {
+                    nonce += 1
+                    recorded.withLock { $0 += 1 }
+                }
+            }
+        }
+        defer { writer.cancel() }
+        try await VerifierWorkerTests.waitUntil("the first transfer is recorded") { recorded.withLock { $0 } > 0 }
+        let before = recorded.withLock { $0 }
+        for _ in 0..<4 {
+            let audit = try await Self.gata(["audit", "--genesis", fixture.genesisPath, "--data", fixture.path, "--quiet"])
+            #expect(audit.status == 0, "\(audit.standardOutput)\(audit.standardError)")
+        }
+        #expect(recorded.withLock { $0 } > before, "the node kept writing during the audits")
+    }
+
+    /// Runs gata on a thread of its own, so that a waiting test does not hold up the tasks around it.
+    static func gata(_ arguments: [String]) async throws -> ToolRunner.Result {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try ToolRunner.run(ToolRunner.gataBinary, arguments) })
+            }
+        }
+    }
+
     @Test func wrongGenesisAndUnreachableNodeAreTold() throws {
         let fixture = try AuditFixture.build()
         let devnet = ToolRunner.repositoryRoot.appendingPathComponent("Genesis/devnet.json").path

@@ -48,8 +48,12 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
         let options = rocksdb_options_create()!
         rocksdb_options_set_create_if_missing(options, mode == .readWrite ? 1 : 0)
         rocksdb_options_set_create_missing_column_families(options, mode == .readWrite ? 1 : 0)
-        // Refuse to open if the write-ahead log is damaged, rather than silently stopping at the damage.
-        rocksdb_options_set_wal_recovery_mode(options, Int32(rocksdb_absolute_consistency_recovery))
+        // Refuse to open if the write-ahead log is damaged, rather than silently stopping at the
+        // damage (point-in-time recovery would). Only an incomplete last record is tolerated: the
+        // write a crash interrupted, never acknowledged since its sync never returned, or the one a
+        // writer is appending while a read-only reader opens. Absolute consistency would refuse
+        // to reopen after an ordinary crash.
+        rocksdb_options_set_wal_recovery_mode(options, Int32(rocksdb_tolerate_corrupted_tail_records_recovery))
         rocksdb_options_set_paranoid_checks(options, 1)
         rocksdb_options_increase_parallelism(options, 2)
         let families = ColumnFamily.allCases
