@@ -16,7 +16,7 @@ public struct DevnetPlan: Sendable {
     /// The fraction of a cheater's jobs for which it claims an output it did not compute.
     public var cheatFraction = 0.5
     /// Jobs the scheduler assigns to each node in each epoch, over several rounds.
-    public var jobsPerNodePerEpoch = 24
+    public var jobsPerNodePerEpoch = 48
     /// Assignment rounds per epoch.
     public var roundsPerEpoch = 3
 

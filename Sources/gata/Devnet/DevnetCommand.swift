@@ -28,7 +28,7 @@ struct DevnetCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds per epoch.") var epochSeconds = 8.0
     @Option(name: .long, help: "Probability that a receipt is sampled for re-execution.") var sampleRate = 0.1
     @Option(name: .long, help: "Fraction of a cheater's jobs it fakes.") var cheatFraction = 0.5
-    @Option(name: .long, help: "Jobs per node per epoch.") var jobsPerEpoch = 24
+    @Option(name: .long, help: "Jobs per node per epoch.") var jobsPerEpoch = 48
     @Option(name: .long, help: "The run's folder (must be new or empty); a fresh temporary one when omitted.") var data: String?
     @Option(name: .long, help: "Address and port for JSON-RPC; port 0 picks a free one.") var rpc = "127.0.0.1:0"
     @Option(name: .long, help: "Also write the final report as JSON to this file.") var json: String?
