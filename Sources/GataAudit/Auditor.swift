@@ -81,7 +81,7 @@ public struct Auditor: Sendable {
                     stop = Divergence(height: height, kind: "\(entry.payload.kind)", rejection: result)
                     break
                 }
-                jobs.record(entry, evidence: proof)
+                jobs.record(entry)
                 switch entry.payload {
                 case .epochOpen(let open): replay.epochOpenHeights[open.epoch] = entry.height
                 case .settlementApplied(let epoch):

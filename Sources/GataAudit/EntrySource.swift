@@ -93,8 +93,8 @@ public struct RPCEntrySource: EntrySource {
         var out: [LedgerLogReader.StoredEntry] = []
         out.reserveCapacity(items.count)
         for item in items {
-            guard let members = item.objectValue, let heightText = members["height"]?.stringValue,
-                  let itemHeight = RPCText.quantity(heightText), let encoded = members["encoded"]?.stringValue
+            guard let members = item.objectValue, let itemHeight = JSONRPCClient.quantity(members["height"]),
+                  let encoded = members["encoded"]?.stringValue
             else { throw AuditSourceError("gata_getEntries from \(height): an entry lacks its height or encoding") }
             out.append(LedgerLogReader.StoredEntry(height: itemHeight, bytes: Hex.decode(encoded)))
         }
@@ -108,16 +108,9 @@ public struct RPCEntrySource: EntrySource {
     func status() async throws(AuditSourceError) -> ClaimedHead {
         let answer: JSONValue
         do { answer = try await client.call("gata_getStatus") } catch { throw AuditSourceError("gata_getStatus: \(error)") }
-        guard let members = answer.objectValue, let heightText = members["height"]?.stringValue, let height = RPCText.quantity(heightText),
+        guard let members = answer.objectValue, let height = JSONRPCClient.quantity(members["height"]),
               let digestText = members["stateDigest"]?.stringValue, let digest = Hash32(hex: digestText)
         else { throw AuditSourceError("gata_getStatus: the answer lacks height or stateDigest") }
         return ClaimedHead(nextHeight: height + 1, lastHash: members["lastHash"]?.stringValue.flatMap(Hash32.init(hex:)), stateDigest: digest)
-    }
-}
-
-/// Numbers as the RPC writes them: hex quantities or decimal text.
-enum RPCText {
-    static func quantity(_ text: String) -> UInt64? {
-        text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text)
     }
 }

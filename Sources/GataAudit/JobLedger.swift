@@ -13,7 +13,7 @@ struct JobLedger {
 
     init(tracking: Bool) { self.tracking = tracking }
 
-    mutating func record(_ entry: Entry, evidence: Evidence) {
+    mutating func record(_ entry: Entry) {
         guard tracking, case .assignmentBatch(let batch) = entry.payload else { return }
         for assignment in batch.assignments { specs[assignment.jobId] = assignment.spec }
     }

@@ -122,7 +122,7 @@ struct DevnetScenario: Service {
         }
         view.clear()
         if interrupted(), aborted == nil { aborted = "interrupted" }
-        let final = node.sequencer.read { $0 }
+        let final = state
         var outcome = Self.summarize(final, plan: plan, tally: tally.withLock { $0 }, base: result.withLock { $0 })
         outcome.aborted = aborted
         view.log("Auditing the ledger from genesis…")
@@ -145,7 +145,7 @@ struct DevnetScenario: Service {
         for epoch in 0..<plan.epochs {
             let end = ContinuousClock.now + epochLength
             while ContinuousClock.now < end, !interrupted() {
-                view.update(node.sequencer.read { DevnetSnapshot($0) }, phase: "epoch \(epoch + 1) of \(plan.epochs)",
+                view.update(DevnetSnapshot(state), phase: "epoch \(epoch + 1) of \(plan.epochs)",
                             secondsLeft: (end - ContinuousClock.now) / .seconds(1))
                 try? await Task.sleep(for: min(.milliseconds(250), end - ContinuousClock.now))
             }
@@ -154,14 +154,18 @@ struct DevnetScenario: Service {
         }
         stopWork.withLock { $0 = true }
         let deadline = ContinuousClock.now + max(.seconds(15), epochLength * 3)
-        while ContinuousClock.now < deadline, !interrupted(), node.sequencer.read({ Self.unresolved($0) }) > 0 {
-            view.update(node.sequencer.read { DevnetSnapshot($0) }, phase: "verifying the last samples", secondsLeft: nil)
+        while ContinuousClock.now < deadline, !interrupted(), Self.unresolved(state) > 0 {
+            view.update(DevnetSnapshot(state), phase: "verifying the last samples", secondsLeft: nil)
             try? await Task.sleep(for: .milliseconds(200))
         }
         try await driver.close()
         while try await driver.settleNext() != nil {}
-        view.update(node.sequencer.read { DevnetSnapshot($0) }, phase: "settled", secondsLeft: nil)
+        view.update(DevnetSnapshot(state), phase: "settled", secondsLeft: nil)
     }
+
+    /// The ledger's state now: a copy-on-write value taken under the sequencer's lock in O(1), so
+    /// the view's scans over it never hold up the sequencer.
+    var state: LedgerState { node.sequencer.read { $0 } }
 
     static func unresolved(_ state: LedgerState) -> Int {
         state.receipts.values.filter { $0.status == .sampled && !$0.settled }.count

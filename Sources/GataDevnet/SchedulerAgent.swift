@@ -63,8 +63,6 @@ struct SchedulerAgent: Sendable {
 enum DevnetRPC {
     /// The open epoch, or nil between a close and the next open.
     static func openEpoch(_ client: JSONRPCClient) async throws -> UInt64? {
-        let status = try await client.call("gata_getStatus")
-        guard case .number(let text) = status.objectValue?["openEpoch"] else { return nil }
-        return UInt64(text)
+        JSONRPCClient.quantity(try await client.call("gata_getStatus").objectValue?["openEpoch"])
     }
 }

@@ -27,6 +27,15 @@ public struct JSONRPCClient: Sendable {
         self.timeoutSeconds = timeoutSeconds
     }
 
+    /// A non-negative integer as the RPC writes it: a `0x` hex quantity, decimal text, or a JSON number.
+    public static func quantity(_ value: JSONValue?) -> UInt64? {
+        switch value {
+        case .string(let text): text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text)
+        case .number(let text): UInt64(text)
+        default: nil
+        }
+    }
+
     public func call(_ method: String, _ params: [JSONValue] = []) async throws(Failure) -> JSONValue {
         var request = URLRequest(url: url, timeoutInterval: timeoutSeconds)
         request.httpMethod = "POST"

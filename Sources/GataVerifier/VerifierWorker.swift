@@ -59,7 +59,7 @@ public struct VerifierWorker: Sendable {
     }
 
     func fetchChainId() async throws(JSONRPCClient.Failure) -> UInt64 {
-        guard case .string(let text) = try await client.call("eth_chainId"), let id = UInt64(text.dropFirst(2), radix: 16) else {
+        guard let id = JSONRPCClient.quantity(try await client.call("eth_chainId")) else {
             throw .transport("eth_chainId is not a hex quantity")
         }
         return id
@@ -120,7 +120,7 @@ struct LeasedJob: Sendable {
         guard let members = value.objectValue, let receiptText = members["receiptId"]?.stringValue, let receiptId = Hash32(hex: receiptText),
               let spec = members["spec"]?.objectValue, let seedText = spec["seed"]?.stringValue, let seed = Hash32(hex: seedText)
         else { return nil }
-        func integer(_ value: JSONValue?) -> Int? { if case .number(let text) = value { Int(text) } else { nil } }
+        func integer(_ value: JSONValue?) -> Int? { JSONRPCClient.quantity(value).flatMap { Int(exactly: $0) } }
         guard let kernelNumber = integer(spec["kernel"]), let kernel = KernelJob.Kernel(rawValue: UInt16(clamping: kernelNumber)),
               let m = integer(spec["m"]), let n = integer(spec["n"]), let k = integer(spec["k"]), let layers = integer(spec["layers"]),
               let version = integer(spec["version"]), version == 1,

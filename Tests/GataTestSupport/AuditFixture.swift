@@ -24,6 +24,8 @@ public struct AuditFixture {
     public static let cheater = 8
 
     var state = LedgerState()
+    /// Every assigned job's spec, by job id.
+    var specs: [Hash32: JobSpec] = [:]
     let store: LedgerStore
     let chainId: UInt64
 
@@ -84,6 +86,7 @@ public struct AuditFixture {
                     let spec = Self.spec(epoch: epoch, node: node, job: job)
                     let jobId = Keccak256.hash(spec.seed.bytes)
                     assignments.append(Assignment(jobId: jobId, node: DevAccounts.key(node).address, spec: spec))
+                    specs[jobId] = spec
                     outputs[jobId] = CPUBackend().run(KernelJob(spec)).outputHash
                 }
             }
@@ -135,7 +138,7 @@ public struct AuditFixture {
             if epoch == 1 {
                 for receiptId in pendingDeferred {
                     let jobId = state.receiptJobs[receiptId]!
-                    try report(receiptId, output: CPUBackend().run(KernelJob(jobSpec(jobId))).outputHash, verifiers: verifiers, bothVerifiers: false)
+                    try report(receiptId, output: CPUBackend().run(KernelJob(specs[jobId]!)).outputHash, verifiers: verifiers, bothVerifiers: false)
                 }
                 pendingDeferred = []
             }
@@ -143,15 +146,6 @@ public struct AuditFixture {
             try append(.settlementComputed(computation.summary))
             try append(.settlementApplied(epoch: epoch))
         }
-    }
-
-    /// The spec of an assigned job, found again from its epoch, node and position.
-    func jobSpec(_ jobId: Hash32) -> JobSpec {
-        for epoch in 0..<Self.epochs { for node in 5...8 { for job in 0..<4 {
-            let spec = Self.spec(epoch: epoch, node: node, job: job)
-            if Keccak256.hash(spec.seed.bytes) == jobId { return spec }
-        } } }
-        fatalError("job \(jobId) is not the fixture's")
     }
 
     mutating func report(_ receiptId: Hash32, output: Hash32, verifiers: [PrivateKey], bothVerifiers: Bool) throws {

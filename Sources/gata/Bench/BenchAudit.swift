@@ -39,8 +39,10 @@ struct BenchAudit: AsyncParsableCommand {
         let source = try DataFolderSource(path: path)
         let report = try await Auditor(genesis: genesis).run(source)
         guard report.passed else { throw CLIError("the benchmark ledger does not audit clean: \(report.divergence!)") }
-        let entries = try LedgerLogReader(path: path).entries(from: 0, limit: Int.max).map { try Entry(decoding: $0.bytes!) }
         source.close()
+        let reader = try LedgerLogReader(path: path)
+        let entries = try reader.entries(from: 0, limit: Int.max).map { try Entry(decoding: $0.bytes!) }
+        reader.close()
         let evidence = LedgerStore.deriveEvidence(entries.map(\.payload))
         var state = LedgerState()
         let start = ContinuousClock.now

@@ -10,7 +10,6 @@ struct RPCOptions: ParsableArguments {
     var client: RPCClient { RPCClient(url: rpc) }
 }
 
-
 /// The CLI's view of a node: `GataVerifier`'s JSON-RPC client, with failures in plain words.
 struct RPCClient {
     let url: String
@@ -31,7 +30,7 @@ struct RPCClient {
 
     /// The chain id, from eth_chainId.
     func chainId() async throws -> UInt64 {
-        guard case .string(let text) = try await call("eth_chainId"), let id = UInt64(text.dropFirst(2), radix: 16) else {
+        guard let id = JSONRPCClient.quantity(try await call("eth_chainId")) else {
             throw CLIError("eth_chainId did not return a hex quantity")
         }
         return id
@@ -39,7 +38,7 @@ struct RPCClient {
 
     /// An account's next nonce.
     func nonce(_ address: Address) async throws -> UInt64 {
-        guard case .string(let text) = try await call("gata_getNonce", [.string(address.checksummed)]), let nonce = UInt64(text.dropFirst(2), radix: 16) else {
+        guard let nonce = JSONRPCClient.quantity(try await call("gata_getNonce", [.string(address.checksummed)])) else {
             throw CLIError("gata_getNonce did not return a hex quantity")
         }
         return nonce

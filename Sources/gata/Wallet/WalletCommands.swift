@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GataCore
 import GataCrypto
+import GataVerifier
 import GataNode
 
 /// `gata balance ADDR`
@@ -160,7 +161,7 @@ struct EntriesCommand: AsyncParsableCommand {
         guard case .array(let entries) = result.objectValue?["entries"] else { throw CLIError("unexpected answer: \(result.prettyText)") }
         for entry in entries {
             guard let members = entry.objectValue else { continue }
-            let height = members["height"]?.stringValue.flatMap { UInt64($0.dropFirst(2), radix: 16) } ?? 0
+            let height = JSONRPCClient.quantity(members["height"]) ?? 0
             print("\(height)\t\(members["kind"]?.stringValue ?? "?")\t\(members["hash"]?.stringValue ?? "?")")
         }
     }
