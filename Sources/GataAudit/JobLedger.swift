@@ -33,7 +33,8 @@ struct JobLedger {
             switch receipt.status {
             case .sampled: rows[assignment.epoch]!.sampled += 1
             case .verified: rows[assignment.epoch]!.sampled += 1; rows[assignment.epoch]!.verified += 1
-            case .fraud: rows[assignment.epoch]!.sampled += 1; rows[assignment.epoch]!.fraud += 1
+            case .fraud, .unrevealed: rows[assignment.epoch]!.sampled += 1; rows[assignment.epoch]!.fraud += 1
+            case .unchecked: rows[assignment.epoch]!.sampled += 1
             case .recorded, .unsampled: break
             }
         }
@@ -89,22 +90,32 @@ struct JobLedger {
                 findings.notes.append("job \(job.jobId) could not be re-executed: \(output.error ?? "unknown")")
                 continue
             }
-            let honest = computed == receipt.outputHash
+            for outcome in receipt.outcomes {
+                guard let reported = outcome.computedOutputHash, reported != computed else { continue }
+                findings.notes.append("verifier \(outcome.verifier) reported \(reported) for receipt \(receipt.receiptId) (attempt \(outcome.attempt)); re-execution gives \(computed)")
+            }
+            // A claim never revealed cannot be compared: the ledger forfeits it when sampled, and an
+            // unsampled one is noted.
+            guard let claim = receipt.outputHash else {
+                if receipt.status != .unrevealed {
+                    findings.notes.append("receipt \(receipt.receiptId) at height \(receipt.height): its output was never revealed, so it cannot be checked")
+                }
+                continue
+            }
+            let honest = computed == claim
             let problem: String? = switch receipt.status {
             case .fraud where honest: "the ledger confirmed fraud, but re-execution reproduces the claimed output"
             case .verified where !honest: "the ledger verified the receipt, but re-execution gives another output"
             case .unsampled where !honest, .recorded where !honest: "fraud the sample missed: the claimed output is not what the job computes"
+            case .unchecked where !honest: "fraud the verifiers missed: sampled, left unresolved, and the claimed output is not what the job computes"
             default: nil
-            }
-            for outcome in receipt.outcomes where outcome.computedOutputHash != computed {
-                findings.notes.append("verifier \(outcome.verifier) reported \(outcome.computedOutputHash) for receipt \(receipt.receiptId) (attempt \(outcome.attempt)); re-execution gives \(computed)")
             }
             if receipt.status == .sampled, !honest {
                 findings.notes.append("receipt \(receipt.receiptId) at height \(receipt.height) is sampled, unresolved, and its claim is wrong")
             }
             guard let problem, findings.first.map({ receipt.height < $0.height }) ?? true else { continue }
             findings.first = Divergence(height: receipt.height, kind: "receipt", field: "outputHash of job \(job.jobId)",
-                                        expected: "\(computed) (re-executed)", found: "\(receipt.outputHash) (\(receipt.status.name))",
+                                        expected: "\(computed) (re-executed)", found: "\(claim) (\(receipt.status.name))",
                                         detail: "receipt \(receipt.receiptId): \(problem)")
         }
         return findings

@@ -51,7 +51,8 @@ public struct Devnet: Sendable {
         var logger = Logger(label: "gata.devnet")
         logger.logLevel = .error
         let node = try await LedgerNode.open(genesis: genesis, data: folder + "/ledger", operatorKey: plan.operatorKey,
-                                             leaseMillis: UInt64(max(2, plan.epochSeconds) * 1000), settlementLagEpochs: 1)
+                                             leaseMillis: UInt64(max(2, plan.epochSeconds) * 1000),
+                                             settlementLagEpochs: VerificationWindow.settlementLagEpochs)
         let bound = Locked<Int?>(nil)
         let result = Locked(DevnetResult(sampleRate: Double(genesis.sampleRatePPM) / 1e6, dataFolder: folder, genesisPath: genesisPath))
         let scenario = DevnetScenario(devnet: self, node: node, bound: bound, result: result, logger: logger)
@@ -94,25 +95,33 @@ struct DevnetScenario: Service {
             JSON-RPC on \(url.absoluteString), ledger in \(devnet.folder)/ledger
             """)
         let tally = Locked(DevnetTally())
-        let stopWork = Locked(false), stopVerifiers = Locked(false)
+        let stopWork = Locked(false), stopScheduler = Locked(false), stopVerifiers = Locked(false)
         let interrupted: @Sendable () -> Bool = { Task.isShuttingDownGracefully || Task.isCancelled }
         let chainId = node.genesis.chainId
         var aborted: String?
         await withTaskGroup(of: Void.self) { group in
             let working: @Sendable () -> Bool = { stopWork.withLock { $0 } || interrupted() }
-            group.addTask { await SchedulerAgent(client: client, plan: plan, chainId: chainId, tally: tally).run(stop: working) }
+            let scheduling: @Sendable () -> Bool = { stopScheduler.withLock { $0 } || working() }
+            group.addTask { await SchedulerAgent(client: client, plan: plan, chainId: chainId, tally: tally).run(stop: scheduling) }
             for index in 0..<plan.nodes {
                 group.addTask { await NodeAgent(client: client, plan: plan, index: index, chainId: chainId, tally: tally).run(stop: working) }
             }
             for index in 0..<plan.verifiers {
                 var workerLogger = logger
                 workerLogger[metadataKey: "verifier"] = "\(index)"
+                let journal: SealJournal
+                do {
+                    journal = try SealJournal(path: devnet.folder + "/verifier-\(index).journal")
+                } catch {
+                    aborted = "cannot open verifier \(index)'s journal: \(error)"
+                    continue
+                }
                 let worker = VerifierWorker(client: client, key: plan.verifierKey(index), backend: .cpu(CPUBackend()), concurrency: 2,
-                                            pollInterval: .milliseconds(100), logger: workerLogger)
+                                            pollInterval: .milliseconds(100), journal: journal, logger: workerLogger)
                 group.addTask { try? await worker.run(until: { stopVerifiers.withLock { $0 } || interrupted() }) }
             }
             do {
-                try await drive(view: view, stopWork: stopWork, interrupted: interrupted)
+                try await drive(view: view, stopScheduler: stopScheduler, interrupted: interrupted)
             } catch {
                 aborted = "\(error)"
             }
@@ -135,40 +144,42 @@ struct DevnetScenario: Service {
         result.withLock { $0 = outcome }
     }
 
-    /// The operator's clock: each epoch lasts `epochSeconds`; then it is closed, the epoch before
-    /// it is settled (a lag of one epoch gives the verifiers time, so receipts are rarely
-    /// deferred), and the next is opened. After the last epoch of work, one more epoch lets the
-    /// verifiers resolve the last samples; then everything is closed and settled.
-    func drive(view: LiveView, stopWork: Locked<Bool>, interrupted: @escaping @Sendable () -> Bool) async throws {
+    /// The operator's clock: each epoch lasts `epochSeconds`; then it is closed, the epochs whose
+    /// seal and reveal windows have passed are settled (a lag of two epochs), and the next is
+    /// opened. After the last epoch of work the scheduler stops, and two more epochs without work
+    /// let the verifiers seal and everyone reveal the last samples (Specs/SAMPLING.md §Blind
+    /// verification); then everything is closed and settled.
+    func drive(view: LiveView, stopScheduler: Locked<Bool>, interrupted: @escaping @Sendable () -> Bool) async throws {
         guard let driver = node.driver else { return }
-        let epochLength = Duration.milliseconds(Int64(plan.epochSeconds * 1000))
-        for epoch in 0..<plan.epochs {
-            let end = ContinuousClock.now + epochLength
-            while ContinuousClock.now < end, !interrupted() {
-                view.update(DevnetSnapshot(state), phase: "epoch \(epoch + 1) of \(plan.epochs)",
-                            secondsLeft: (end - ContinuousClock.now) / .seconds(1))
-                try? await Task.sleep(for: min(.milliseconds(250), end - ContinuousClock.now))
-            }
+        let drain = Int(VerificationWindow.settlementLagEpochs)
+        for epoch in 0..<(plan.epochs + drain) {
+            let phase = epoch < plan.epochs ? "epoch \(epoch + 1) of \(plan.epochs)" : "closing the verification windows (\(epoch - plan.epochs + 1) of \(drain))"
+            try await wait(view: view, phase: phase, interrupted: interrupted)
             if interrupted() { break }
-            try await driver.closeSettleAndOpen()
+            if epoch == plan.epochs - 1 { stopScheduler.withLock { $0 = true } }
+            if epoch == plan.epochs + drain - 1 { try await driver.close() } else { try await driver.closeSettleAndOpen() }
         }
-        stopWork.withLock { $0 = true }
-        let deadline = ContinuousClock.now + max(.seconds(15), epochLength * 3)
-        while ContinuousClock.now < deadline, !interrupted(), Self.unresolved(state) > 0 {
-            view.update(DevnetSnapshot(state), phase: "verifying the last samples", secondsLeft: nil)
-            try? await Task.sleep(for: .milliseconds(200))
-        }
-        try await driver.close()
+        if interrupted() { try await driver.close() }
         while try await driver.settleNext() != nil {}
         view.update(DevnetSnapshot(state), phase: "settled", secondsLeft: nil)
+    }
+
+    /// Waits one epoch, redrawing the live view.
+    func wait(view: LiveView, phase: String, interrupted: @Sendable () -> Bool) async throws {
+        let end = ContinuousClock.now + .milliseconds(Int64(plan.epochSeconds * 1000))
+        while ContinuousClock.now < end, !interrupted() {
+            view.update(DevnetSnapshot(state), phase: phase, secondsLeft: (end - ContinuousClock.now) / .seconds(1))
+            try? await Task.sleep(for: min(.milliseconds(250), end - ContinuousClock.now))
+        }
     }
 
     /// The ledger's state now: a copy-on-write value taken under the sequencer's lock in O(1), so
     /// the view's scans over it never hold up the sequencer.
     var state: LedgerState { node.sequencer.read { $0 } }
 
+    /// Sampled receipts that no two outcomes resolved: still waiting, or left unchecked when their windows closed.
     static func unresolved(_ state: LedgerState) -> Int {
-        state.receipts.values.filter { $0.status == .sampled && !$0.settled }.count
+        state.receipts.values.filter { $0.status == .sampled || $0.status == .unchecked }.count
     }
 
     static func summarize(_ state: LedgerState, plan: DevnetPlan, tally: DevnetTally, base: DevnetResult) -> DevnetResult {
@@ -185,8 +196,8 @@ struct DevnetScenario: Service {
             rows[row].units += assignment.units
             if tally.nodes[assignment.node]?.fakeJobs.contains(jobId) == true {
                 rows[row].fakeReceipts += 1
-                if [.sampled, .verified, .fraud].contains(receipt.status) { rows[row].fakeSampled += 1 }
-                if receipt.status == .fraud { rows[row].fakeCaught += 1 }
+                if ![.recorded, .unsampled].contains(receipt.status) { rows[row].fakeSampled += 1 }
+                if receipt.status.forfeits { rows[row].fakeCaught += 1 }
             }
         }
         result.nodes = rows

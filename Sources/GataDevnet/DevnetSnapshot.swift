@@ -21,9 +21,9 @@ struct DevnetSnapshot: Sendable {
         receipts = state.receipts.count
         for receipt in state.receipts.values {
             switch receipt.status {
-            case .sampled: sampled += 1
+            case .sampled, .unchecked: sampled += 1
             case .verified: sampled += 1; verified += 1
-            case .fraud: sampled += 1; fraud += 1
+            case .fraud, .unrevealed: sampled += 1; fraud += 1
             case .recorded, .unsampled: break
             }
         }

@@ -6,8 +6,10 @@ import GataVerifier
 
 /// A simulated GPU node. It follows the ledger over the RPC (`gata_getEntries`), picks up the jobs
 /// assigned to it in the open epoch, really runs them on the CPU backend, and submits signed
-/// receipts: one batch per round on even rounds, single receipts on odd ones. A cheating node
-/// claims a made-up output for a fraction of its jobs instead of computing them.
+/// receipts: one batch per round on even rounds, single receipts on odd ones. Each receipt carries a
+/// salted commitment to its output; once the receipts' reveal window opens the node reveals every
+/// output (Specs/SAMPLING.md §Blind verification). A cheating node claims a made-up output for a
+/// fraction of its jobs instead of computing them, and reveals those claims like the others.
 struct NodeAgent: Sendable {
     let client: JSONRPCClient
     let plan: DevnetPlan
@@ -27,6 +29,8 @@ struct NodeAgent: Sendable {
         var next: UInt64 = 0
         var openEpoch: UInt64?
         var pending: [(epoch: UInt64, jobs: [Assignment])] = []
+        var unrevealed: [UInt64: [ReceiptReveal.Item]] = [:]
+        var closedEpochs: UInt64 = 0
         var round = 0
         while !stop() {
             var progressed = false
@@ -37,7 +41,9 @@ struct NodeAgent: Sendable {
                           let entry = try? Entry(decoding: bytes) else { break }
                     switch entry.payload {
                     case .epochOpen(let open): openEpoch = open.epoch
-                    case .epochClose: openEpoch = nil
+                    case .epochClose(let close):
+                        openEpoch = nil
+                        closedEpochs = close.epoch + 1
                     case .assignmentBatch(let batch):
                         let mine = batch.assignments.filter { $0.node == me }
                         if !mine.isEmpty { pending.append((batch.epoch, mine)) }
@@ -49,9 +55,19 @@ struct NodeAgent: Sendable {
             }
             // Work assigned in an epoch that has closed can no longer be submitted.
             pending.removeAll { $0.epoch != openEpoch }
+            // Reveals first: a reveal that misses its window forfeits the epoch and slashes the bond.
+            for epoch in unrevealed.keys.sorted() {
+                switch VerificationWindow.phase(receiptEpoch: epoch, closedEpochCount: closedEpochs) {
+                case .open, .sealing: continue
+                case .revealing: await reveal(unrevealed[epoch]!)
+                case .resolved: tally.withLock { $0.lastError = "node \(index): the reveal window of epoch \(epoch) passed before it revealed" }
+                }
+                unrevealed[epoch] = nil
+                progressed = true
+            }
             if let work = pending.first, let epoch = openEpoch {
                 pending.removeFirst()
-                await submit(work.jobs, epoch: epoch, batched: round % 2 == 0)
+                unrevealed[epoch, default: []] += await submit(work.jobs, epoch: epoch, batched: round % 2 == 0)
                 round += 1
                 progressed = true
             }
@@ -59,8 +75,21 @@ struct NodeAgent: Sendable {
         }
     }
 
-    func submit(_ jobs: [Assignment], epoch: UInt64, batched: Bool) async {
+    /// Reveals recorded claims, up to 1024 per entry.
+    func reveal(_ items: [ReceiptReveal.Item]) async {
+        for start in stride(from: 0, to: items.count, by: ReceiptReveal.revealsMax) {
+            let chunk = Array(items[start..<min(start + ReceiptReveal.revealsMax, items.count)])
+            _ = await call("gata_revealReceipts", WireJSON.receiptReveal(ReceiptReveal(reveals: chunk)))
+        }
+    }
+
+    /// This node's salt for a job: secret as long as its key is.
+    func salt(_ jobId: Hash32) -> Hash32 { Keccak256.hash(key.rawBytes + jobId.bytes) }
+
+    /// Computes (or fakes) and submits receipts; returns the reveals of those the ledger recorded.
+    func submit(_ jobs: [Assignment], epoch: UInt64, batched: Bool) async -> [ReceiptReveal.Item] {
         var bodies: [ReceiptBody] = []
+        var claims: [Hash32: Hash32] = [:]
         var faked: Set<Hash32> = []
         for job in jobs {
             let output: Hash32
@@ -70,7 +99,9 @@ struct NodeAgent: Sendable {
             } else {
                 output = CPUBackend().run(KernelJob(job.spec)).outputHash
             }
-            bodies.append(ReceiptBody(jobId: job.jobId, jobSpecHash: MessageHashing.jobSpecHash(job.spec), outputHash: output))
+            claims[job.jobId] = output
+            bodies.append(ReceiptBody(jobId: job.jobId, jobSpecHash: MessageHashing.jobSpecHash(job.spec),
+                                      outputCommitment: ReceiptReveal.commitment(outputHash: output, salt: salt(job.jobId))))
         }
         var recorded: [Hash32] = []
         var refused = 0
@@ -94,6 +125,7 @@ struct NodeAgent: Sendable {
             counts.fakeJobs.formUnion(recorded.filter(faked.contains))
             tally.nodes[key.address] = counts
         }
+        return recorded.map { ReceiptReveal.Item(jobId: $0, outputHash: claims[$0]!, salt: salt($0)) }
     }
 
     /// Submits one signed message; true when the ledger recorded it.

@@ -53,11 +53,11 @@ import Testing
         for mode in [Reexecution.none, .sampled] {
             let report = try await Self.audit(fixture, mode)
             #expect(report.divergence == nil, "\(mode): \(report.divergence?.description ?? "")")
-            #expect(report.epochs.count == Int(AuditFixture.epochs))
+            #expect(report.epochs.count == Int(AuditFixture.epochs + VerificationWindow.settlementLagEpochs), "the work, then the epochs that close its windows")
             #expect(report.epochs.allSatisfy { $0.status == "settled" && $0.rootsOK == true && $0.paid == $0.minted })
             #expect(report.epochs.reduce(0) { $0 + $1.fraud } == fixture.caughtFraudHeights.count)
             #expect(report.epochs[0].deferred > 0, "the receipts held back by an open verification")
-            #expect(report.epochs.allSatisfy { $0.receipts == 16 })
+            #expect(report.epochs.allSatisfy { $0.receipts == ($0.epoch < AuditFixture.epochs ? 16 : 0) })
             if mode == .sampled {
                 #expect(report.reexecutedJobs == report.epochs.reduce(0) { $0 + $1.sampled })
                 #expect(fixture.misreportedReceipts.count == 1)
@@ -95,7 +95,7 @@ import Testing
         auditor.reexecution = .all
         let tail = try await auditor.run(source)
         #expect(tail.divergence == nil, "\(tail.divergence?.description ?? "")")
-        #expect(tail.epochs.map(\.epoch) == [3])
+        #expect(tail.epochs.map(\.epoch) == [3, 4, 5])
         #expect(tail.reexecutedJobs == 16)
         auditor.fromEpoch = 2
         #expect(try await auditor.run(source).divergence?.detail.contains("fraud the sample missed") == true)
@@ -133,12 +133,26 @@ import Testing
         #expect(divergence.expected != divergence.found)
     }
 
-    @Test func alteredOutputHashIsFound() async throws {
+    @Test func alteredRevealIsFound() async throws {
+        let fixture = try AuditFixture.build()
+        var entries = try fixture.entries()
+        let index = try Self.firstIndex(entries) { if case .receiptReveal = $0 { true } else { false } }
+        guard case .receiptReveal(var reveal) = entries[index].payload else { return }
+        reveal.reveals[0].outputHash = Keccak256.hash(Array("another output".utf8))
+        Self.replace(&entries, at: index, with: .receiptReveal(reveal))
+        try Self.tamper(fixture, entries, from: index)
+        let divergence = try #require(try await Self.audit(fixture).divergence)
+        #expect(divergence.height == UInt64(index))
+        #expect(divergence.kind == "receiptReveal")
+        #expect(divergence.field == "reveals[0]")
+    }
+
+    @Test func alteredOutputCommitmentIsFound() async throws {
         let fixture = try AuditFixture.build()
         var entries = try fixture.entries()
         let index = try Self.firstIndex(entries) { if case .receipt = $0 { true } else { false } }
         guard case .receipt(var receipt) = entries[index].payload else { return }
-        receipt.body.outputHash = Keccak256.hash(Array("another output".utf8))
+        receipt.body.outputCommitment = Keccak256.hash(Array("another output".utf8))
         Self.replace(&entries, at: index, with: .receipt(receipt))
         try Self.tamper(fixture, entries, from: index)
         let divergence = try #require(try await Self.audit(fixture).divergence)

@@ -27,7 +27,7 @@ import Testing
         #expect(result["cheatersCaught"] == .integer(1))
         #expect(result["honestSlashed"] == .integer(0))
         let minted = try #require(result["minted"]?.stringValue.flatMap { UInt128($0) })
-        #expect(minted == 4 * 1_000 * Amount.baseUnitsPerToken, "three epochs of work and the settling epoch, 1000 GATA each")
+        #expect(minted == 5 * 1_000 * Amount.baseUnitsPerToken, "three epochs of work and the two that close the verification windows, 1000 GATA each")
         #expect(result["paid"] == result["minted"])
         guard case .array(let nodes) = result["nodes"] else { Issue.record("no nodes in the report"); return }
         for node in nodes.compactMap(\.objectValue) {

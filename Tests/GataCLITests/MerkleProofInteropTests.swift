@@ -21,14 +21,15 @@ struct MerkleProofInteropTests {
         defer { sequencer.shutdown() }
         let driver = EpochDriver(sequencer: sequencer, store: store, operatorKey: DevAccounts.key(0), chainId: genesis.chainId)
         try await driver.resume()
-        for _ in 0..<3 {
+        // Five epochs: the verifiers seal each epoch's samples in the next and reveal them in the one after.
+        for _ in 0..<5 {
             for node in 5...8 {
                 await DevnetWorkload.receiptStream(sequencer: sequencer, chainId: genesis.chainId, node: node, batchSize: 5, rounds: 1) { _ in }
             }
-            try await driver.close()
             for verifier in [2, 3] {
                 await DevnetWorkload.verifierStream(sequencer: sequencer, chainId: genesis.chainId, verifier: verifier, rounds: 1) { _ in }
             }
+            try await driver.close()
             while try await driver.settleNext() != nil {}
             try await driver.openNext()
         }

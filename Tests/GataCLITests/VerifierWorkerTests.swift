@@ -5,8 +5,8 @@ import GataJobs
 import Testing
 
 /// Real node, real worker processes: honest work verifies, a cheater is caught, confirmed and
-/// slashed, a worker killed mid-lease has its jobs completed by another, and an unregistered key
-/// is refused.
+/// slashed, a worker killed mid-lease has its jobs completed by another, a worker killed between
+/// seal and reveal reveals from its journal after a restart, and an unregistered key is refused.
 @Suite struct VerifierWorkerTests {
     static let chainId: UInt64 = 7331
 
@@ -23,13 +23,15 @@ import Testing
     final class Worker: @unchecked Sendable {  // immutable after start
         let process = Process()
         let output = Collected()
-        init(node: NodeProcess, verifier: Int, stall: Bool = false) throws {
+        init(node: NodeProcess, verifier: Int, stall: Bool = false, journal: URL? = nil) throws {
             let keystore = node.folder.appendingPathComponent("verifier-\(verifier)-\(UUID().uuidString).json")
             try Keystore.serialize(try Keystore.encrypt(DevAccounts.key(verifier), password: "pw", kdf: .scrypt(n: 1024, r: 8, p: 1))).write(to: keystore)
             let password = node.folder.appendingPathComponent("verifier-password")
             try "pw".write(to: password, atomically: true, encoding: .utf8)
             process.executableURL = ToolRunner.gataBinary
-            process.arguments = ["verifier", "--rpc", node.url, "--keystore", keystore.path, "--password-file", password.path, "--poll-millis", "50"]
+            let journalPath = journal ?? node.folder.appendingPathComponent("journal-\(UUID().uuidString)")
+            process.arguments = ["verifier", "--rpc", node.url, "--keystore", keystore.path, "--password-file", password.path, "--poll-millis", "50",
+                                 "--journal", journalPath.path]
             var environment = ProcessInfo.processInfo.environment
             if stall { environment["GATA_FAULT"] = "hold-lease" }
             process.environment = environment
@@ -60,14 +62,25 @@ import Testing
         try await node.result("gata_getReceipt", [.string(receiptId.description)]).objectValue?["status"]?.stringValue
     }
 
+    static func resolution(_ node: NodeProcess, _ receiptId: Hash32) async throws -> String? {
+        try await node.result("gata_getReceipt", [.string(receiptId.description)]).objectValue?["resolution"]?.stringValue
+    }
+
+    /// The outcomes on a receipt: (sealed, revealed) counts.
+    static func outcomes(_ node: NodeProcess, _ receiptId: Hash32) async throws -> (sealed: Int, revealed: Int) {
+        guard case .array(let items) = try await node.result("gata_getReceipt", [.string(receiptId.description)]).objectValue?["outcomes"] else { return (0, 0) }
+        return (items.count, items.filter { $0.objectValue?["computedOutputHash"] != .null }.count)
+    }
+
     static func control(_ node: NodeProcess, _ action: String, offset: UInt64) async throws -> JSONValue {
         let time = UInt64(Date().timeIntervalSince1970 * 1000) + offset
         let signature = DevAccounts.key(0).sign(digest: MessageHashing.epochControlDigest(chainId: chainId, action: action, issuedAtMillis: time))
         return try await node.result("gata_controlEpoch", [.object(["action": .string(action), "issuedAtMillis": .integer(time), "signature": .string(signature.hex)])])
     }
 
-    /// Assigns the works to a node, computes them, and submits receipts; `fake` jobs claim a made-up output.
-    static func submit(_ node: NodeProcess, works: [Work], by index: Int, fake: Set<Int> = []) async throws -> [Hash32] {
+    /// Assigns the works to a node, computes them, and submits receipts; `fake` jobs claim a made-up
+    /// output. Returns the receipt ids and the reveals of the claims.
+    static func submit(_ node: NodeProcess, works: [Work], by index: Int, fake: Set<Int> = []) async throws -> ([Hash32], [ReceiptReveal.Item]) {
         let key = DevAccounts.key(index)
         let batch = MessageSigning.assignmentBatch(DevAccounts.key(1), chainId: chainId, epoch: 0, assignments: works.map { Assignment(jobId: $0.jobId, node: key.address, spec: $0.spec) })
         _ = try await node.result("gata_postAssignments", [.object([
@@ -76,13 +89,17 @@ import Testing
                                                        "spec": RPCRolesTests.specJSON($0.spec)]) }),
         ])])
         var receiptIds: [Hash32] = []
+        var reveals: [ReceiptReveal.Item] = []
         for (position, work) in works.enumerated() {
             let output = fake.contains(position) ? Keccak256.hash(Array("made up".utf8)) : CPUBackend().run(work.kernelJob).outputHash
-            let body = ReceiptBody(jobId: work.jobId, jobSpecHash: MessageHashing.jobSpecHash(work.spec), outputHash: output)
+            let salt = RPCRolesTests.salt(work.jobId)
+            let body = ReceiptBody(jobId: work.jobId, jobSpecHash: MessageHashing.jobSpecHash(work.spec),
+                                   outputCommitment: ReceiptReveal.commitment(outputHash: output, salt: salt))
             _ = try await node.result("gata_submitReceipt", [RPCRolesTests.receiptJSON(key, body: body)])
             receiptIds.append(MessageHashing.receiptId(chainId: chainId, node: key.address, epoch: 0, body: body))
+            reveals.append(.init(jobId: work.jobId, outputHash: output, salt: salt))
         }
-        return receiptIds
+        return (receiptIds, reveals)
     }
 
     @Test func workersVerifyCatchCheatersAndTakeOverExpiredLeases() async throws {
@@ -96,38 +113,58 @@ import Testing
                           Work(spec: JobSpec(kernel: .gemmF32Ordered, m: 16, n: 16, k: 16, seed: seed("c")))]
         let cheaterWork = [Work(spec: JobSpec(kernel: .gemmI8, m: 8, n: 8, k: 8, seed: seed("d"))),
                            Work(spec: JobSpec(kernel: .gemmF32Ordered, m: 8, n: 8, k: 8, seed: seed("e")))]
-        let honest = try await Self.submit(node, works: honestWork, by: 5)
-        let cheater = try await Self.submit(node, works: cheaterWork, by: 6, fake: [1])
+        let (honest, honestClaims) = try await Self.submit(node, works: honestWork, by: 5)
+        let (cheater, cheaterClaims) = try await Self.submit(node, works: cheaterWork, by: 6, fake: [1])
+        let all = honest + cheater
         _ = try await Self.control(node, "close", offset: 0)
-        for receiptId in honest + cheater { #expect(try await Self.status(node, receiptId) == "sampled") }
+        for receiptId in all { #expect(try await Self.status(node, receiptId) == "sampled") }
 
         // A worker leases everything and hangs; it is killed while holding the lease.
         let stalled = try Worker(node: node, verifier: 2, stall: true)
         try await Self.waitUntil("the stalled worker holds a lease") { stalled.output.text.contains("leased") }
         kill(stalled.process.processIdentifier, SIGKILL)
         stalled.process.waitUntilExit()
-        // Another worker takes the jobs once the lease expires and completes them.
+        // Another worker takes the jobs once the lease expires and seals them all.
         let second = try Worker(node: node, verifier: 3)
-        try await Self.waitUntil("the second worker verified the honest work") {
-            var all = true
-            for receiptId in honest + [cheater[0]] where try await Self.status(node, receiptId) != "verified" { all = false }
-            return all
+        // The other verifier seals too, and is killed once its seals are in the ledger, before any reveal.
+        let journal = node.folder.appendingPathComponent("verifier-2.journal")
+        let third = try Worker(node: node, verifier: 2, journal: journal)
+        try await Self.waitUntil("both verifiers sealed every receipt") {
+            var done = true
+            for receiptId in all where try await Self.outcomes(node, receiptId).sealed < 2 { done = false }
+            return done
         }
-        #expect(try await Self.status(node, cheater[1]) == "sampled", "one mismatch alone is not fraud")
-        // An independent execution by the other verifier confirms the fraud.
-        let third = try Worker(node: node, verifier: 2)
-        try await Self.waitUntil("the fraud is confirmed") { try await Self.status(node, cheater[1]) == "fraud" }
-        #expect(second.stop() == 0 && third.stop() == 0, "workers stop gracefully on SIGTERM")
+        kill(third.process.processIdentifier, SIGKILL)
+        third.process.waitUntilExit()
+        for receiptId in all { #expect(try await Self.status(node, receiptId) == "sampled", "seals decide nothing") }
 
+        // The seal window closes with epoch 1; the nodes reveal their claims, the verifier that
+        // survived reveals, and the restarted one reveals from its journal.
         _ = try await Self.control(node, "open", offset: 1)
-        let settled = try await Self.control(node, "close", offset: 2)
-        #expect(settled.objectValue?["settled"] == .array([.integer(1)]))
-        let summary = try await node.result("gata_getEpoch", [.integer(1)]).objectValue?["settlement"]?.objectValue
+        _ = try await Self.control(node, "close", offset: 2)
+        for claims in [honestClaims, cheaterClaims] {
+            #expect(try await node.result("gata_revealReceipts", [WireJSON.receiptReveal(ReceiptReveal(reveals: claims))]).objectValue?["status"] == .string("recorded"))
+        }
+        let restarted = try Worker(node: node, verifier: 2, journal: journal)
+        try await Self.waitUntil("both verifiers revealed every outcome") {
+            var done = true
+            for receiptId in all where try await Self.outcomes(node, receiptId).revealed < 2 { done = false }
+            return done
+        }
+        #expect(second.stop() == 0 && restarted.stop() == 0, "workers stop gracefully on SIGTERM")
+
+        // The reveal window closes with epoch 2, which resolves and settles epoch 0's receipts.
+        _ = try await Self.control(node, "open", offset: 3)
+        let settled = try await Self.control(node, "close", offset: 4)
+        #expect(settled.objectValue?["settled"] == .array([.integer(2)]))
+        for receiptId in honest + [cheater[0]] { #expect(try await Self.resolution(node, receiptId) == "verified") }
+        #expect(try await Self.resolution(node, cheater[1]) == "fraud")
+        let summary = try await node.result("gata_getEpoch", [.integer(2)]).objectValue?["settlement"]?.objectValue
         #expect(summary?["fraudNodes"] == .integer(1))
         let cheaterBond = try await node.result("gata_getBalance", [.string(DevAccounts.key(6).address.checksummed)]).objectValue?["bonded"]
         #expect(cheaterBond == .string(String(UInt128(500) * Amount.baseUnitsPerToken)), "half the cheater's bond is slashed")
-        #expect(try await node.call("gata_getRewardProof", [.string(DevAccounts.key(5).address.checksummed), .integer(1)])["result"] != nil, "the honest node is paid")
-        #expect(try await node.call("gata_getRewardProof", [.string(DevAccounts.key(6).address.checksummed), .integer(1)]).errorCode == -32001, "the cheater is paid nothing")
+        #expect(try await node.call("gata_getRewardProof", [.string(DevAccounts.key(5).address.checksummed), .integer(2)])["result"] != nil, "the honest node is paid")
+        #expect(try await node.call("gata_getRewardProof", [.string(DevAccounts.key(6).address.checksummed), .integer(2)]).errorCode == -32001, "the cheater is paid nothing")
 
         // A key that is not a registered verifier is refused, and the worker says so and stops.
         let impostor = try Worker(node: node, verifier: 7)

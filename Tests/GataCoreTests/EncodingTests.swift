@@ -19,8 +19,11 @@ import Testing
             .epochOpen(MessageSigning.epochOpen(DevAccounts.key(0), chainId: 7331, epoch: 4, secret: Keccak256.hash([4]))),
             .epochClose(MessageSigning.epochClose(DevAccounts.key(0), chainId: 7331, epoch: 4, secret: Keccak256.hash([4]),
                                                   receiptsRoot: Keccak256.hash([5]), stateDigest: Keccak256.hash([6]))),
-            .verificationOutcome(MessageSigning.outcome(DevAccounts.key(2), chainId: 7331, receiptId: Keccak256.hash([7]), attempt: 3,
-                                                        computedOutputHash: Keccak256.hash([8]))),
+            .outcomeSeal(MessageSigning.outcomeSeal(DevAccounts.key(2), chainId: 7331, receiptId: Keccak256.hash([7]), attempt: 3,
+                                                    computedOutputHash: Keccak256.hash([8]), salt: Keccak256.hash([10]))),
+            .receiptReveal(ReceiptReveal(reveals: [.init(jobId: Keccak256.hash([11]), outputHash: Keccak256.hash([12]), salt: Keccak256.hash([13]))])),
+            .outcomeReveal(OutcomeReveal(reveals: [.init(receiptId: Keccak256.hash([14]), verifier: DevAccounts.key(3).address, attempt: 2,
+                                                         computedOutputHash: Keccak256.hash([15]), salt: Keccak256.hash([16]))])),
             .settlementComputed(SettlementSummary(
                 epoch: 4, emission: Amount(baseUnits: 1000), nodesPaid: Amount(baseUnits: 800), verifiersPaid: Amount(baseUnits: 100),
                 treasuryPaid: Amount(baseUnits: 100), slashed: Amount(baseUnits: 7), paidReceipts: 12, deferredReceipts: 3, fraudNodes: 1,

@@ -12,7 +12,7 @@ import Testing
             let chainId = random.next() >> UInt64.random(in: 0...63, using: &random)
             let node = Address(bytes: randomHash().bytes.prefix(20))
             let epoch = random.next() >> UInt64.random(in: 0...63, using: &random)
-            let body = ReceiptBody(jobId: randomHash(), jobSpecHash: randomHash(), outputHash: randomHash())
+            let body = ReceiptBody(jobId: randomHash(), jobSpecHash: randomHash(), outputCommitment: randomHash())
             #expect(SignedTypes.domainSeparator(chainId: chainId) == MessageHashing.domainSeparatorByGeneralEncoder(chainId: chainId))
             let fast = MessageHashing.receiptId(chainId: chainId, node: node, epoch: epoch, body: body)
             #expect(fast == MessageHashing.receiptIdByGeneralEncoder(chainId: chainId, node: node, epoch: epoch, body: body))

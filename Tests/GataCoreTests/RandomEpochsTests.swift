@@ -3,8 +3,8 @@ import GataCrypto
 import GataTestSupport
 import Testing
 
-/// A thousand seeded epochs with random nodes, work, cheating, verifier faults and missing
-/// outcomes. After each settlement: the amount paid equals the amount minted, the cap holds, no
+/// A thousand seeded epochs with random nodes, work, cheating, verifier faults, missing seals and
+/// missing reveals of nodes and verifiers. After each settlement: the amount paid equals the amount minted, the cap holds, no
 /// node is paid for an epoch in which it committed confirmed fraud, each node's share matches an
 /// independent computation, and the ledger's invariants hold. Rerun a failure with GATA_SEED.
 @Suite struct RandomEpochsTests {
@@ -29,14 +29,15 @@ import Testing
         let genesis = try Self.genesis()
         var chain = TestChain(genesis: genesis)
         var nextJob: UInt64 = 0
-        var trueOutputs: [Hash32: Hash32] = [:]
+        var work = Work()
         var stats = (fraud: 0, deferred: 0, paid: 0, slashed: 0)
         for epoch in 0..<Self.epochs {
             let context = "seed \(Self.seed), epoch \(epoch)"
             if epoch > 0 { #expect(chain.openEpoch(epoch).isApplied, "\(context)") }
-            Self.recordWork(&chain, &random, epoch: epoch, nextJob: &nextJob, trueOutputs: &trueOutputs)
+            Self.recordWork(&chain, &random, epoch: epoch, nextJob: &nextJob, work: &work)
+            if epoch >= 1 { Self.sealOutcomes(&chain, &random, epoch: epoch - 1, work: &work) }
+            if epoch >= 2 { Self.reveal(&chain, &random, epoch: epoch - 2, work: &work, context: context) }
             #expect(chain.closeEpoch().isApplied, "\(context)")
-            Self.reportOutcomes(&chain, &random, trueOutputs: trueOutputs)
             let before = chain.state
             let (computed, applied) = chain.settle()
             #expect(computed.isApplied && applied?.isApplied == true, "\(context): \(computed.detail) \(applied?.detail ?? "")")
@@ -55,8 +56,14 @@ import Testing
         #expect(chain.state.totals.genesisSupply.adding(chain.state.totals.minted) == genesis.emission.supplyCap, "the run reaches the cap")
     }
 
-    static func recordWork(_ chain: inout TestChain, _ random: inout SeededGenerator, epoch: UInt64, nextJob: inout UInt64,
-                           trueOutputs: inout [Hash32: Hash32]) {
+    /// What the nodes claimed and the verifiers sealed, by epoch, to reveal later.
+    struct Work {
+        var trueOutputs: [Hash32: Hash32] = [:]
+        var claims: [UInt64: [(job: UInt64, claim: Hash32)]] = [:]
+        var seals: [UInt64: [OutcomeReveal.Item]] = [:]
+    }
+
+    static func recordWork(_ chain: inout TestChain, _ random: inout SeededGenerator, epoch: UInt64, nextJob: inout UInt64, work: inout Work) {
         for (index, node) in nodes.enumerated() {
             let count = UInt64.random(in: 0...4, using: &random)
             guard count > 0 else { continue }
@@ -69,10 +76,10 @@ import Testing
             chain.assign(jobs, to: node.address, epoch: epoch)
             let cheatRate = index == 3 ? 0.3 : (index == 2 ? 0.05 : 0)
             let bodies = jobs.map { job -> ReceiptBody in
-                var body = TestChain.body(job)
-                trueOutputs[body.jobId] = output(job, fake: false)
-                body.outputHash = output(job, fake: Double.random(in: 0..<1, using: &random) < cheatRate)
-                return body
+                work.trueOutputs[TestChain.jobId(job)] = output(job, fake: false)
+                let claim = output(job, fake: Double.random(in: 0..<1, using: &random) < cheatRate)
+                work.claims[epoch, default: []].append((job, claim))
+                return TestChain.body(job, claim: claim)
             }
             if random.next() % 2 == 0 {
                 chain.submit(.receiptBatch(MessageSigning.receiptBatch(node, chainId: chain.chainId, epoch: epoch, receipts: bodies)))
@@ -82,18 +89,43 @@ import Testing
         }
     }
 
-    /// Verifier 2 answers most sampled receipts (sometimes wrongly); verifier 3 often follows up.
-    static func reportOutcomes(_ chain: inout TestChain, _ random: inout SeededGenerator, trueOutputs: [Hash32: Hash32]) {
-        let sampled = chain.state.unsettledJobs.values.flatMap { $0 }.filter { chain.state.receipts[$0]?.status == .sampled }.sorted()
+    /// In an epoch's seal window, verifier 2 seals most sampled receipts (sometimes wrongly) and
+    /// verifier 3 often does too.
+    static func sealOutcomes(_ chain: inout TestChain, _ random: inout SeededGenerator, epoch: UInt64, work: inout Work) {
+        let sampled = (chain.state.unsettledJobs[epoch] ?? []).filter { chain.state.receipts[$0]?.status == .sampled }.sorted()
         for jobId in sampled {
-            guard let receipt = chain.state.receipts[jobId], let truth = trueOutputs[jobId] else { continue }
-            for verifier in [2, 3] where chain.state.receipts[jobId]?.status == .sampled {
-                guard !receipt.outcomes.contains(where: { $0.verifier == DevAccounts.key(verifier).address }) else { continue }
+            guard let receipt = chain.state.receipts[jobId], let truth = work.trueOutputs[jobId] else { continue }
+            for verifier in [2, 3] {
                 guard Double.random(in: 0..<1, using: &random) < 0.75 else { continue }
                 let faulty = Double.random(in: 0..<1, using: &random) < 0.05
                 let computed = faulty ? Keccak256.hash(Array("fault-\(random.next())".utf8)) : truth
-                chain.submit(.verificationOutcome(MessageSigning.outcome(DevAccounts.key(verifier), chainId: chain.chainId, receiptId: receipt.receiptId, computedOutputHash: computed)))
+                let key = DevAccounts.key(verifier)
+                let salt = TestChain.verifierSalt(key.address, attempt: 0, receiptId: receipt.receiptId)
+                let result = chain.submit(.outcomeSeal(MessageSigning.outcomeSeal(key, chainId: chain.chainId, receiptId: receipt.receiptId,
+                                                                                  computedOutputHash: computed, salt: salt)))
+                if result.isApplied {
+                    work.seals[epoch, default: []].append(.init(receiptId: receipt.receiptId, verifier: key.address, attempt: 0,
+                                                                 computedOutputHash: computed, salt: salt))
+                }
             }
+        }
+    }
+
+    /// In an epoch's reveal window, nodes reveal their claims (a node that cheated sometimes keeps
+    /// a sampled one back), and verifiers reveal their seals (one in twenty is never revealed).
+    static func reveal(_ chain: inout TestChain, _ random: inout SeededGenerator, epoch: UInt64, work: inout Work, context: String) {
+        let claims = (work.claims.removeValue(forKey: epoch) ?? []).filter { job, claim in
+            claim == work.trueOutputs[TestChain.jobId(job)] || Double.random(in: 0..<1, using: &random) < 0.8
+        }
+        for start in stride(from: 0, to: claims.count, by: ReceiptReveal.revealsMax) {
+            let chunk = claims[start..<min(start + ReceiptReveal.revealsMax, claims.count)]
+            let result = chain.revealClaims(chunk.map(\.job), claims: Dictionary(uniqueKeysWithValues: chunk.map { ($0.job, $0.claim) }))
+            #expect(result.isApplied, "\(context): \(result.detail)")
+        }
+        let seals = (work.seals.removeValue(forKey: epoch) ?? []).filter { _ in Double.random(in: 0..<1, using: &random) < 0.95 }
+        if !seals.isEmpty {
+            let result = chain.submit(.outcomeReveal(OutcomeReveal(reveals: seals)))
+            #expect(result.isApplied, "\(context): \(result.detail)")
         }
     }
 
@@ -110,7 +142,7 @@ import Testing
             let key = "\(assignment.node)-\(assignment.epoch)"
             var group = groups[key] ?? (assignment.node, 0, false)
             group.units += UInt128(assignment.units)
-            group.fraud = group.fraud || receipt.status == .fraud
+            group.fraud = group.fraud || receipt.status.forfeits
             groups[key] = group
         }
         var units: [Address: UInt128] = [:]

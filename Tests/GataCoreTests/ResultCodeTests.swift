@@ -143,35 +143,76 @@ import Testing
             return chain.next(.epochClose(MessageSigning.epochClose(TestChain.operatorKey, chainId: chain.chainId, epoch: 0, secret: TestChain.secret(0),
                                                                     receiptsRoot: Keccak256.hash([1]), stateDigest: chain.state.digest.value)))
         }),
-        (.receiptNotFound, "an outcome for an unknown receipt", { chain in
-            chain.next(.verificationOutcome(MessageSigning.outcome(DevAccounts.key(2), chainId: chain.chainId, receiptId: Keccak256.hash([7]), computedOutputHash: .zero)))
+        (.receiptNotFound, "a seal for an unknown receipt", { chain in
+            chain.next(.outcomeSeal(MessageSigning.outcomeSeal(DevAccounts.key(2), chainId: chain.chainId, receiptId: Keccak256.hash([7]),
+                                                               computedOutputHash: .zero, salt: .zero)))
         }),
-        (.receiptNotSampled, "an outcome for a receipt that was not sampled", { chain in
+        (.receiptNotSampled, "a seal for a receipt that was not sampled", { chain in
             chain = TestChain(genesis: genesis(sampleRatePPM: 1))
             recordOne(&chain)
             chain.closeEpoch()
-            return outcome(chain, output: TestChain.body(1).outputHash)
+            return outcome(chain, output: TestChain.output(1))
         }),
-        (.receiptAlreadyResolved, "an outcome for a verified receipt", { chain in
+        (.receiptAlreadyResolved, "a seal for a verified receipt, in a later epoch's seal window", { chain in
             chain = TestChain(genesis: genesis(sampleRatePPM: 1_000_000))
             recordOne(&chain)
             chain.closeEpoch()
-            chain.report(1, verifier: 2, output: TestChain.body(1).outputHash)
-            return outcome(chain, verifier: 3, output: TestChain.body(1).outputHash)
+            chain.report(1, verifier: 2, output: TestChain.output(1))
+            chain.revealAndResolve([1])
+            return outcome(chain, verifier: 3, output: TestChain.output(1))
         }),
-        (.duplicateOutcome, "a second outcome from the same verifier", { chain in
+        (.duplicateOutcome, "a second seal from the same verifier", { chain in
             chain = TestChain(genesis: genesis(sampleRatePPM: 1_000_000))
             recordOne(&chain)
             chain.closeEpoch()
             chain.report(1, verifier: 2, output: Keccak256.hash([1]))
             return outcome(chain, verifier: 2, attempt: 1, output: Keccak256.hash([1]))
         }),
-        (.outcomeLimitReached, "a fifth outcome that still settles nothing", { chain in
+        (.outcomeLimitReached, "a fifth seal on one receipt", { chain in
             chain = TestChain(genesis: genesis(sampleRatePPM: 1_000_000, verifiers: 1))
             recordOne(&chain)
             chain.closeEpoch()
             for attempt in 0..<UInt32(4) { chain.report(1, verifier: 2, attempt: attempt, output: Keccak256.hash([UInt8(attempt)])) }
             return outcome(chain, verifier: 2, attempt: 4, output: Keccak256.hash([9]))
+        }),
+        (.sealWindowClosed, "a seal once the next epoch has closed", { chain in
+            chain = TestChain(genesis: genesis(sampleRatePPM: 1_000_000))
+            recordOne(&chain)
+            chain.closeEpoch()
+            chain.passEpoch()
+            return outcome(chain, output: TestChain.output(1))
+        }),
+        (.revealTooEarly, "a node's reveal during the seal window", { chain in
+            chain = TestChain(genesis: genesis(sampleRatePPM: 1_000_000))
+            recordOne(&chain)
+            chain.closeEpoch()
+            return chain.next(.receiptReveal(ReceiptReveal(reveals: [.init(jobId: TestChain.jobId(1), outputHash: TestChain.output(1), salt: TestChain.salt(1))])))
+        }),
+        (.revealWindowClosed, "a verifier's reveal once the reveal window has passed", { chain in
+            chain = TestChain(genesis: genesis(sampleRatePPM: 1_000_000))
+            recordOne(&chain)
+            chain.closeEpoch()
+            chain.report(1, verifier: 2, output: TestChain.output(1))
+            chain.passEpoch()
+            chain.passEpoch()
+            return chain.next(.outcomeReveal(OutcomeReveal(reveals: chain.sealed)))
+        }),
+        (.revealMismatch, "a node's reveal of another output than it committed to", { chain in
+            chain = TestChain(genesis: genesis(sampleRatePPM: 1_000_000))
+            recordOne(&chain)
+            chain.closeEpoch()
+            chain.passEpoch()
+            return chain.next(.receiptReveal(ReceiptReveal(reveals: [.init(jobId: TestChain.jobId(1), outputHash: TestChain.output(1, 1), salt: TestChain.salt(1))])))
+        }),
+        (.sealNotFound, "a reveal of an outcome never sealed", { chain in
+            chain = TestChain(genesis: genesis(sampleRatePPM: 1_000_000))
+            recordOne(&chain)
+            chain.closeEpoch()
+            chain.passEpoch()
+            let receiptId = chain.state.receipts[TestChain.jobId(1)]!.receiptId
+            return chain.next(.outcomeReveal(OutcomeReveal(reveals: [
+                .init(receiptId: receiptId, verifier: DevAccounts.key(3).address, attempt: 0, computedOutputHash: TestChain.output(1), salt: .zero),
+            ])))
         }),
         (.epochNotClosed, "settling the open epoch", { chain in chain.next(.settlementComputed(stubSummary(0))) }),
         (.settlementOutOfOrder, "settling epoch 1 before epoch 0", { chain in
@@ -228,7 +269,8 @@ import Testing
     static func outcome(_ chain: TestChain, verifier: Int = 2, attempt: UInt32 = 0, output: Hash32) -> Entry {
         var copy = chain
         let receiptId = chain.state.receipts[TestChain.jobId(1)]!.receiptId
-        return copy.next(.verificationOutcome(MessageSigning.outcome(DevAccounts.key(verifier), chainId: chain.chainId, receiptId: receiptId, attempt: attempt, computedOutputHash: output)))
+        return copy.next(.outcomeSeal(MessageSigning.outcomeSeal(DevAccounts.key(verifier), chainId: chain.chainId, receiptId: receiptId,
+                                                                  attempt: attempt, computedOutputHash: output, salt: .zero)))
     }
 
     static func stubSummary(_ epoch: UInt64) -> SettlementSummary {

@@ -16,17 +16,15 @@ import Testing
         return TestChain(genesis: genesis)
     }
 
-    static func trueOutput(_ job: UInt64) -> Hash32 { TestChain.body(job).outputHash }
+    static func trueOutput(_ job: UInt64) -> Hash32 { TestChain.output(job) }
     static func fakeOutput(_ job: UInt64) -> Hash32 { Keccak256.hash(Array("fake-\(job)".utf8)) }
 
-    /// Job 1 to the honest node, job 2 to the cheater, which claims a fake output; then close.
+    /// Job 1 to the honest node, job 2 to the cheater, which commits to a fake output; then close.
     static func recordAndClose(_ chain: inout TestChain) {
         chain.assign([1], to: honest.address)
         chain.assign([2], to: cheater.address)
         chain.submit(.receipt(MessageSigning.receipt(honest, chainId: chain.chainId, epoch: 0, body: TestChain.body(1))))
-        var fake = TestChain.body(2)
-        fake.outputHash = fakeOutput(2)
-        chain.submit(.receipt(MessageSigning.receipt(cheater, chainId: chain.chainId, epoch: 0, body: fake)))
+        chain.submit(.receipt(MessageSigning.receipt(cheater, chainId: chain.chainId, epoch: 0, body: TestChain.body(2, claim: fakeOutput(2)))))
         #expect(chain.closeEpoch().code == .applied)
     }
 
@@ -35,8 +33,10 @@ import Testing
         Self.recordAndClose(&chain)
         chain.report(1, verifier: 2, output: Self.trueOutput(1))
         chain.report(2, verifier: 2, output: Self.trueOutput(2))
-        #expect(chain.state.receipts[TestChain.jobId(2)]?.status == .sampled, "one mismatch alone is not fraud")
         #expect(chain.report(2, verifier: 3, output: Self.trueOutput(2)).code == .applied)
+        #expect(chain.state.receipts[TestChain.jobId(2)]?.status == .sampled, "seals decide nothing before they are revealed")
+        chain.revealAndResolve([1, 2], claims: [2: Self.fakeOutput(2)])
+        #expect(chain.state.receipts[TestChain.jobId(1)]?.status == .verified)
         #expect(chain.state.receipts[TestChain.jobId(2)]?.status == .fraud)
         let bondBefore = chain.state.account(Self.cheater.address).bonded
         let balanceBefore = chain.state.account(Self.cheater.address).balance
@@ -56,19 +56,18 @@ import Testing
         Self.recordAndClose(&chain)
         chain.report(1, verifier: 2, output: Self.fakeOutput(1))  // a faulty verifier disagrees with an honest node
         chain.report(2, verifier: 2, output: Self.trueOutput(2))
+        chain.report(1, verifier: 3, output: Self.trueOutput(1))
+        chain.report(2, verifier: 3, output: Self.trueOutput(2))
         let bonds = (chain.state.account(Self.honest.address).bonded, chain.state.account(Self.cheater.address).bonded)
-        chain.settle()
+        chain.settle()  // before anything is revealed
         let first = try #require(chain.state.settlements[0])
         #expect(first.summary.slashed == .zero && first.summary.fraudNodes == 0)
         #expect(first.summary.deferredReceipts == 2 && first.summary.paidReceipts == 0, "unresolved receipts are deferred, not paid and not dropped")
         #expect(first.summary.nodesPaid == .zero, "with nothing payable the node pool goes to the treasury")
         #expect((chain.state.account(Self.honest.address).bonded, chain.state.account(Self.cheater.address).bonded) == bonds)
-        // The second verifier settles it: the honest node is vindicated, the cheater confirmed.
-        chain.report(1, verifier: 3, output: Self.trueOutput(1))
-        chain.report(2, verifier: 3, output: Self.trueOutput(2))
+        // The reveals settle it: the honest node is vindicated by the second verifier, the cheater confirmed.
+        chain.revealAndResolve([1, 2], claims: [2: Self.fakeOutput(2)])
         #expect(chain.state.receipts[TestChain.jobId(1)]?.status == .verified)
-        chain.openEpoch(1)
-        chain.closeEpoch()
         chain.settle()
         let second = try #require(chain.state.settlements[1])
         #expect(second.summary.paidReceipts == 1 && second.summary.fraudNodes == 1 && second.summary.deferredReceipts == 0)
@@ -81,13 +80,13 @@ import Testing
         Self.recordAndClose(&chain)
         chain.report(1, verifier: 2, attempt: 0, output: Self.fakeOutput(1))
         chain.report(1, verifier: 2, attempt: 1, output: Keccak256.hash([0xee]))
-        #expect(chain.state.receipts[TestChain.jobId(1)]?.status == .sampled, "two different wrong answers confirm nothing")
         #expect(chain.report(1, verifier: 2, attempt: 1, output: Self.trueOutput(1)).code == .duplicateOutcome)
         chain.report(1, verifier: 2, attempt: 2, output: Self.trueOutput(1))
-        #expect(chain.state.receipts[TestChain.jobId(1)]?.status == .verified)
         // With one verifier, a second run that agrees is the independent confirmation.
         chain.report(2, verifier: 2, attempt: 0, output: Self.trueOutput(2))
         chain.report(2, verifier: 2, attempt: 1, output: Self.trueOutput(2))
+        chain.revealAndResolve([1, 2], claims: [2: Self.fakeOutput(2)])
+        #expect(chain.state.receipts[TestChain.jobId(1)]?.status == .verified, "two different wrong answers confirm nothing; the right one verifies")
         #expect(chain.state.receipts[TestChain.jobId(2)]?.status == .fraud)
         let honestBond = chain.state.account(Self.honest.address).bonded
         chain.settle()
@@ -101,12 +100,85 @@ import Testing
         chain.report(2, verifier: 2, output: Self.trueOutput(2))
         chain.report(2, verifier: 3, output: Self.trueOutput(2))
         chain.report(1, verifier: 2, output: Self.trueOutput(1))
+        chain.revealAndResolve([1, 2], claims: [2: Self.fakeOutput(2)])
         let treasury = chain.genesis.roles.treasury
         let before = chain.state.account(treasury).balance
         chain.settle()
         let settlement = try #require(chain.state.settlements[0])
+        #expect(settlement.summary.slashed > .zero)
         #expect(chain.state.account(treasury).balance == before.adding(settlement.summary.treasuryPaid)!.adding(settlement.summary.slashed)!)
         #expect(chain.state.totals.burned == .zero)
+    }
+
+    @Test func aNodeThatNeverRevealsIsForfeitedAndSlashed() throws {
+        var chain = try Self.chain()
+        Self.recordAndClose(&chain)
+        chain.report(1, verifier: 2, output: Self.trueOutput(1))
+        chain.report(2, verifier: 2, output: Self.trueOutput(2))
+        chain.revealAndResolve([1])  // the cheater keeps its sampled claim back
+        #expect(chain.state.receipts[TestChain.jobId(2)]?.status == .unrevealed)
+        #expect(chain.state.receipts[TestChain.jobId(2)]?.outputHash == nil)
+        let bondBefore = chain.state.account(Self.cheater.address).bonded
+        chain.settle()
+        let settlement = try #require(chain.state.settlements[0])
+        #expect(settlement.summary.fraudNodes == 1 && settlement.summary.paidReceipts == 1)
+        #expect(chain.state.account(Self.cheater.address).bonded == bondBefore.multipliedFloor(by: 5_000, dividedBy: 10_000))
+        #expect(!settlement.payouts.contains { $0.address == Self.cheater.address })
+        // Too late: the reveal window is over.
+        #expect(chain.revealClaims([2], claims: [2: Self.fakeOutput(2)]).code == .revealWindowClosed)
+    }
+
+    @Test func aVerifierThatSealsAndNeverRevealsDelaysPayByAtMostTheWindow() throws {
+        var chain = try Self.chain(verifiers: 2)
+        chain.assign([1], to: Self.honest.address)
+        chain.submit(.receipt(MessageSigning.receipt(Self.honest, chainId: chain.chainId, epoch: 0, body: TestChain.body(1))))
+        chain.closeEpoch()
+        chain.report(1, verifier: 2, output: Self.trueOutput(1))
+        chain.sealed = []  // the verifier never reveals
+        chain.passEpoch()
+        chain.revealClaims([1])
+        #expect(chain.state.computeSettlement(epoch: 0).map(\.summary.deferredReceipts) == .success(1), "within the window the group waits")
+        chain.passEpoch()  // the reveal window of epoch 0 closes with epoch 2
+        #expect(chain.state.receipts[TestChain.jobId(1)]?.status == .unchecked)
+        chain.settle()
+        let settlement = try #require(chain.state.settlements[0])
+        #expect(settlement.summary.paidReceipts == 1 && settlement.summary.deferredReceipts == 0, "paid once the window closes")
+        #expect(settlement.payouts.contains { $0.address == Self.honest.address && $0.amount == settlement.summary.nodesPaid })
+        #expect(settlement.summary.verifiersPaid == .zero, "a verifier that never revealed is never paid")
+    }
+
+    /// A lazy verifier that reads the whole state during the seal window (the node's commitment and
+    /// the other verifier's seal) still cannot confirm anything: a copied seal does not open under
+    /// its own address, and by the time the claim is revealed the seal window is closed.
+    @Test func aLazyVerifierCannotConfirmWithoutComputing() throws {
+        var chain = try Self.chain()
+        chain.assign([1], to: Self.honest.address)
+        chain.submit(.receipt(MessageSigning.receipt(Self.honest, chainId: chain.chainId, epoch: 0, body: TestChain.body(1))))
+        chain.closeEpoch()
+        chain.report(1, verifier: 2, output: Self.fakeOutput(1))  // a faulty first verifier
+        let receipt = try #require(chain.state.receipts[TestChain.jobId(1)])
+        #expect(receipt.outputHash == nil, "the claim is sealed")
+        let lazy = DevAccounts.key(3)
+        let copied = receipt.outcomes[0].seal
+        var copy = OutcomeSeal(chainId: chain.chainId, receiptId: receipt.receiptId, attempt: 0, seal: copied, signature: [])
+        copy.signature = lazy.sign(digest: MessageHashing.outcomeSealDigest(copy)).bytes
+        #expect(chain.submit(.outcomeSeal(copy)).isApplied, "copying a seal is possible")
+        chain.passEpoch()
+        chain.revealClaims([1])
+        #expect(chain.revealOutcomes().isApplied, "the faulty verifier reveals")
+        #expect(chain.report(1, verifier: 3, attempt: 1, output: Self.trueOutput(1)).code == .sealWindowClosed, "no seal after the claim is public")
+        // Even knowing everything now public, the copied seal opens under the lazy verifier's address for no hash.
+        for guess in [Self.fakeOutput(1), Self.trueOutput(1)] {
+            let salt = TestChain.verifierSalt(DevAccounts.key(2).address, attempt: 0, receiptId: receipt.receiptId)
+            let reveal = OutcomeReveal(reveals: [.init(receiptId: receipt.receiptId, verifier: lazy.address, attempt: 0, computedOutputHash: guess, salt: salt)])
+            #expect(chain.submit(.outcomeReveal(reveal)).code == .revealMismatch)
+        }
+        let bond = chain.state.account(Self.honest.address).bonded
+        chain.passEpoch()
+        #expect(chain.state.receipts[TestChain.jobId(1)]?.status == .unchecked, "one faulty outcome confirms nothing")
+        chain.settle()
+        #expect(chain.state.account(Self.honest.address).bonded == bond)
+        #expect(chain.state.settlements[0]?.summary.fraudNodes == 0)
     }
 
     @Test func theShareOfEveryBaseUnitIsAccountedFor() {

@@ -55,11 +55,58 @@ struct TestChain {
         return (computed, submit(.settlementApplied(epoch: epoch)))
     }
 
-    /// A verifier's outcome for a job's receipt.
+    /// Outcomes sealed by ``report(_:verifier:attempt:output:)`` and not revealed yet.
+    var sealed: [OutcomeReveal.Item] = []
+
+    /// A verifier's sealed outcome for a job's receipt, remembered for ``revealOutcomes()``.
     @discardableResult
     mutating func report(_ job: UInt64, verifier: Int = 2, attempt: UInt32 = 0, output: Hash32) -> ApplyResult {
         let receiptId = state.receipts[Self.jobId(job)]!.receiptId
-        return submit(.verificationOutcome(MessageSigning.outcome(DevAccounts.key(verifier), chainId: chainId, receiptId: receiptId, attempt: attempt, computedOutputHash: output)))
+        let key = DevAccounts.key(verifier)
+        let salt = Self.verifierSalt(key.address, attempt: attempt, receiptId: receiptId)
+        let result = submit(.outcomeSeal(MessageSigning.outcomeSeal(
+            key, chainId: chainId, receiptId: receiptId, attempt: attempt, computedOutputHash: output, salt: salt)))
+        if result.isApplied {
+            sealed.append(.init(receiptId: receiptId, verifier: key.address, attempt: attempt, computedOutputHash: output, salt: salt))
+        }
+        return result
+    }
+
+    static func verifierSalt(_ verifier: Address, attempt: UInt32, receiptId: Hash32) -> Hash32 {
+        Keccak256.hash(Array("verifier-salt-\(verifier)-\(attempt)-\(receiptId)".utf8))
+    }
+
+    /// Reveals every remembered seal in one entry.
+    @discardableResult
+    mutating func revealOutcomes() -> ApplyResult {
+        let result = submit(.outcomeReveal(OutcomeReveal(reveals: sealed)))
+        if result.isApplied { sealed = [] }
+        return result
+    }
+
+    /// Reveals the claims of jobs; `claims` overrides the claimed output of some.
+    @discardableResult
+    mutating func revealClaims(_ jobs: [UInt64], claims: [UInt64: Hash32] = [:]) -> ApplyResult {
+        submit(.receiptReveal(ReceiptReveal(reveals: jobs.map {
+            .init(jobId: Self.jobId($0), outputHash: claims[$0] ?? Self.output($0), salt: Self.salt($0))
+        })))
+    }
+
+    /// Opens and closes the next epoch, with nothing in it.
+    mutating func passEpoch() {
+        let opened = openEpoch(state.nextEpoch)
+        precondition(opened.isApplied, "the next epoch opens: \(opened)")
+        let closed = closeEpoch()
+        precondition(closed.isApplied, "the epoch closes: \(closed)")
+    }
+
+    /// From a closed epoch whose outcomes are sealed: passes the seal window, reveals the claims of
+    /// `revealing` jobs and every sealed outcome, and passes the reveal window, which resolves them.
+    mutating func revealAndResolve(_ revealing: [UInt64], claims: [UInt64: Hash32] = [:]) {
+        passEpoch()
+        if !revealing.isEmpty { precondition(revealClaims(revealing, claims: claims).isApplied, "the claims reveal") }
+        if !sealed.isEmpty { precondition(revealOutcomes().isApplied, "the outcomes reveal") }
+        passEpoch()
     }
 
     var chainId: UInt64 { genesis.chainId }
@@ -104,8 +151,15 @@ struct TestChain {
         return submit(.assignmentBatch(MessageSigning.assignmentBatch(DevAccounts.key(1), chainId: chainId, epoch: epoch, assignments: assignments)))
     }
 
-    static func body(_ job: UInt64, output: UInt64 = 0) -> ReceiptBody {
+    /// A job's output as these tests define it.
+    static func output(_ job: UInt64, _ variant: UInt64 = 0) -> Hash32 { Keccak256.hash(Array("output-\(job)-\(variant)".utf8)) }
+
+    /// The salt of a job's receipt commitment.
+    static func salt(_ job: UInt64) -> Hash32 { Keccak256.hash(Array("salt-\(job)".utf8)) }
+
+    /// A receipt body committing to `claim`, or to the job's output variant `output`.
+    static func body(_ job: UInt64, output: UInt64 = 0, claim: Hash32? = nil) -> ReceiptBody {
         ReceiptBody(jobId: jobId(job), jobSpecHash: MessageHashing.jobSpecHash(spec(job)),
-                    outputHash: Keccak256.hash(Array("output-\(job)-\(output)".utf8)))
+                    outputCommitment: ReceiptReveal.commitment(outputHash: claim ?? Self.output(job, output), salt: salt(job)))
     }
 }

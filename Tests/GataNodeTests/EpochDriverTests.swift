@@ -6,11 +6,12 @@ import GataStore
 import GataTestSupport
 import Testing
 
-/// The operator's settlement lag: with a lag of one epoch, an epoch is settled at the next close,
-/// after its samples were verified, so its receipts are paid from its own pool instead of deferred.
+/// The operator's settlement lag: with a lag of two epochs (the seal and the reveal window), an
+/// epoch is settled once its samples are resolved, so its receipts are paid from its own pool
+/// instead of deferred.
 @Suite struct EpochDriverTests {
-    /// Two epochs of work; verifiers report on each epoch's samples after its close. Returns the
-    /// settlement summaries in epoch order.
+    /// Two epochs of work and two without; in each, verifiers seal the samples of the epoch before
+    /// and everyone reveals those of two epochs before. Returns the settlement summaries in epoch order.
     static func run(lag: UInt64) async throws -> [SettlementSummary] {
         let path = TestSupport.temporaryPath("gata-lag")
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -23,28 +24,28 @@ import Testing
         var driver = EpochDriver(sequencer: sequencer, store: store, operatorKey: DevAccounts.key(0), chainId: genesis.chainId)
         driver.settlementLagEpochs = lag
         try await driver.resume()
-        for epoch in 0..<2 {
-            await DevnetWorkload.receiptStream(sequencer: sequencer, chainId: genesis.chainId, node: 5, batchSize: 32, rounds: 1) { _ in }
-            try await driver.closeSettleAndOpen()
-            #expect(sequencer.read { $0.settlements.count } == epoch + 1 - Int(lag), "epoch \(epoch): settled so far")
+        for epoch in 0..<4 {
+            await DevnetWorkload.receiptStream(sequencer: sequencer, chainId: genesis.chainId, node: 5, batchSize: epoch < 2 ? 32 : 0, rounds: 1) { _ in }
             for verifier in [2, 3] {
                 await DevnetWorkload.verifierStream(sequencer: sequencer, chainId: genesis.chainId, verifier: verifier, rounds: 1) { _ in }
             }
+            try await driver.closeSettleAndOpen()
+            #expect(sequencer.read { $0.settlements.count } == max(0, epoch + 1 - Int(lag)), "epoch \(epoch): settled so far")
         }
         try await driver.close()
         while try await driver.settleNext() != nil {}
         return sequencer.read { state in (0..<state.settlements.count).map { state.settlements[UInt64($0)]!.summary } }
     }
 
-    @Test func aLagOfOneEpochPaysReceiptsFromTheirOwnEpoch() async throws {
+    @Test func aLagOfTheVerificationWindowsPaysReceiptsFromTheirOwnEpoch() async throws {
         let atClose = try await Self.run(lag: 0)
-        let lagged = try await Self.run(lag: 1)
-        #expect(atClose.count == 3 && lagged.count == 3)
+        let lagged = try await Self.run(lag: VerificationWindow.settlementLagEpochs)
+        #expect(atClose.count == 5 && lagged.count == 5)
         // Settled at its close, epoch 0's sampled receipts cannot be verified yet, so the node's
         // whole group is deferred (32 receipts at a 50% rate: some are sampled but for 2^-32).
         #expect(atClose[0].paidReceipts == 0 && atClose[0].deferredReceipts == 32)
         #expect(atClose[0].nodesPaid == .zero)
-        // A lag of one: epoch 0 is settled after its samples were reported, and pays its node.
+        // A lag of two: epoch 0 is settled after its samples were sealed, revealed and resolved, and pays its node.
         #expect(lagged[0].paidReceipts == 32 && lagged[0].deferredReceipts == 0)
         #expect(lagged[0].nodesPaid > .zero)
         #expect(lagged[1].paidReceipts == 32)

@@ -7,8 +7,9 @@ import GataVerifier
 
 /// A real ledger in a data folder, written entry by entry through the state machine and the store:
 /// four epochs of real jobs (all three kernels) with single and batched receipts, transfers,
-/// verifier outcomes, a deferred verification, a cheater caught by the sample, and cheats the
-/// sample missed. Deterministic: fixed secrets, seeds and timestamps.
+/// sealed and revealed outcomes and claims, a deferred verification, a cheater caught by the
+/// sample, and cheats the sample missed, then two empty epochs that close the last windows.
+/// Deterministic: fixed secrets, seeds and timestamps.
 public struct AuditFixture {
     public let path: String
     public let genesisPath: String
@@ -72,86 +73,130 @@ public struct AuditFixture {
         }
     }
 
+    /// What one epoch left for its seal and reveal windows.
+    struct EpochWork {
+        var assignments: [Assignment] = []
+        var outputs: [Hash32: Hash32] = [:]   // job id → true output
+        var claims: [Hash32: Hash32] = [:]    // job id → the output hash the node committed to
+        var cheats: Set<Hash32> = []
+        /// Sealed outcomes to reveal: (receipt id, verifier, computed hash).
+        var seals: [(Hash32, PrivateKey, Hash32)] = []
+    }
+
+    static func salt(_ key: PrivateKey, _ id: Hash32) -> Hash32 { Keccak256.hash(key.rawBytes + id.bytes) }
+
+    /// Four epochs of work, then two empty epochs that close their seal and reveal windows. Epoch E's
+    /// receipts are sealed during epoch E + 1, revealed during E + 2 and resolved at E + 2's close
+    /// (Specs/SAMPLING.md §Blind verification). Epoch 0 is settled at epoch 1's close, before its
+    /// sampled receipts resolve, so their groups are deferred to epoch 1's settlement.
     mutating func write() throws {
-        let operatorKey = DevAccounts.key(0), scheduler = DevAccounts.key(1)
-        let verifiers = [DevAccounts.key(2), DevAccounts.key(3)]
-        var pendingDeferred: [Hash32] = []  // receipt ids whose outcomes wait a whole epoch
-        for epoch in 0..<Self.epochs {
+        let operatorKey = DevAccounts.key(0)
+        var work: [UInt64: EpochWork] = [:]
+        var nextToSettle: UInt64 = 0
+        for epoch in 0..<(Self.epochs + VerificationWindow.settlementLagEpochs) {
             let secret = Keccak256.hash(Array("audit-fixture-secret-\(epoch)".utf8))
             try append(.epochOpen(MessageSigning.epochOpen(operatorKey, chainId: chainId, epoch: epoch, secret: secret)))
-            var outputs: [Hash32: Hash32] = [:]  // job id → true output
-            var assignments: [Assignment] = []
-            for node in 5...8 {
-                for job in 0..<4 {
-                    let spec = Self.spec(epoch: epoch, node: node, job: job)
-                    let jobId = Keccak256.hash(spec.seed.bytes)
-                    assignments.append(Assignment(jobId: jobId, node: DevAccounts.key(node).address, spec: spec))
-                    specs[jobId] = spec
-                    outputs[jobId] = CPUBackend().run(KernelJob(spec)).outputHash
-                }
+            if epoch < Self.epochs { work[epoch] = try recordWork(epoch: epoch) }
+            if epoch >= 1, var sealing = work[epoch - 1] {
+                try seal(&sealing, epoch: epoch - 1)
+                work[epoch - 1] = sealing
             }
-            try append(.assignmentBatch(MessageSigning.assignmentBatch(scheduler, chainId: chainId, epoch: epoch, assignments: assignments)))
-            var cheats: Set<Hash32> = []
-            for node in 5...8 {
-                let key = DevAccounts.key(node)
-                let bodies = assignments.filter { $0.node == key.address }.map { assignment in
-                    let cheat = node == Self.cheater && (epoch == 1 || epoch == 2)
-                    if cheat { cheats.insert(assignment.jobId) }
-                    let output = cheat ? Keccak256.hash(Array("not computed \(assignment.jobId)".utf8)) : outputs[assignment.jobId]!
-                    return ReceiptBody(jobId: assignment.jobId, jobSpecHash: MessageHashing.jobSpecHash(assignment.spec), outputHash: output)
-                }
-                if node == 5 {
-                    for body in bodies { try append(.receipt(MessageSigning.receipt(key, chainId: chainId, epoch: epoch, body: body))) }
-                } else {
-                    try append(.receiptBatch(MessageSigning.receiptBatch(key, chainId: chainId, epoch: epoch, receipts: bodies)))
-                }
-            }
-            let payer = DevAccounts.key(9)
-            try append(.transfer(MessageSigning.transfer(payer, chainId: chainId, to: DevAccounts.key(4).address,
-                                                         amount: Amount(baseUnits: 1_000_000 + UInt128(epoch)), nonce: state.account(payer.address).nonce)))
+            if epoch >= 2, let revealing = work[epoch - 2] { try reveal(revealing) }
             try append(.epochClose(MessageSigning.epochClose(operatorKey, chainId: chainId, epoch: epoch, secret: secret,
                                                              receiptsRoot: state.openEpochReceiptsRoot, stateDigest: state.digest.value)))
-            let sampled = assignments.map(\.jobId).filter { state.receipts[$0]?.status == .sampled }
-            for jobId in assignments.map(\.jobId) where cheats.contains(jobId) && state.receipts[jobId]?.status == .unsampled {
-                missedFraudHeights.append(state.receipts[jobId]!.height)
-            }
-            for (position, jobId) in sampled.enumerated() {
-                let receipt = state.receipts[jobId]!
-                // In epoch 0 the first honest sampled receipt waits for its outcome until epoch 1 settles.
-                if epoch == 0, position == 0, !cheats.contains(jobId) {
-                    pendingDeferred.append(receipt.receiptId)
-                    deferredEpochs.insert(epoch)
-                    continue
+            if epoch < Self.epochs {
+                for jobId in work[epoch]!.assignments.map(\.jobId) where work[epoch]!.cheats.contains(jobId) && state.receipts[jobId]?.status == .unsampled {
+                    missedFraudHeights.append(state.receipts[jobId]!.height)
                 }
-                // In epoch 3 the first sampled receipt gets a wrong report from the first verifier,
-                // then a right one from the second: verified, with a misreport on record.
-                if epoch == 3, position == 0 {
-                    try append(.verificationOutcome(MessageSigning.outcome(verifiers[0], chainId: chainId, receiptId: receipt.receiptId,
-                                                                           computedOutputHash: Keccak256.hash(Array("misreported".utf8)))))
-                    try report(receipt.receiptId, output: outputs[jobId]!, verifiers: [verifiers[1]], bothVerifiers: false)
-                    misreportedReceipts.append(receipt.receiptId)
-                    continue
-                }
-                try report(receipt.receiptId, output: outputs[jobId]!, verifiers: verifiers, bothVerifiers: cheats.contains(jobId))
-                if cheats.contains(jobId) { caughtFraudHeights.append(receipt.height) }
             }
-            if epoch == 1 {
-                for receiptId in pendingDeferred {
-                    let jobId = state.receiptJobs[receiptId]!
-                    try report(receiptId, output: CPUBackend().run(KernelJob(specs[jobId]!)).outputHash, verifiers: verifiers, bothVerifiers: false)
-                }
-                pendingDeferred = []
+            while nextToSettle <= epoch, nextToSettle + VerificationWindow.settlementLagEpochs <= epoch || (nextToSettle == 0 && epoch == 1) {
+                try settle(nextToSettle)
+                nextToSettle += 1
             }
-            guard case .success(let computation) = state.computeSettlement(epoch: epoch) else { throw FixtureError("epoch \(epoch) does not settle") }
-            try append(.settlementComputed(computation.summary))
-            try append(.settlementApplied(epoch: epoch))
+        }
+        while nextToSettle < Self.epochs + VerificationWindow.settlementLagEpochs {
+            try settle(nextToSettle)
+            nextToSettle += 1
         }
     }
 
-    mutating func report(_ receiptId: Hash32, output: Hash32, verifiers: [PrivateKey], bothVerifiers: Bool) throws {
-        for verifier in bothVerifiers ? verifiers : [verifiers[0]] {
-            try append(.verificationOutcome(MessageSigning.outcome(verifier, chainId: chainId, receiptId: receiptId, computedOutputHash: output)))
+    mutating func settle(_ epoch: UInt64) throws {
+        guard case .success(let computation) = state.computeSettlement(epoch: epoch) else { throw FixtureError("epoch \(epoch) does not settle") }
+        if computation.summary.deferredReceipts > 0 { deferredEpochs.insert(epoch) }
+        try append(.settlementComputed(computation.summary))
+        try append(.settlementApplied(epoch: epoch))
+    }
+
+    /// Assigns an epoch's jobs and records its receipts, with commitments to the claimed outputs.
+    mutating func recordWork(epoch: UInt64) throws -> EpochWork {
+        var work = EpochWork()
+        for node in 5...8 {
+            for job in 0..<4 {
+                let spec = Self.spec(epoch: epoch, node: node, job: job)
+                let jobId = Keccak256.hash(spec.seed.bytes)
+                work.assignments.append(Assignment(jobId: jobId, node: DevAccounts.key(node).address, spec: spec))
+                specs[jobId] = spec
+                work.outputs[jobId] = CPUBackend().run(KernelJob(spec)).outputHash
+            }
         }
+        try append(.assignmentBatch(MessageSigning.assignmentBatch(DevAccounts.key(1), chainId: chainId, epoch: epoch, assignments: work.assignments)))
+        for node in 5...8 {
+            let key = DevAccounts.key(node)
+            let bodies = work.assignments.filter { $0.node == key.address }.map { assignment in
+                let cheat = node == Self.cheater && (epoch == 1 || epoch == 2)
+                if cheat { work.cheats.insert(assignment.jobId) }
+                let claim = cheat ? Keccak256.hash(Array("not computed \(assignment.jobId)".utf8)) : work.outputs[assignment.jobId]!
+                work.claims[assignment.jobId] = claim
+                return ReceiptBody(jobId: assignment.jobId, jobSpecHash: MessageHashing.jobSpecHash(assignment.spec),
+                                   outputCommitment: ReceiptReveal.commitment(outputHash: claim, salt: Self.salt(key, assignment.jobId)))
+            }
+            if node == 5 {
+                for body in bodies { try append(.receipt(MessageSigning.receipt(key, chainId: chainId, epoch: epoch, body: body))) }
+            } else {
+                try append(.receiptBatch(MessageSigning.receiptBatch(key, chainId: chainId, epoch: epoch, receipts: bodies)))
+            }
+        }
+        let payer = DevAccounts.key(9)
+        try append(.transfer(MessageSigning.transfer(payer, chainId: chainId, to: DevAccounts.key(4).address,
+                                                     amount: Amount(baseUnits: 1_000_000 + UInt128(epoch)), nonce: state.account(payer.address).nonce)))
+        return work
+    }
+
+    /// Seals outcomes for an epoch's sampled receipts. Honest receipts get one verifier's seal and
+    /// cheats both; in epoch 3 the first sampled receipt gets a wrong seal from the first verifier
+    /// and a right one from the second: verified, with a misreport on record.
+    mutating func seal(_ work: inout EpochWork, epoch: UInt64) throws {
+        let verifiers = [DevAccounts.key(2), DevAccounts.key(3)]
+        let sampled = work.assignments.map(\.jobId).filter { state.receipts[$0]?.status == .sampled }
+        for (position, jobId) in sampled.enumerated() {
+            let receiptId = state.receipts[jobId]!.receiptId
+            var reports = work.cheats.contains(jobId) ? verifiers.map { ($0, work.outputs[jobId]!) } : [(verifiers[0], work.outputs[jobId]!)]
+            if epoch == 3, position == 0 {
+                reports = [(verifiers[0], Keccak256.hash(Array("misreported".utf8))), (verifiers[1], work.outputs[jobId]!)]
+                misreportedReceipts.append(receiptId)
+            }
+            if work.cheats.contains(jobId) { caughtFraudHeights.append(state.receipts[jobId]!.height) }
+            for (verifier, hash) in reports {
+                try append(.outcomeSeal(MessageSigning.outcomeSeal(verifier, chainId: chainId, receiptId: receiptId, computedOutputHash: hash,
+                                                                   salt: Self.salt(verifier, receiptId))))
+                work.seals.append((receiptId, verifier, hash))
+            }
+        }
+    }
+
+    /// Every node reveals every claim of the epoch; the verifiers reveal their seals.
+    mutating func reveal(_ work: EpochWork) throws {
+        for node in 5...8 {
+            let key = DevAccounts.key(node)
+            let items = work.assignments.filter { $0.node == key.address }.map {
+                ReceiptReveal.Item(jobId: $0.jobId, outputHash: work.claims[$0.jobId]!, salt: Self.salt(key, $0.jobId))
+            }
+            try append(.receiptReveal(ReceiptReveal(reveals: items)))
+        }
+        guard !work.seals.isEmpty else { return }
+        try append(.outcomeReveal(OutcomeReveal(reveals: work.seals.map { receiptId, verifier, hash in
+            OutcomeReveal.Item(receiptId: receiptId, verifier: verifier.address, attempt: 0, computedOutputHash: hash, salt: Self.salt(verifier, receiptId))
+        })))
     }
 
     /// Every stored entry, decoded.

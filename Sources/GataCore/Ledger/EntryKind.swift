@@ -11,7 +11,12 @@ public enum EntryKind: UInt16, Sendable, CaseIterable {
     case checkpoint = 8
     case epochOpen = 10
     case epochClose = 11
-    case verificationOutcome = 12
+    /// A verifier's sealed outcome: a commitment to the output hash it computed.
+    case outcomeSeal = 12
     case settlementComputed = 13
     case settlementApplied = 14
+    /// Nodes reveal the output hashes their receipts committed to.
+    case receiptReveal = 15
+    /// Verifiers reveal the output hashes their seals committed to.
+    case outcomeReveal = 16
 }

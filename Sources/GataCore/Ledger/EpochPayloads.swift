@@ -38,22 +38,92 @@ public struct EpochClose: Hashable, Sendable {
     }
 }
 
-/// A registered verifier's report of the output hash it computed for a sampled receipt.
-public struct VerificationOutcome: Hashable, Sendable {
+/// A registered verifier's sealed report on a sampled receipt: a commitment to the output hash it
+/// computed, bound to the receipt, the verifier and the attempt (Specs/SAMPLING.md §Blind verification).
+public struct OutcomeSeal: Hashable, Sendable {
     public var chainId: UInt64
     public var receiptId: Hash32
     /// Distinguishes repeated runs by the same verifier; counts only when one verifier is registered.
     public var attempt: UInt32
-    public var computedOutputHash: Hash32
+    /// keccak256(receiptId ‖ verifier ‖ u32 attempt ‖ computedOutputHash ‖ salt).
+    public var seal: Hash32
+    /// By the verifier over the `OutcomeSeal` typed message.
     public var signature: [UInt8]
 
-    public init(chainId: UInt64, receiptId: Hash32, attempt: UInt32, computedOutputHash: Hash32, signature: [UInt8]) {
+    public init(chainId: UInt64, receiptId: Hash32, attempt: UInt32, seal: Hash32, signature: [UInt8]) {
         self.chainId = chainId
         self.receiptId = receiptId
         self.attempt = attempt
-        self.computedOutputHash = computedOutputHash
+        self.seal = seal
         self.signature = signature
     }
+
+    /// The seal over a computed output hash (Specs/SAMPLING.md §Blind verification).
+    public static func seal(receiptId: Hash32, verifier: Address, attempt: UInt32, computedOutputHash: Hash32, salt: Hash32) -> Hash32 {
+        var writer = BinaryWriter()
+        writer.write(receiptId)
+        writer.write(verifier)
+        writer.write(attempt)
+        writer.write(computedOutputHash)
+        writer.write(salt)
+        return Keccak256.hash(writer.bytes)
+    }
+}
+
+/// A node reveals the output hashes behind its receipts' commitments. It needs no signature: only
+/// whoever chose the salt can open a commitment.
+public struct ReceiptReveal: Hashable, Sendable {
+    public var reveals: [Item]
+
+    /// One opened commitment.
+    public struct Item: Hashable, Sendable {
+        public var jobId: Hash32
+        public var outputHash: Hash32
+        public var salt: Hash32
+
+        public init(jobId: Hash32, outputHash: Hash32, salt: Hash32) {
+            self.jobId = jobId
+            self.outputHash = outputHash
+            self.salt = salt
+        }
+    }
+
+    /// The most reveals in one entry.
+    public static let revealsMax = 1024
+
+    public init(reveals: [Item]) { self.reveals = reveals }
+
+    /// A receipt's output commitment: keccak256(outputHash ‖ salt).
+    public static func commitment(outputHash: Hash32, salt: Hash32) -> Hash32 {
+        Keccak256.hash(outputHash.bytes + salt.bytes)
+    }
+}
+
+/// Verifiers reveal the output hashes behind their seals. Unsigned: the seal binds the verifier.
+public struct OutcomeReveal: Hashable, Sendable {
+    public var reveals: [Item]
+
+    /// One opened seal.
+    public struct Item: Hashable, Sendable {
+        public var receiptId: Hash32
+        public var verifier: Address
+        public var attempt: UInt32
+        public var computedOutputHash: Hash32
+        public var salt: Hash32
+
+        public init(receiptId: Hash32, verifier: Address, attempt: UInt32, computedOutputHash: Hash32, salt: Hash32) {
+            self.receiptId = receiptId
+            self.verifier = verifier
+            self.attempt = attempt
+            self.computedOutputHash = computedOutputHash
+            self.salt = salt
+        }
+    }
+
+    /// The most reveals in one entry.
+    public static let revealsMax = 1024
+
+    public init(reveals: [Item]) { self.reveals = reveals }
 }
 
 /// Phase one of settling an epoch: the summary of what the state machine computes. Applying it

@@ -17,14 +17,14 @@ public struct Evidence: Sendable {
     public static func derive(_ payload: Payload) -> Evidence {
         var evidence = Evidence(signer: nil)
         switch payload {
-        case .genesis, .checkpoint, .settlementComputed, .settlementApplied:
+        case .genesis, .checkpoint, .settlementComputed, .settlementApplied, .receiptReveal, .outcomeReveal:
             break
         case .epochOpen(let open):
             evidence.signer = recover(open.signature, MessageHashing.epochOpenDigest(open))
         case .epochClose(let close):
             evidence.signer = recover(close.signature, MessageHashing.epochCloseDigest(close))
-        case .verificationOutcome(let outcome):
-            evidence.signer = recover(outcome.signature, MessageHashing.outcomeDigest(outcome))
+        case .outcomeSeal(let seal):
+            evidence.signer = recover(seal.signature, MessageHashing.outcomeSealDigest(seal))
         case .assignmentBatch(let batch):
             evidence.jobSpecHashes = batch.assignments.map { MessageHashing.jobSpecHash($0.spec) }
             let leaves = zip(batch.assignments, evidence.jobSpecHashes).map { MessageHashing.assignmentLeaf($0, specHash: $1) }

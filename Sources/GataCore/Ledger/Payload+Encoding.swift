@@ -25,13 +25,58 @@ extension ReceiptBody {
     func encode(into writer: inout BinaryWriter) {
         writer.write(jobId)
         writer.write(jobSpecHash)
-        writer.write(outputHash)
+        writer.write(outputCommitment)
     }
 
     static func decode(from reader: inout BinaryReader) throws(DecodeError) -> ReceiptBody {
         ReceiptBody(
             jobId: try reader.readHash("receipt.jobId"), jobSpecHash: try reader.readHash("receipt.jobSpecHash"),
-            outputHash: try reader.readHash("receipt.outputHash"))
+            outputCommitment: try reader.readHash("receipt.outputCommitment"))
+    }
+}
+
+extension ReceiptReveal {
+    func encode(into writer: inout BinaryWriter) {
+        writer.write(UInt32(reveals.count))
+        for item in reveals {
+            writer.write(item.jobId)
+            writer.write(item.outputHash)
+            writer.write(item.salt)
+        }
+    }
+
+    static func decode(from reader: inout BinaryReader) throws(DecodeError) -> ReceiptReveal {
+        var reveals: [Item] = []
+        for _ in 0..<(try reader.readCount("receiptReveal.count", max: revealsMax)) {
+            reveals.append(Item(
+                jobId: try reader.readHash("receiptReveal.jobId"), outputHash: try reader.readHash("receiptReveal.outputHash"),
+                salt: try reader.readHash("receiptReveal.salt")))
+        }
+        return ReceiptReveal(reveals: reveals)
+    }
+}
+
+extension OutcomeReveal {
+    func encode(into writer: inout BinaryWriter) {
+        writer.write(UInt32(reveals.count))
+        for item in reveals {
+            writer.write(item.receiptId)
+            writer.write(item.verifier)
+            writer.write(item.attempt)
+            writer.write(item.computedOutputHash)
+            writer.write(item.salt)
+        }
+    }
+
+    static func decode(from reader: inout BinaryReader) throws(DecodeError) -> OutcomeReveal {
+        var reveals: [Item] = []
+        for _ in 0..<(try reader.readCount("outcomeReveal.count", max: revealsMax)) {
+            reveals.append(Item(
+                receiptId: try reader.readHash("outcomeReveal.receiptId"), verifier: try reader.readAddress("outcomeReveal.verifier"),
+                attempt: try reader.readUInt32("outcomeReveal.attempt"),
+                computedOutputHash: try reader.readHash("outcomeReveal.computedOutputHash"), salt: try reader.readHash("outcomeReveal.salt")))
+        }
+        return OutcomeReveal(reveals: reveals)
     }
 }
 
@@ -91,12 +136,16 @@ extension Payload {
             writer.write(close.receiptsRoot)
             writer.write(close.stateDigest)
             writer.writeRaw(close.signature)
-        case .verificationOutcome(let outcome):
-            writer.write(outcome.chainId)
-            writer.write(outcome.receiptId)
-            writer.write(outcome.attempt)
-            writer.write(outcome.computedOutputHash)
-            writer.writeRaw(outcome.signature)
+        case .outcomeSeal(let seal):
+            writer.write(seal.chainId)
+            writer.write(seal.receiptId)
+            writer.write(seal.attempt)
+            writer.write(seal.seal)
+            writer.writeRaw(seal.signature)
+        case .receiptReveal(let reveal):
+            reveal.encode(into: &writer)
+        case .outcomeReveal(let reveal):
+            reveal.encode(into: &writer)
         case .settlementComputed(let summary):
             summary.encode(into: &writer)
         case .settlementApplied(let epoch):
@@ -161,11 +210,15 @@ extension Payload {
                 chainId: try reader.readUInt64("epochClose.chainId"), epoch: try reader.readUInt64("epochClose.epoch"),
                 secret: try reader.readHash("epochClose.secret"), receiptsRoot: try reader.readHash("epochClose.receiptsRoot"),
                 stateDigest: try reader.readHash("epochClose.stateDigest"), signature: try reader.readSignatureBytes("epochClose.signature")))
-        case .verificationOutcome:
-            payload = .verificationOutcome(VerificationOutcome(
-                chainId: try reader.readUInt64("outcome.chainId"), receiptId: try reader.readHash("outcome.receiptId"),
-                attempt: try reader.readUInt32("outcome.attempt"), computedOutputHash: try reader.readHash("outcome.computedOutputHash"),
-                signature: try reader.readSignatureBytes("outcome.signature")))
+        case .outcomeSeal:
+            payload = .outcomeSeal(OutcomeSeal(
+                chainId: try reader.readUInt64("outcomeSeal.chainId"), receiptId: try reader.readHash("outcomeSeal.receiptId"),
+                attempt: try reader.readUInt32("outcomeSeal.attempt"), seal: try reader.readHash("outcomeSeal.seal"),
+                signature: try reader.readSignatureBytes("outcomeSeal.signature")))
+        case .receiptReveal:
+            payload = .receiptReveal(try ReceiptReveal.decode(from: &reader))
+        case .outcomeReveal:
+            payload = .outcomeReveal(try OutcomeReveal.decode(from: &reader))
         case .settlementComputed:
             payload = .settlementComputed(try SettlementSummary.decode(from: &reader))
         case .settlementApplied:

@@ -32,16 +32,18 @@ public struct AssignmentBatch: Hashable, Sendable {
     }
 }
 
-/// The signed fields of a compute receipt.
+/// The signed fields of a compute receipt. The output hash itself stays sealed until the
+/// receipt's reveal window: the receipt carries only a salted commitment to it.
 public struct ReceiptBody: Hashable, Sendable {
     public var jobId: Hash32
     public var jobSpecHash: Hash32
-    public var outputHash: Hash32
+    /// keccak256(outputHash ‖ salt) (Specs/SAMPLING.md §Blind verification).
+    public var outputCommitment: Hash32
 
-    public init(jobId: Hash32, jobSpecHash: Hash32, outputHash: Hash32) {
+    public init(jobId: Hash32, jobSpecHash: Hash32, outputCommitment: Hash32) {
         self.jobId = jobId
         self.jobSpecHash = jobSpecHash
-        self.outputHash = outputHash
+        self.outputCommitment = outputCommitment
     }
 }
 
@@ -139,7 +141,9 @@ public enum Payload: Hashable, Sendable {
     case checkpoint(Checkpoint)
     case epochOpen(EpochOpen)
     case epochClose(EpochClose)
-    case verificationOutcome(VerificationOutcome)
+    case outcomeSeal(OutcomeSeal)
+    case receiptReveal(ReceiptReveal)
+    case outcomeReveal(OutcomeReveal)
     case settlementComputed(SettlementSummary)
     /// Phase two: apply the settlement computed for this epoch.
     case settlementApplied(epoch: UInt64)
@@ -156,7 +160,9 @@ public enum Payload: Hashable, Sendable {
         case .checkpoint: .checkpoint
         case .epochOpen: .epochOpen
         case .epochClose: .epochClose
-        case .verificationOutcome: .verificationOutcome
+        case .outcomeSeal: .outcomeSeal
+        case .receiptReveal: .receiptReveal
+        case .outcomeReveal: .outcomeReveal
         case .settlementComputed: .settlementComputed
         case .settlementApplied: .settlementApplied
         }

@@ -36,7 +36,7 @@ enum FastHashing {
         hasher.update(node)
         hasher.update(body.jobId)
         hasher.update(body.jobSpecHash)
-        hasher.update(body.outputHash)
+        hasher.update(body.outputCommitment)
         hasher.update(word(epoch))
         return TypedData.digest(domainSeparator: domainSeparator, messageHash: hasher.finalize())
     }

@@ -46,7 +46,7 @@ public enum MessageHashing {
     public static func receiptIdByGeneralEncoder(chainId: UInt64, node: Address, epoch: UInt64, body: ReceiptBody) -> Hash32 {
         SignedTypes.digest(chainId: chainId, primaryType: "ComputeReceipt", message: .object([
             "node": .address(node), "jobId": .hash(body.jobId), "jobSpecHash": .hash(body.jobSpecHash),
-            "outputHash": .hash(body.outputHash), "epoch": .integer(epoch),
+            "outputCommitment": .hash(body.outputCommitment), "epoch": .integer(epoch),
         ]))
     }
 
@@ -62,10 +62,9 @@ public enum MessageHashing {
         ]))
     }
 
-    public static func outcomeDigest(_ outcome: VerificationOutcome) -> Hash32 {
-        SignedTypes.digest(chainId: outcome.chainId, primaryType: "VerificationOutcome", message: .object([
-            "receiptId": .hash(outcome.receiptId), "attempt": .integer(outcome.attempt),
-            "computedOutputHash": .hash(outcome.computedOutputHash),
+    public static func outcomeSealDigest(_ seal: OutcomeSeal) -> Hash32 {
+        SignedTypes.digest(chainId: seal.chainId, primaryType: "OutcomeSeal", message: .object([
+            "receiptId": .hash(seal.receiptId), "attempt": .integer(seal.attempt), "seal": .hash(seal.seal),
         ]))
     }
 

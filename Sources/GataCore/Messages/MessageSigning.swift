@@ -46,10 +46,13 @@ public enum MessageSigning {
         return close
     }
 
-    public static func outcome(_ verifier: PrivateKey, chainId: UInt64, receiptId: Hash32, attempt: UInt32 = 0,
-                               computedOutputHash: Hash32) -> VerificationOutcome {
-        var outcome = VerificationOutcome(chainId: chainId, receiptId: receiptId, attempt: attempt, computedOutputHash: computedOutputHash, signature: [])
-        outcome.signature = verifier.sign(digest: MessageHashing.outcomeDigest(outcome)).bytes
+    /// Seals a computed output hash with a fresh salt for a sampled receipt.
+    public static func outcomeSeal(_ verifier: PrivateKey, chainId: UInt64, receiptId: Hash32, attempt: UInt32 = 0,
+                                   computedOutputHash: Hash32, salt: Hash32) -> OutcomeSeal {
+        let seal = OutcomeSeal.seal(receiptId: receiptId, verifier: verifier.address, attempt: attempt,
+                                    computedOutputHash: computedOutputHash, salt: salt)
+        var outcome = OutcomeSeal(chainId: chainId, receiptId: receiptId, attempt: attempt, seal: seal, signature: [])
+        outcome.signature = verifier.sign(digest: MessageHashing.outcomeSealDigest(outcome)).bytes
         return outcome
     }
 }

@@ -10,7 +10,7 @@ public enum WireJSON {
     }
 
     static func body(_ body: ReceiptBody) -> [String: JSONValue] {
-        ["jobId": .string(body.jobId.description), "jobSpecHash": .string(body.jobSpecHash.description), "outputHash": .string(body.outputHash.description)]
+        ["jobId": .string(body.jobId.description), "jobSpecHash": .string(body.jobSpecHash.description), "outputCommitment": .string(body.outputCommitment.description)]
     }
 
     public static func receipt(_ receipt: SignedReceipt) -> JSONValue {
@@ -36,10 +36,24 @@ public enum WireJSON {
         ])
     }
 
-    public static func outcome(_ outcome: VerificationOutcome) -> JSONValue {
+    public static func outcomeSeal(_ seal: OutcomeSeal) -> JSONValue {
         .object([
-            "chainId": .integer(outcome.chainId), "receiptId": .string(outcome.receiptId.description), "attempt": .integer(outcome.attempt),
-            "computedOutputHash": .string(outcome.computedOutputHash.description), "signature": .string(Hex.encodePrefixed(outcome.signature)),
+            "chainId": .integer(seal.chainId), "receiptId": .string(seal.receiptId.description), "attempt": .integer(seal.attempt),
+            "seal": .string(seal.seal.description), "signature": .string(Hex.encodePrefixed(seal.signature)),
         ])
+    }
+
+    public static func receiptReveal(_ reveal: ReceiptReveal) -> JSONValue {
+        .object(["reveals": .array(reveal.reveals.map {
+            .object(["jobId": .string($0.jobId.description), "outputHash": .string($0.outputHash.description), "salt": .string($0.salt.description)])
+        })])
+    }
+
+    public static func outcomeReveal(_ reveal: OutcomeReveal) -> JSONValue {
+        .object(["reveals": .array(reveal.reveals.map {
+            .object(["receiptId": .string($0.receiptId.description), "verifier": .string($0.verifier.checksummed),
+                     "attempt": .integer($0.attempt), "computedOutputHash": .string($0.computedOutputHash.description),
+                     "salt": .string($0.salt.description)])
+        })])
     }
 }

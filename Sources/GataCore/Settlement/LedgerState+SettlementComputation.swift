@@ -94,8 +94,8 @@ extension LedgerState {
                 group.jobs.append(jobId)
                 switch receipt.status {
                 case .sampled: group.unresolved += 1
-                case .fraud: group.fraud = true
-                case .recorded, .unsampled, .verified: break
+                case .fraud, .unrevealed: group.fraud = true
+                case .recorded, .unsampled, .verified, .unchecked: break
                 }
                 groups[key] = group
             }
@@ -103,20 +103,17 @@ extension LedgerState {
         return groups.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
-    /// Credits one completed check to each verifier whose outcome agrees with the receipt's resolution.
+    /// Credits one completed check to each verifier whose revealed outcome agrees with the receipt's
+    /// resolution: the node's revealed output for `verified`, the confirmed hash for `fraud`.
     func creditChecks(_ jobId: Hash32, into checks: inout [Address: UInt128]) {
         guard let receipt = receipts[jobId] else { return }
-        let agreed: Hash32
+        let agreed: Hash32?
         switch receipt.status {
         case .verified: agreed = receipt.outputHash
-        case .fraud:
-            guard let hash = receipt.outcomes.first(where: { outcome in
-                outcome.computedOutputHash != receipt.outputHash
-                    && receipt.outcomes.contains { $0 != outcome && $0.computedOutputHash == outcome.computedOutputHash }
-            })?.computedOutputHash else { return }
-            agreed = hash
-        default: return
+        case .fraud: agreed = Self.confirmedHash(receipt.outcomes.filter { $0.computedOutputHash != nil }, independent: independent)
+        default: agreed = nil
         }
+        guard let agreed else { return }
         for outcome in receipt.outcomes where outcome.computedOutputHash == agreed { checks[outcome.verifier, default: 0] += 1 }
     }
 

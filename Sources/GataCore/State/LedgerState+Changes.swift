@@ -46,15 +46,17 @@ extension LedgerState {
         case .receipt(let jobId):
             guard let record = receipts[jobId] else { return nil }
             writer.write(record.receiptId)
-            writer.write(record.outputHash)
+            writer.write(record.outputCommitment)
             writer.write(record.height)
             writer.write(record.status.rawValue)
             writer.write(record.settled)
+            Self.writeRevealed(record.outputHash, into: &writer)
             writer.write(UInt32(record.outcomes.count))
             for outcome in record.outcomes {
                 writer.write(outcome.verifier)
                 writer.write(outcome.attempt)
-                writer.write(outcome.computedOutputHash)
+                writer.write(outcome.seal)
+                Self.writeRevealed(outcome.computedOutputHash, into: &writer)
             }
         case .epoch(let epoch):
             guard let record = epochs[epoch] else { return nil }
@@ -82,6 +84,12 @@ extension LedgerState {
     public var allKeys: [StateKey] {
         [.totals] + balanceSnapshots.keys.map { .balanceSnapshot($0) } + accounts.keys.map { .account($0) } + assignments.keys.map { .assignment($0) }
             + receipts.keys.map { .receipt($0) } + epochs.keys.map { .epoch($0) } + settlements.keys.map { .settlement($0) }
+    }
+
+    /// `bool revealed ‖ hash value`, the hash 32 zero bytes until revealed.
+    static func writeRevealed(_ value: Hash32?, into writer: inout BinaryWriter) {
+        writer.write(value != nil)
+        writer.write(value ?? .zero)
     }
 
     static func write(_ payouts: [SettlementRecord.Payout], into writer: inout BinaryWriter) {

@@ -49,41 +49,7 @@ extension LedgerState {
             receipt.status = sampled ? .sampled : .unsampled
             receipts[jobId] = receipt
         }
-        return commitChanges()
-    }
-
-    mutating func applyOutcome(_ outcome: VerificationOutcome, evidence: Evidence) -> ApplyResult {
-        guard let genesis else { return .rejected(.genesisMisplaced, "no genesis") }
-        if let rejection = checkSigner(chainId: outcome.chainId, evidence: evidence, expected: nil) { return rejection }
-        guard case .success(let verifier) = evidence.signer, genesis.roles.verifiers.contains(verifier) else {
-            return .rejected(.unauthorizedRole, "outcomes must be signed by a verifier registered in genesis")
-        }
-        guard let jobId = receiptJobs[outcome.receiptId], var receipt = receipts[jobId] else {
-            return .rejected(.receiptNotFound, "no receipt \(outcome.receiptId)")
-        }
-        switch receipt.status {
-        case .recorded, .unsampled: return .rejected(.receiptNotSampled, "receipt \(outcome.receiptId) is \(receipt.status.name), not sampled")
-        case .verified, .fraud: return .rejected(.receiptAlreadyResolved, "receipt \(outcome.receiptId) is already \(receipt.status.name)")
-        case .sampled: break
-        }
-        guard !receipt.settled else { return .rejected(.receiptAlreadyResolved, "receipt \(outcome.receiptId) is already settled") }
-        let new = OutcomeRecord(verifier: verifier, attempt: outcome.attempt, computedOutputHash: outcome.computedOutputHash)
-        guard !receipt.outcomes.contains(where: { !independent($0, new) }) else {
-            return .rejected(.duplicateOutcome, verifierCount > 1
-                ? "verifier \(verifier) already reported on this receipt; another verifier must"
-                : "attempt \(outcome.attempt) was already reported; a new run needs a new attempt number")
-        }
-        guard receipt.outcomes.count < ReceiptRecord.outcomesMax else {
-            return .rejected(.outcomeLimitReached, "receipt \(outcome.receiptId) already has \(ReceiptRecord.outcomesMax) outcomes")
-        }
-        touch(.receipt(jobId))
-        if new.computedOutputHash == receipt.outputHash {
-            receipt.status = .verified
-        } else if receipt.outcomes.contains(where: { $0.computedOutputHash == new.computedOutputHash }) {
-            receipt.status = .fraud
-        }
-        receipt.outcomes.append(new)
-        receipts[jobId] = receipt
+        resolveVerifications(closedEpochCount: close.epoch + 1)
         return commitChanges()
     }
 
@@ -93,11 +59,6 @@ extension LedgerState {
         return Sampler.receiptsRoot((unsettledJobs[openEpoch] ?? []).compactMap { receipts[$0]?.receiptId })
     }
 
-    /// Two outcomes are independent executions when different verifiers made them, or, when only
-    /// one verifier is registered, when they are different runs (Specs/SETTLEMENT.md §Verification).
-    func independent(_ a: OutcomeRecord, _ b: OutcomeRecord) -> Bool {
-        verifierCount > 1 ? a.verifier != b.verifier : a.attempt != b.attempt
-    }
 
     /// Checks the chain id and that the signature recovers to `role`, answering `unauthorizedRole` otherwise.
     func checkRole(chainId: UInt64, evidence: Evidence, role: Address, name: String) -> ApplyResult? {

@@ -57,7 +57,7 @@ extension LedgerState {
         }
         for (body, id) in fresh {
             touch(.receipt(body.jobId))
-            receipts[body.jobId] = ReceiptRecord(receiptId: id, outputHash: body.outputHash, height: height)
+            receipts[body.jobId] = ReceiptRecord(receiptId: id, outputCommitment: body.outputCommitment, height: height)
             receiptJobs[id] = body.jobId
             unsettledJobs[epoch, default: []].insert(body.jobId)
             unsettledByNode[node, default: 0] += 1

@@ -87,18 +87,27 @@ extension LedgerState {
 
     static func readReceipt(_ reader: inout BinaryReader) throws(DecodeError) -> ReceiptRecord {
         var record = ReceiptRecord(
-            receiptId: try reader.readHash("receipt.receiptId"), outputHash: try reader.readHash("receipt.outputHash"),
+            receiptId: try reader.readHash("receipt.receiptId"), outputCommitment: try reader.readHash("receipt.outputCommitment"),
             height: try reader.readUInt64("receipt.height"))
         let rawStatus = try reader.readUInt8("receipt.status")
         guard let status = ReceiptStatus(rawValue: rawStatus) else { throw DecodeError("receipt.status: unknown \(rawStatus)") }
         record.status = status
         record.settled = try reader.readBool("receipt.settled")
+        record.outputHash = try readRevealed(&reader, "receipt.outputHash")
         for _ in 0..<(try reader.readCount("receipt.outcomes", max: ReceiptRecord.outcomesMax)) {
             record.outcomes.append(OutcomeRecord(
                 verifier: try reader.readAddress("outcome.verifier"), attempt: try reader.readUInt32("outcome.attempt"),
-                computedOutputHash: try reader.readHash("outcome.computedOutputHash")))
+                seal: try reader.readHash("outcome.seal"), computedOutputHash: try readRevealed(&reader, "outcome.computedOutputHash")))
         }
         return record
+    }
+
+    /// Reads `bool revealed ‖ hash value`; an unrevealed value must be 32 zero bytes (one encoding per value).
+    static func readRevealed(_ reader: inout BinaryReader, _ field: String) throws(DecodeError) -> Hash32? {
+        let revealed = try reader.readBool("\(field).revealed")
+        let value = try reader.readHash(field)
+        guard revealed || value == .zero else { throw DecodeError("\(field): an unrevealed value must be zero") }
+        return revealed ? value : nil
     }
 
     static func readPayouts(_ reader: inout BinaryReader) throws(DecodeError) -> [SettlementRecord.Payout] {

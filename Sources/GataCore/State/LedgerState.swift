@@ -92,7 +92,9 @@ public struct LedgerState: Sendable {
                 : .mismatch(.checkpointMismatch, field: "checkpoint.stateDigest", expected: "\(digest.value)", found: "\(checkpoint.stateDigest)")
         case .epochOpen(let open): result = applyEpochOpen(open, evidence: evidence)
         case .epochClose(let close): result = applyEpochClose(close, evidence: evidence)
-        case .verificationOutcome(let outcome): result = applyOutcome(outcome, evidence: evidence)
+        case .outcomeSeal(let seal): result = applyOutcomeSeal(seal, evidence: evidence)
+        case .receiptReveal(let reveal): result = applyReceiptReveal(reveal)
+        case .outcomeReveal(let reveal): result = applyOutcomeReveal(reveal)
         case .settlementComputed(let summary): result = applySettlementComputed(summary)
         case .settlementApplied(let epoch): result = applySettlementApplied(epoch: epoch)
         }

@@ -31,12 +31,18 @@ public enum ReceiptStatus: UInt8, Sendable, CaseIterable {
     case recorded = 0
     /// Its epoch closed and it was not sampled.
     case unsampled = 1
-    /// Sampled and waiting for its verification to resolve.
+    /// Sampled and waiting for its verification to resolve at the end of its reveal window.
     case sampled = 2
-    /// Sampled, and an outcome reproduced the claimed output.
+    /// Sampled, and a revealed outcome reproduced the node's revealed output.
     case verified = 3
-    /// Sampled, and two independent outcomes agree on another output: confirmed fraud.
+    /// Sampled, and two independent revealed outcomes agree on another output: confirmed fraud.
     case fraud = 4
+    /// Sampled, and the node never revealed its output before the reveal window closed: treated as
+    /// work not done, forfeited and slashed like fraud.
+    case unrevealed = 5
+    /// Sampled and revealed, but no revealed outcome resolved it before the reveal window closed:
+    /// paid as if unsampled; the verifiers get no credit for it.
+    case unchecked = 6
 
     public var name: String {
         switch self {
@@ -45,29 +51,53 @@ public enum ReceiptStatus: UInt8, Sendable, CaseIterable {
         case .sampled: "sampled"
         case .verified: "verified"
         case .fraud: "fraud"
+        case .unrevealed: "unrevealed"
+        case .unchecked: "unchecked"
         }
     }
+
+    /// Forfeits the receipt's (node, epoch) group and slashes the node's bond.
+    public var forfeits: Bool { self == .fraud || self == .unrevealed }
 }
 
-/// One verifier's report on a sampled receipt.
+/// One verifier's sealed report on a sampled receipt, and its reveal once made.
 public struct OutcomeRecord: Hashable, Sendable {
     public var verifier: Address
     public var attempt: UInt32
-    public var computedOutputHash: Hash32
+    /// keccak256(receiptId ‖ verifier ‖ attempt ‖ computedOutputHash ‖ salt) (Specs/SAMPLING.md §Blind verification).
+    public var seal: Hash32
+    /// The output hash the verifier computed, once revealed against ``seal``.
+    public var computedOutputHash: Hash32?
+
+    public init(verifier: Address, attempt: UInt32, seal: Hash32, computedOutputHash: Hash32? = nil) {
+        self.verifier = verifier
+        self.attempt = attempt
+        self.seal = seal
+        self.computedOutputHash = computedOutputHash
+    }
 }
 
 /// A recorded receipt for a job.
 public struct ReceiptRecord: Hashable, Sendable {
     public var receiptId: Hash32
-    public var outputHash: Hash32
+    /// keccak256(outputHash ‖ salt), as the node signed it.
+    public var outputCommitment: Hash32
     public var height: UInt64
     public var status: ReceiptStatus = .recorded
-    /// Paid, or forfeited for fraud, by an applied settlement.
+    /// Paid, or forfeited, by an applied settlement.
     public var settled = false
+    /// The node's output hash, once revealed against ``outputCommitment``.
+    public var outputHash: Hash32?
     public var outcomes: [OutcomeRecord] = []
 
-    /// The most outcomes kept for one receipt.
+    /// The most outcomes (seals) kept for one receipt.
     public static let outcomesMax = 4
+
+    public init(receiptId: Hash32, outputCommitment: Hash32, height: UInt64) {
+        self.receiptId = receiptId
+        self.outputCommitment = outputCommitment
+        self.height = height
+    }
 }
 
 /// One epoch's commitment, reveal and settlement progress.

@@ -54,6 +54,11 @@ public enum ResultCode: UInt16, Sendable, CaseIterable, CustomStringConvertible 
     case receiptAlreadyResolved = 432
     case duplicateOutcome = 433
     case outcomeLimitReached = 434
+    case sealWindowClosed = 435
+    case revealTooEarly = 436
+    case revealWindowClosed = 437
+    case revealMismatch = 438
+    case sealNotFound = 439
     case epochNotClosed = 440
     case settlementOutOfOrder = 441
     case settlementMismatch = 442
@@ -104,6 +109,11 @@ public enum ResultCode: UInt16, Sendable, CaseIterable, CustomStringConvertible 
         case .receiptAlreadyResolved: "receipt_already_resolved"
         case .duplicateOutcome: "duplicate_outcome"
         case .outcomeLimitReached: "outcome_limit_reached"
+        case .sealWindowClosed: "seal_window_closed"
+        case .revealTooEarly: "reveal_too_early"
+        case .revealWindowClosed: "reveal_window_closed"
+        case .revealMismatch: "reveal_mismatch"
+        case .sealNotFound: "seal_not_found"
         case .epochNotClosed: "epoch_not_closed"
         case .settlementOutOfOrder: "settlement_out_of_order"
         case .settlementMismatch: "settlement_mismatch"

@@ -36,6 +36,11 @@ public enum DevnetWorkload {
         var round = 0
         let start = sequencer.read { $0.nextHeight }
         while rounds.map({ round < $0 }) ?? true {
+            await revealDue(key: node, sequencer: sequencer, onRecorded: onRecorded)
+            guard batchSize > 0 else {
+                round += 1
+                continue
+            }
             guard let epoch = sequencer.read({ $0.openEpoch }) else {
                 try? await Task.sleep(for: .milliseconds(5))
                 continue
@@ -47,7 +52,8 @@ public enum DevnetWorkload {
             let batch = MessageSigning.assignmentBatch(scheduler, chainId: chainId, epoch: epoch, assignments: assignments)
             onRecorded(await sequencer.submit(.assignmentBatch(batch)))
             let bodies = assignments.map {
-                ReceiptBody(jobId: $0.jobId, jobSpecHash: MessageHashing.jobSpecHash($0.spec), outputHash: trueOutput($0.jobId))
+                ReceiptBody(jobId: $0.jobId, jobSpecHash: MessageHashing.jobSpecHash($0.spec),
+                            outputCommitment: ReceiptReveal.commitment(outputHash: trueOutput($0.jobId), salt: salt(node, $0.jobId)))
             }
             let receipts = MessageSigning.receiptBatch(node, chainId: chainId, epoch: epoch, receipts: bodies)
             onRecorded(await sequencer.submit(.receiptBatch(receipts)))
@@ -55,10 +61,29 @@ public enum DevnetWorkload {
         }
     }
 
+    /// Reveals the outputs of the workload node's unsettled receipts whose reveal window is open,
+    /// read from the state: the workload's claims and salts follow from the job ids and the key.
+    static func revealDue(key: PrivateKey, sequencer: Sequencer, onRecorded: @Sendable (SubmitOutcome) -> Void) async {
+        let due: [Hash32] = sequencer.read { state in
+            state.unsettledJobs.filter { state.verificationPhase(receiptEpoch: $0.key) == .revealing }.values.flatMap { $0 }.filter {
+                state.assignments[$0]?.node == key.address && state.receipts[$0]?.outputHash == nil
+            }.sorted()
+        }
+        for start in stride(from: 0, to: due.count, by: ReceiptReveal.revealsMax) {
+            let jobs = due[start..<min(start + ReceiptReveal.revealsMax, due.count)]
+            let reveal = ReceiptReveal(reveals: jobs.map { .init(jobId: $0, outputHash: trueOutput($0), salt: salt(key, $0)) })
+            onRecorded(await sequencer.submit(.receiptReveal(reveal)))
+        }
+    }
+
+    /// The workload's salt for a commitment or seal: secret as long as the key is.
+    public static func salt(_ key: PrivateKey, _ id: Hash32) -> Hash32 { Keccak256.hash(key.rawBytes + id.bytes) }
+
     /// The output the workload's jobs "compute": a stand-in until jobs run real kernels.
     public static func trueOutput(_ jobId: Hash32) -> Hash32 { Keccak256.hash(jobId.bytes) }
 
-    /// A verifier that reports the true output of every sampled receipt it has not yet reported on.
+    /// A verifier that seals the true output of every sampled receipt in its seal window that it
+    /// has not sealed yet, and reveals its seals once their reveal window opens.
     public static func verifierStream(
         sequencer: Sequencer, chainId: UInt64, verifier index: Int, rounds: Int? = nil,
         onRecorded: @Sendable (SubmitOutcome) -> Void
@@ -66,16 +91,29 @@ public enum DevnetWorkload {
         let key = DevAccounts.key(index)
         var round = 0
         while rounds.map({ round < $0 }) ?? true {
-            let pending = sequencer.read { state in
-                state.unsettledJobs.values.flatMap { $0 }.compactMap { jobId -> (Hash32, Hash32)? in
-                    guard let receipt = state.receipts[jobId], receipt.status == .sampled,
-                          !receipt.outcomes.contains(where: { $0.verifier == key.address }) else { return nil }
-                    return (receipt.receiptId, jobId)
+            let (toSeal, toReveal) = sequencer.read { state in
+                var toSeal: [(Hash32, Hash32)] = [], toReveal: [(Hash32, Hash32)] = []
+                for (epoch, jobs) in state.unsettledJobs {
+                    let phase = state.verificationPhase(receiptEpoch: epoch)
+                    for jobId in jobs {
+                        guard let receipt = state.receipts[jobId], receipt.status == .sampled else { continue }
+                        let mine = receipt.outcomes.first { $0.verifier == key.address }
+                        if phase == .sealing, mine == nil { toSeal.append((receipt.receiptId, jobId)) }
+                        if phase == .revealing, let mine, mine.computedOutputHash == nil { toReveal.append((receipt.receiptId, jobId)) }
+                    }
                 }
+                return (toSeal.sorted { $0.0 < $1.0 }, toReveal.sorted { $0.0 < $1.0 })
             }
-            for (receiptId, jobId) in pending.sorted(by: { $0.0 < $1.0 }) {
-                let outcome = MessageSigning.outcome(key, chainId: chainId, receiptId: receiptId, computedOutputHash: trueOutput(jobId))
-                onRecorded(await sequencer.submit(.verificationOutcome(outcome)))
+            for (receiptId, jobId) in toSeal {
+                let seal = MessageSigning.outcomeSeal(key, chainId: chainId, receiptId: receiptId, computedOutputHash: trueOutput(jobId),
+                                                      salt: salt(key, receiptId))
+                onRecorded(await sequencer.submit(.outcomeSeal(seal)))
+            }
+            for start in stride(from: 0, to: toReveal.count, by: OutcomeReveal.revealsMax) {
+                let items = toReveal[start..<min(start + OutcomeReveal.revealsMax, toReveal.count)].map { receiptId, jobId in
+                    OutcomeReveal.Item(receiptId: receiptId, verifier: key.address, attempt: 0, computedOutputHash: trueOutput(jobId), salt: salt(key, receiptId))
+                }
+                onRecorded(await sequencer.submit(.outcomeReveal(OutcomeReveal(reveals: items))))
             }
             round += 1
             try? await Task.sleep(for: .milliseconds(10))

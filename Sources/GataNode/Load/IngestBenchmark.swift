@@ -119,7 +119,7 @@ public struct IngestBenchmark: Sendable {
         }
         return jobs.map { key, assignment in
             Job(key: key, body: ReceiptBody(jobId: assignment.jobId, jobSpecHash: MessageHashing.jobSpecHash(assignment.spec),
-                                            outputHash: Keccak256.hash(assignment.jobId.bytes)))
+                                            outputCommitment: Keccak256.hash(assignment.jobId.bytes)))
         }
     }
 

@@ -4,7 +4,7 @@ import GataCrypto
 /// Signed messages as they arrive over JSON-RPC (Specs/RPC.md §Signed messages).
 extension LedgerRPC {
     static func receiptBody(_ object: RPCObject) throws(RPCError) -> ReceiptBody {
-        ReceiptBody(jobId: try object.hash("jobId"), jobSpecHash: try object.hash("jobSpecHash"), outputHash: try object.hash("outputHash"))
+        ReceiptBody(jobId: try object.hash("jobId"), jobSpecHash: try object.hash("jobSpecHash"), outputCommitment: try object.hash("outputCommitment"))
     }
 
     static func receipt(_ object: RPCObject) throws(RPCError) -> SignedReceipt {
@@ -59,10 +59,35 @@ extension LedgerRPC {
                                signature: try object.signature("signature"))
     }
 
-    static func outcome(_ object: RPCObject) throws(RPCError) -> VerificationOutcome {
-        let attempt = try object.quantity("attempt")
-        guard attempt <= UInt64(UInt32.max) else { throw .invalidParams("\(object.path).attempt exceeds 32 bits") }
-        return VerificationOutcome(chainId: try object.quantity("chainId"), receiptId: try object.hash("receiptId"), attempt: UInt32(attempt),
-                                   computedOutputHash: try object.hash("computedOutputHash"), signature: try object.signature("signature"))
+    static func outcomeSeal(_ object: RPCObject) throws(RPCError) -> OutcomeSeal {
+        OutcomeSeal(chainId: try object.quantity("chainId"), receiptId: try object.hash("receiptId"), attempt: try u32(object, "attempt"),
+                    seal: try object.hash("seal"), signature: try object.signature("signature"))
+    }
+
+    static func receiptReveal(_ object: RPCObject) throws(RPCError) -> ReceiptReveal {
+        var reveals: [ReceiptReveal.Item] = []
+        for (index, item) in try object.array("reveals", max: ReceiptReveal.revealsMax).enumerated() {
+            guard case .object(let members) = item else { throw .invalidParams("\(object.path).reveals[\(index)] must be an object") }
+            let entry = RPCObject(members: members, path: "\(object.path).reveals[\(index)]")
+            reveals.append(.init(jobId: try entry.hash("jobId"), outputHash: try entry.hash("outputHash"), salt: try entry.hash("salt")))
+        }
+        return ReceiptReveal(reveals: reveals)
+    }
+
+    static func outcomeReveal(_ object: RPCObject) throws(RPCError) -> OutcomeReveal {
+        var reveals: [OutcomeReveal.Item] = []
+        for (index, item) in try object.array("reveals", max: OutcomeReveal.revealsMax).enumerated() {
+            guard case .object(let members) = item else { throw .invalidParams("\(object.path).reveals[\(index)] must be an object") }
+            let entry = RPCObject(members: members, path: "\(object.path).reveals[\(index)]")
+            reveals.append(.init(receiptId: try entry.hash("receiptId"), verifier: try entry.address("verifier"), attempt: try u32(entry, "attempt"),
+                                 computedOutputHash: try entry.hash("computedOutputHash"), salt: try entry.hash("salt")))
+        }
+        return OutcomeReveal(reveals: reveals)
+    }
+
+    static func u32(_ object: RPCObject, _ field: String) throws(RPCError) -> UInt32 {
+        let value = try object.quantity(field)
+        guard value <= UInt64(UInt32.max) else { throw .invalidParams("\(object.path).\(field) exceeds 32 bits", param: "\(object.path).\(field)") }
+        return UInt32(value)
     }
 }

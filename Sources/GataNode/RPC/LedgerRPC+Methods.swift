@@ -43,8 +43,14 @@ extension LedgerRPC {
                 try await self.submit(.assignmentBatch(try Self.assignmentBatch(try RPCParams(params, names: ["batch"]).object("batch"))))
             },
             "gata_leaseJobs": { [self] params throws(RPCError) in try self.leaseJobs(params) },
-            "gata_submitOutcome": { [self] params throws(RPCError) in
-                try await self.submit(.verificationOutcome(try Self.outcome(try RPCParams(params, names: ["outcome"]).object("outcome"))))
+            "gata_sealOutcome": { [self] params throws(RPCError) in
+                try await self.submit(.outcomeSeal(try Self.outcomeSeal(try RPCParams(params, names: ["seal"]).object("seal"))))
+            },
+            "gata_revealOutcomes": { [self] params throws(RPCError) in
+                try await self.submit(.outcomeReveal(try Self.outcomeReveal(try RPCParams(params, names: ["reveal"]).object("reveal"))))
+            },
+            "gata_revealReceipts": { [self] params throws(RPCError) in
+                try await self.submit(.receiptReveal(try Self.receiptReveal(try RPCParams(params, names: ["reveal"]).object("reveal"))))
             },
             "gata_controlEpoch": { [self] params throws(RPCError) in try await self.controlEpoch(params) },
         ]

@@ -35,6 +35,7 @@ extension LedgerRPC {
                 "chainId": .string(RPCDecoding.quantityText(genesis.chainId)), "chainHash": .string(state.chainHash.description),
                 "height": .string(RPCDecoding.quantityText(state.nextHeight - 1)), "lastHash": .string(state.lastHash.description),
                 "openEpoch": state.openEpoch.map { .integer($0) } ?? .null, "nextEpoch": .integer(state.nextEpoch),
+                "closedEpochs": .integer(state.closedEpochCount),
                 "settledEpochs": .integer(state.settlements.values.filter(\.applied).count),
                 "minted": .string(String(state.totals.minted.baseUnits)), "burned": .string(String(state.totals.burned.baseUnits)),
                 "stateDigest": .string(state.digest.value.description), "queueDepth": .integer(sequencer.queueDepth),
@@ -51,17 +52,21 @@ extension LedgerRPC {
             }
             let status: String = switch (receipt.settled, receipt.status) {
             case (true, _): "settled"
-            case (false, .sampled): "sampled"
-            case (false, .verified): "verified"
-            case (false, .fraud): "fraud"
             case (false, .recorded), (false, .unsampled): "recorded"
+            case (false, let other): other.name
             }
+            let hidden: (Hash32?) -> JSONValue = { $0.map { .string($0.description) } ?? .null }
             return .object([
                 "receiptId": .string(receiptId.description), "jobId": .string(jobId.description), "node": .string(assignment.node.checksummed),
-                "epoch": .integer(assignment.epoch), "units": .integer(assignment.units), "outputHash": .string(receipt.outputHash.description),
+                "epoch": .integer(assignment.epoch), "units": .integer(assignment.units),
+                "outputCommitment": .string(receipt.outputCommitment.description), "outputHash": hidden(receipt.outputHash),
                 "height": .string(RPCDecoding.quantityText(receipt.height)), "status": .string(status),
-                "sampled": .bool(receipt.status == .sampled || receipt.status == .verified || receipt.status == .fraud),
+                "sampled": .bool(receipt.status != .recorded && receipt.status != .unsampled),
                 "resolution": .string(receipt.status.name),
+                "outcomes": .array(receipt.outcomes.map {
+                    .object(["verifier": .string($0.verifier.checksummed), "attempt": .integer($0.attempt), "seal": .string($0.seal.description),
+                             "computedOutputHash": hidden($0.computedOutputHash)])
+                }),
             ])
         }
         guard let found else { throw .notFound("no receipt \(receiptId)") }

@@ -43,13 +43,19 @@ extension LedgerRPC {
             digest: digest, signature: try request.signature("signature"), issuedAtMillis: issuedAt, role: "lease",
             allowed: { [genesis] signer in signer == verifier && genesis.roles.verifiers.contains(signer) },
             refusal: { "leases are for verifiers registered in genesis, signing for themselves; signed by \($0)" })
-        let candidates = sequencer.read { state in
-            state.unsettledJobs.values.flatMap { $0 }.compactMap { jobId -> (Hash32, Hash32)? in
-                guard let receipt = state.receipts[jobId], receipt.status == .sampled,
-                      !receipt.outcomes.contains(where: { $0.verifier == verifier && state.genesis?.roles.verifiers.count != 1 })
+        // Only receipts whose seal window is open: a seal sent later would be refused.
+        let (candidates, closedEpochs) = sequencer.read { state in
+            let closed = state.closedEpochCount
+            let sealing = state.unsettledJobs.filter { VerificationWindow.phase(receiptEpoch: $0.key, closedEpochCount: closed) == .sealing }
+            let candidates = sealing.values.flatMap { $0 }.compactMap { jobId -> (Hash32, Hash32)? in
+                // A verifier seals each receipt once; a sole verifier twice, as two independent runs.
+                let own = state.receipts[jobId]?.outcomes.filter { $0.verifier == verifier }.count ?? 0
+                guard let receipt = state.receipts[jobId], receipt.status == .sampled, receipt.outcomes.count < ReceiptRecord.outcomesMax,
+                      own < (state.genesis?.roles.verifiers.count == 1 ? 2 : 1)
                 else { return nil }
                 return (receipt.receiptId, jobId)
             }.sorted { $0.0 < $1.0 }
+            return (candidates, closed)
         }
         let granted = Set(leases.lease(candidates.map(\.0), to: verifier, max: Int(max), now: clockMillis()))
         // Read what the answer needs under the state lock, then load the specs from the log outside it.
@@ -63,7 +69,7 @@ extension LedgerRPC {
             return .object(["receiptId": .string(receiptId.description), "jobId": .string(jobId.description),
                             "epoch": .integer(assignment.epoch), "attempt": .integer(attempts), "spec": WireJSON.jobSpec(spec)])
         }
-        return .object(["jobs": .array(jobs), "leaseMillis": .integer(leases.leaseMillis)])
+        return .object(["jobs": .array(jobs), "leaseMillis": .integer(leases.leaseMillis), "closedEpochs": .integer(closedEpochs)])
     }
 
     /// The spec of an assigned job, read back from its assignment entry. Reads the store, never

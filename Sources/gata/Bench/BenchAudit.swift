@@ -111,7 +111,7 @@ struct BenchLedger {
             }
             try append(.assignmentBatch(MessageSigning.assignmentBatch(DevAccounts.key(1), chainId: chainId, epoch: 0, assignments: assignments)))
             for (index, assignment) in assignments.enumerated() {
-                let body = ReceiptBody(jobId: assignment.jobId, jobSpecHash: MessageHashing.jobSpecHash(assignment.spec), outputHash: Keccak256.hash(assignment.jobId.bytes))
+                let body = ReceiptBody(jobId: assignment.jobId, jobSpecHash: MessageHashing.jobSpecHash(assignment.spec), outputCommitment: Keccak256.hash(assignment.jobId.bytes))
                 try append(.receipt(MessageSigning.receipt(nodes[index % nodes.count], chainId: chainId, epoch: 0, body: body)))
             }
             remaining -= count

@@ -26,7 +26,7 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Password file of the operator's keystore.") var passwordFile: String?
     @Option(name: .long, help: "Seconds per epoch; the genesis value when omitted.") var epochSeconds: Double?
     @Option(name: .long, help: "Seconds a verifier's lease on a job lasts before another worker may take it.") var leaseSeconds: Double = 60
-    @Option(name: .long, help: "Epochs a closed epoch waits before the epoch timer settles it: 0 settles at the close; 1 gives verifiers a whole epoch, so fewer receipts are deferred.") var settlementLagEpochs: UInt64 = 0
+    @Option(name: .long, help: "Epochs a closed epoch waits before the epoch timer settles it. The default, 2, lets its samples be sealed (one epoch) and revealed (one more), so each epoch pays its own work; less settles sooner and defers the sampled groups to a later epoch's pool.") var settlementLagEpochs: UInt64 = VerificationWindow.settlementLagEpochs
     @Option(name: .long, help: "Submissions that may wait for the sequencer; past it, callers are told to retry (-32005).") var queueMax = 16_384
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 

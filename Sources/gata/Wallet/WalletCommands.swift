@@ -70,17 +70,24 @@ struct TransferCommand: AsyncParsableCommand {
 /// `gata receipt submit|show`
 struct ReceiptCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "receipt", abstract: "Submit or look up compute receipts.", subcommands: [ReceiptSubmit.self, ReceiptShow.self])
+        commandName: "receipt", abstract: "Submit or look up compute receipts.", subcommands: [ReceiptSubmit.self, ReceiptRevealCommand.self, ReceiptShow.self])
 }
 
 struct ReceiptSubmit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "submit", abstract: "Sign a ComputeReceipt with the node's key and submit it.")
+        commandName: "submit", abstract: "Sign a ComputeReceipt with the node's key and submit it.",
+        discussion: """
+            The receipt carries only a salted commitment to the output hash, keccak256(outputHash ‖ salt), \
+            so no verifier can copy the claim. Keep the salt: once the epoch after the receipt's epoch \
+            has closed, reveal the output with `gata receipt reveal`, or a sampled receipt is forfeited \
+            and the bond slashed.
+            """)
 
     @Option(name: .long, help: "The node's keystore file.") var keystore: String
     @Option(name: .long, help: "The job id (0x and 64 hex digits).") var jobId: String
     @Option(name: .long, help: "The job spec hash.") var jobSpecHash: String
     @Option(name: .long, help: "The hash of the output the node computed.") var outputHash: String
+    @Option(name: .long, help: "The salt of the commitment (0x and 64 hex digits); a fresh random one by default, printed.") var salt: String?
     @Option(name: .long, help: "The epoch the job was assigned in.") var epoch: UInt64
     @OptionGroup var passwordOptions: PasswordOptions
     @OptionGroup var rpcOptions: RPCOptions
@@ -89,13 +96,44 @@ struct ReceiptSubmit: AsyncParsableCommand {
         guard let job = Hash32(hex: jobId), let spec = Hash32(hex: jobSpecHash), let output = Hash32(hex: outputHash) else {
             throw CLIError("--job-id, --job-spec-hash and --output-hash must each be 0x and 64 hex digits")
         }
+        let saltValue: Hash32
+        if let salt {
+            guard let parsed = Hash32(hex: salt) else { throw CLIError("--salt must be 0x and 64 hex digits") }
+            saltValue = parsed
+        } else {
+            saltValue = Hash32(bytes: try SecureRandom.bytes(32))
+        }
         let key = try KeystoreInput.unlock(keystore, passwordOptions)
         let client = rpcOptions.client
         let chainId = try await client.chainId()
-        let receipt = MessageSigning.receipt(key, chainId: chainId, epoch: epoch, body: ReceiptBody(jobId: job, jobSpecHash: spec, outputHash: output))
+        let body = ReceiptBody(jobId: job, jobSpecHash: spec, outputCommitment: ReceiptReveal.commitment(outputHash: output, salt: saltValue))
+        let receipt = MessageSigning.receipt(key, chainId: chainId, epoch: epoch, body: body)
         let result = try await client.call("gata_submitReceipt", [WireJSON.receipt(receipt)])
         print("receipt id \(MessageHashing.receiptId(chainId: chainId, node: key.address, epoch: epoch, body: receipt.body))")
+        print("salt \(saltValue)   (keep it: `gata receipt reveal --job-id \(job) --output-hash \(output) --salt \(saltValue)` once epoch \(epoch + VerificationWindow.sealEpochs) has closed)")
         print(result.prettyText)
+    }
+}
+
+struct ReceiptRevealCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reveal", abstract: "Reveal the output hash behind a receipt's commitment.",
+        discussion: """
+            Accepted from the close of the epoch after the receipt's epoch until the close of the one \
+            after that (Specs/SAMPLING.md §Blind verification). Needs no key: the salt proves it.
+            """)
+
+    @Option(name: .long, help: "The job id.") var jobId: String
+    @Option(name: .long, help: "The output hash the receipt committed to.") var outputHash: String
+    @Option(name: .long, help: "The salt printed by `gata receipt submit`.") var salt: String
+    @OptionGroup var rpcOptions: RPCOptions
+
+    func run() async throws {
+        guard let job = Hash32(hex: jobId), let output = Hash32(hex: outputHash), let saltValue = Hash32(hex: salt) else {
+            throw CLIError("--job-id, --output-hash and --salt must each be 0x and 64 hex digits")
+        }
+        let reveal = ReceiptReveal(reveals: [.init(jobId: job, outputHash: output, salt: saltValue)])
+        print(try await rpcOptions.client.call("gata_revealReceipts", [WireJSON.receiptReveal(reveal)]).prettyText)
     }
 }
 
