@@ -2,10 +2,11 @@ import Foundation
 import GataCore
 import GataCrypto
 
-/// Which verifier is re-executing which sampled receipt, until when. Off the ledger: a lease that
-/// expires (the worker died or stalled) makes the job available to another worker of the same
-/// verifier. Verifiers never wait for each other: every sampled receipt wants one independent
-/// execution from each of them before its seal window closes.
+/// Which verifier is re-executing which sampled receipt, until when. Off the ledger. Several
+/// workers may share one verifier key: a receipt leased to the verifier is not handed to another
+/// of its workers until the lease expires (the worker died or stalled). Verifiers never wait for
+/// each other: every sampled receipt wants one independent execution from each of them before its
+/// seal window closes. At most one lease per (sampled receipt, registered verifier) is held.
 final class LeaseTable: @unchecked Sendable {  // the lock guards `leases`
     private let lock = NSLock()
     private struct Key: Hashable { let receiptId: Hash32, verifier: Address }
@@ -16,14 +17,18 @@ final class LeaseTable: @unchecked Sendable {  // the lock guards `leases`
         self.leaseMillis = leaseMillis
     }
 
-    /// Leases up to `max` of `candidates` (receipt ids) to `verifier`. Its own live leases are
-    /// handed out again, so a restarted worker picks up where it stopped.
+    /// Leases up to `max` of `candidates` (receipt ids) to `verifier`: those it holds no live lease on.
     func lease(_ candidates: [Hash32], to verifier: Address, max: Int, now: UInt64) -> [Hash32] {
         lock.lock()
         defer { lock.unlock() }
         leases = leases.filter { $0.value > now }
-        let granted = Array(candidates.prefix(max))
-        for receiptId in granted { leases[Key(receiptId: receiptId, verifier: verifier)] = now + leaseMillis }
+        var granted: [Hash32] = []
+        for receiptId in candidates where granted.count < max {
+            let key = Key(receiptId: receiptId, verifier: verifier)
+            guard leases[key] == nil else { continue }
+            leases[key] = now + leaseMillis
+            granted.append(receiptId)
+        }
         return granted
     }
 }
