@@ -61,6 +61,8 @@ struct JobLedger {
     struct Findings {
         var ran = 0
         var first: Divergence?
+        /// Receipts the sample did not pick whose claimed output is wrong, by height.
+        var missed: [MissedFraud] = []
         var notes: [String] = []
     }
 
@@ -90,10 +92,14 @@ struct JobLedger {
                 continue
             }
             let honest = computed == receipt.outputHash
+            if (receipt.status == .unsampled || receipt.status == .recorded), !honest, let assignment = state.assignments[job.jobId] {
+                // Not a ledger that fails to replay: the sample, by design, did not pick it (Specs/AUDIT.md §Verdicts).
+                findings.missed.append(MissedFraud(height: receipt.height, epoch: assignment.epoch, node: assignment.node, receiptId: receipt.receiptId,
+                                                   jobId: job.jobId, claimed: receipt.outputHash, computed: computed))
+            }
             let problem: String? = switch receipt.status {
             case .fraud where honest: "the ledger confirmed fraud, but re-execution reproduces the claimed output"
             case .verified where !honest: "the ledger verified the receipt, but re-execution gives another output"
-            case .unsampled where !honest, .recorded where !honest: "fraud the sample missed: the claimed output is not what the job computes"
             default: nil
             }
             for outcome in receipt.outcomes where outcome.computedOutputHash != computed {
