@@ -118,3 +118,29 @@ enum WalletParams {
                         "signature": .string(Hex.encodePrefixed(signature ?? signed.signature))])
     }
 }
+
+extension WalletParams {
+    /// An `EpochControl` request for `action` on `epoch`, signed by `key` (the operator by default).
+    static func epochControl(_ action: String, epoch: UInt64, key: PrivateKey = DevAccounts.key(0), chainId: UInt64 = 7331) -> JSONValue {
+        let signature = key.sign(digest: MessageHashing.epochControlDigest(chainId: chainId, action: action, epoch: epoch))
+        return .object(["action": .string(action), "epoch": .integer(epoch), "signature": .string(signature.hex)])
+    }
+
+    /// A `LeaseRequest` of `verifier` for at most `max` jobs, issued at `issuedAtMillis`.
+    static func leaseRequest(_ verifier: PrivateKey, max: UInt32, issuedAtMillis: UInt64, chainId: UInt64 = 7331) -> JSONValue {
+        let signature = verifier.sign(digest: MessageHashing.leaseRequestDigest(chainId: chainId, verifier: verifier.address, max: max, issuedAtMillis: issuedAtMillis))
+        return .object(["verifier": .string(verifier.address.checksummed), "max": .integer(max), "issuedAtMillis": .integer(issuedAtMillis),
+                        "signature": .string(signature.hex)])
+    }
+}
+
+extension NodeProcess {
+    /// Signs and sends an `EpochControl` for `action` on the epoch it applies to now, as
+    /// `gata epoch advance` does; returns the result.
+    func controlEpoch(_ action: String) async throws -> JSONValue {
+        let status = try await result("gata_getStatus").objectValue ?? [:]
+        let field = action == "open" ? "nextEpoch" : action == "settle" ? "settledEpochs" : "openEpoch"
+        guard case .number(let text) = status[field], let epoch = UInt64(text) else { throw ToolError("no \(field) in \(status)") }
+        return try await result("gata_controlEpoch", [WalletParams.epochControl(action, epoch: epoch)])
+    }
+}

@@ -46,8 +46,7 @@ import Testing
         #expect(try await node.result("gata_getReceipt", [.string(receiptId.description)]).objectValue?["status"] == .string("recorded"))
 
         let now = UInt64(Date().timeIntervalSince1970 * 1000)
-        let close = DevAccounts.key(0).sign(digest: MessageHashing.epochControlDigest(chainId: Self.chainId, action: "close", issuedAtMillis: now))
-        _ = try await node.result("gata_controlEpoch", [.object(["action": .string("close"), "issuedAtMillis": .integer(now), "signature": .string(close.hex)])])
+        _ = try await node.result("gata_controlEpoch", [WalletParams.epochControl("close", epoch: 0)])
         #expect(try await node.result("gata_getReceipt", [.string(receiptId.description)]).objectValue?["status"] == .string("sampled"))
 
         let verifier = DevAccounts.key(2)

@@ -60,12 +60,6 @@ import Testing
         try await node.result("gata_getReceipt", [.string(receiptId.description)]).objectValue?["status"]?.stringValue
     }
 
-    static func control(_ node: NodeProcess, _ action: String, offset: UInt64) async throws -> JSONValue {
-        let time = UInt64(Date().timeIntervalSince1970 * 1000) + offset
-        let signature = DevAccounts.key(0).sign(digest: MessageHashing.epochControlDigest(chainId: chainId, action: action, issuedAtMillis: time))
-        return try await node.result("gata_controlEpoch", [.object(["action": .string(action), "issuedAtMillis": .integer(time), "signature": .string(signature.hex)])])
-    }
-
     /// Assigns the works to a node, computes them, and submits receipts; `fake` jobs claim a made-up output.
     static func submit(_ node: NodeProcess, works: [Work], by index: Int, fake: Set<Int> = []) async throws -> [Hash32] {
         let key = DevAccounts.key(index)
@@ -98,7 +92,7 @@ import Testing
                            Work(spec: JobSpec(kernel: .gemmF32Ordered, m: 8, n: 8, k: 8, seed: seed("e")))]
         let honest = try await Self.submit(node, works: honestWork, by: 5)
         let cheater = try await Self.submit(node, works: cheaterWork, by: 6, fake: [1])
-        _ = try await Self.control(node, "close", offset: 0)
+        _ = try await node.controlEpoch("close")
         for receiptId in honest + cheater { #expect(try await Self.status(node, receiptId) == "sampled") }
 
         // A worker leases everything and hangs; it is killed while holding the lease.
@@ -119,8 +113,8 @@ import Testing
         try await Self.waitUntil("the fraud is confirmed") { try await Self.status(node, cheater[1]) == "fraud" }
         #expect(second.stop() == 0 && third.stop() == 0, "workers stop gracefully on SIGTERM")
 
-        _ = try await Self.control(node, "open", offset: 1)
-        let settled = try await Self.control(node, "close", offset: 2)
+        _ = try await node.controlEpoch("open")
+        let settled = try await node.controlEpoch("close")
         #expect(settled.objectValue?["settled"] == .array([.integer(1)]))
         let summary = try await node.result("gata_getEpoch", [.integer(1)]).objectValue?["settlement"]?.objectValue
         #expect(summary?["fraudNodes"] == .integer(1))
