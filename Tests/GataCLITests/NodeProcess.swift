@@ -11,11 +11,16 @@ final class NodeProcess: @unchecked Sendable {  // immutable after start
     let url: String
     let folder: URL
     let data: String
+    /// What the node printed: standard output, and its log lines too when `logLevel` was given.
+    let output: Collected
 
     static let operatorPassword = "operator"
 
     /// Starts a node on Genesis/devnet.json (or `genesis`) and waits until it listens.
-    init(genesis: String? = nil, epochSeconds: Double = 3_600, data existing: String? = nil, extraArguments: [String] = []) throws {
+    /// - Parameter logLevel: when given, the node logs at this level into ``output``; else it logs
+    ///   warnings only, to nowhere.
+    init(genesis: String? = nil, epochSeconds: Double = 3_600, data existing: String? = nil, extraArguments: [String] = [],
+         logLevel: String? = nil) throws {
         folder = try ToolRunner.temporaryFolder()
         data = existing ?? folder.appendingPathComponent("data").path
         let passwordFile = folder.appendingPathComponent("password")
@@ -28,13 +33,14 @@ final class NodeProcess: @unchecked Sendable {  // immutable after start
         process.arguments = [
             "node", "--genesis", genesis ?? ToolRunner.repositoryRoot.appendingPathComponent("Genesis/devnet.json").path,
             "--data", data, "--rpc", "127.0.0.1:0", "--operator-keystore", keystore.path, "--password-file", passwordFile.path,
-            "--epoch-seconds", String(epochSeconds), "--log-level", "warning",
+            "--epoch-seconds", String(epochSeconds), "--log-level", logLevel ?? "warning",
         ] + extraArguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = logLevel == nil ? FileHandle.nullDevice : pipe
         let collected = Collected()
-        output.fileHandleForReading.readabilityHandler = { collected.append($0.availableData) }
+        output = collected
+        pipe.fileHandleForReading.readabilityHandler = { collected.append($0.availableData) }
         try process.run()
         let deadline = Date().addingTimeInterval(60)
         var found: String?

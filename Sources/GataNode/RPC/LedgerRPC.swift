@@ -44,7 +44,14 @@ public final class LedgerRPC: Sendable {
 
     /// The JSON-RPC server over every method.
     public var server: JSONRPCServer {
-        JSONRPCServer(methods: methodTable) { [metrics] method, code in metrics.recordRequest(method: method, errorCode: code) }
+        JSONRPCServer(methods: methodTable) { [metrics, logger] method, code in
+            metrics.recordRequest(method: method, errorCode: code)
+            if let code {
+                logger.debug("request refused", metadata: ["method": "\(method)", "code": "\(code)"])
+            } else {
+                logger.trace("request answered", metadata: ["method": "\(method)"])
+            }
+        }
     }
 
     /// Submits a payload and turns the outcome into a result or an RPC error.

@@ -27,6 +27,12 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
     public struct CommitReport: Sendable {
         public let submissions: Int
         public let entriesWritten: Int
+        /// Submissions the state machine refused in this group.
+        public let rejected: Int
+        /// The height of the last entry after the group.
+        public let height: UInt64
+        /// From taking the group to the end of its synced write.
+        public let duration: Duration
     }
 
     private struct Pending {
@@ -146,6 +152,7 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
 
     /// Applies a group in order and writes it with one synced write.
     private func commitGroup(_ group: [Pending]) -> [SubmitOutcome] {
+        let started = ContinuousClock.now
         stateLock.lock()
         defer { stateLock.unlock() }
         var entries: [Entry] = []
@@ -188,7 +195,9 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
                 fatalError("the ledger could not be written, halting: \(error)")
             }
         }
-        onCommit(CommitReport(submissions: group.count, entriesWritten: entries.count))
+        let rejected = outcomes.count { if case .rejected = $0 { true } else { false } }
+        onCommit(CommitReport(submissions: group.count, entriesWritten: entries.count, rejected: rejected,
+                              height: state.nextHeight - 1, duration: ContinuousClock.now - started))
         return outcomes
     }
 
