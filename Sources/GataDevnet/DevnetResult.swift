@@ -85,9 +85,9 @@ public struct DevnetResult: Sendable {
             "Keep exploring. The ledger is in \(dataFolder):",
             "  \(program) node --genesis \(genesisPath) --data \(dataFolder)/ledger --rpc 127.0.0.1:8645 &",
             "  \(program) balance \(someone) --rpc http://127.0.0.1:8645",
-            "Re-run every job, not only the sampled ones. On a devnet with a cheater it lists the fake claims",
-            "the sample missed and exits 3 (\"AUDIT PASSED, with N fake claims the sample missed\"): the",
-            "ledger is sound, and sampling, by design, checked only a fraction of the work:",
+            "Re-run every job, not only the sampled ones. On a devnet with a cheater it lists the fake claims the sample missed "
+                + "and exits 3 (\"AUDIT PASSED, with N fake claims the sample missed\"): the ledger is sound, and sampling, "
+                + "by design, checked only a fraction of the work:",
             "  \(program) audit --genesis \(genesisPath) --data \(dataFolder)/ledger --reexecute all",
             "  \(program) export --genesis \(genesisPath) --data \(dataFolder)/ledger --epoch 0 --out rewards-0",
             "From Python, with web3.py:",
@@ -95,7 +95,24 @@ public struct DevnetResult: Sendable {
             "  w3 = Web3(Web3.HTTPProvider(\"http://127.0.0.1:8645\"))",
             "  print(w3.eth.get_balance(\"\(someone)\") / 10**18)",
         ]
-        return lines.joined(separator: "\n")
+        return lines.joined(separator: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+            .flatMap { Self.wrapped(String($0), width: width) }.joined(separator: "\n")
+    }
+
+    /// A sentence line wrapped at spaces to `width` columns. Commands (indented) and table rows
+    /// (cells apart by two spaces) are kept whole, so they can be copied and stay aligned.
+    static func wrapped(_ line: String, width: Int) -> [String] {
+        guard line.count > width, !line.hasPrefix(" "), !line.contains("  ") else { return [line] }
+        var lines: [String] = []
+        var current = ""
+        for word in line.split(separator: " ") {
+            if !current.isEmpty, current.count + 1 + word.count > width {
+                lines.append(current)
+                current = ""
+            }
+            current += current.isEmpty ? String(word) : " " + word
+        }
+        return lines + [current]
     }
 
     /// The node table; narrow: short addresses, no units column, amounts in GATA said once.

@@ -20,11 +20,15 @@ import Testing
         #expect(run.standardOutput.contains("AUDIT PASSED"))
         #expect(run.standardOutput.contains("Detection:"))
         #expect(run.standardOutput.contains("w3.eth.get_balance"))
-        #expect(run.standardOutput.contains("and exits 3 (\"AUDIT PASSED, with N fake claims the sample missed\")"), "the hint says what --reexecute all reports")
-        // Not a terminal and no COLUMNS: the closing tables fit 80 columns.
+        #expect(run.standardOutput.replacingOccurrences(of: "\n", with: " ").contains("and exits 3 (\"AUDIT PASSED, with N fake claims the sample missed\")"),
+                "the hint says what --reexecute all reports")
+        // Not a terminal and no COLUMNS: the closing text fits 80 columns, tables and sentences;
+        // only the indented commands to copy may be longer.
         let tables = Self.tableLines(run.standardOutput)
         #expect(tables.count >= 2 + 3 + 2 + 4, "\(run.standardOutput)")
         #expect(tables.allSatisfy { $0.count <= 80 }, "\(tables.filter { $0.count > 80 })")
+        let closing = run.standardOutput.components(separatedBy: "\n").drop { !$0.hasPrefix("node ") }
+        #expect(closing.allSatisfy { $0.count <= 80 || $0.hasPrefix("  ") }, "\(closing.filter { $0.count > 80 && !$0.hasPrefix("  ") })")
 
         let result = try #require(try JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: report))).objectValue)
         #expect(result["passed"] == .bool(true))
