@@ -29,6 +29,8 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         public let entriesWritten: Int
         /// Submissions the state machine refused in this group.
         public let rejected: Int
+        /// The encoded bytes of the entries written (their records and indexes come on top).
+        public let entryBytes: Int
         /// The height of the last entry after the group.
         public let height: UInt64
         /// From taking the group to the end of its synced write.
@@ -197,7 +199,8 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         }
         let rejected = outcomes.count { if case .rejected = $0 { true } else { false } }
         onCommit(CommitReport(submissions: group.count, entriesWritten: entries.count, rejected: rejected,
-                              height: state.nextHeight - 1, duration: ContinuousClock.now - started))
+                              entryBytes: entries.reduce(0) { $0 + $1.encoded.count }, height: state.nextHeight - 1,
+                              duration: ContinuousClock.now - started))
         return outcomes
     }
 

@@ -41,7 +41,7 @@ public struct LedgerNode: Sendable {
             metrics.recordCommit(report)
             logger.debug("group commit", metadata: [
                 "submissions": "\(report.submissions)", "entries": "\(report.entriesWritten)", "rejected": "\(report.rejected)",
-                "height": "\(report.height)", "duration": "\(report.duration)",
+                "entryBytes": "\(report.entryBytes)", "height": "\(report.height)", "duration": "\(report.duration)",
             ])
         })
         var driver: EpochDriver?
