@@ -28,7 +28,9 @@ let package = Package(
             name: "COpenSSL", pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]),
 
-        .target(name: "GataKeccak"),
+        // Optimised in debug builds too: every signature check, digest and Merkle root hashes with
+        // it, and unoptimised it makes debug nodes and tests many times slower.
+        .target(name: "GataKeccak", swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "GataCrypto", dependencies: ["GataKeccak", "CSecp256k1", "COpenSSL"]),
         // GataJobs' own C kernel: the ordered fp32 GEMM with FMA instructions chosen at run time.
         .target(name: "CGataKernels", cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off", "-fno-fast-math"])]),

@@ -40,8 +40,15 @@ if [ ! -e "$nvrtc/libnvrtc.so.11.2" ] && [ "$(dpkg --print-architecture)" = amd6
     trap 'rm -rf "$scratch"' EXIT
     mkdir -p "$scratch/lists/partial" "$scratch/cache/archives/partial" "$scratch/unpacked"
     . /etc/os-release
-    printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: %s\nComponents: non-free\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-      "$VERSION_CODENAME" > "$scratch/non-free.sources"
+    # The archive this machine's own apt configuration uses for its release (deb822 or one-line
+    # sources alike, as apt reads them), with the non-free component added.
+    archive=$(apt-get indextargets --no-release-info --format '$(REPO_URI)' "Release: $VERSION_CODENAME" "Target-Of: deb" | awk 'NR == 1')
+    [ -n "$archive" ]
+    keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+    {
+      printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: non-free\n' "$archive" "$VERSION_CODENAME"
+      if [ -f "$keyring" ]; then printf 'Signed-By: %s\n' "$keyring"; fi
+    } > "$scratch/non-free.sources"
     options=(-qq -o Dir::Etc::sourcelist="$scratch/non-free.sources" -o Dir::Etc::sourceparts=/nonexistent
              -o Dir::State::Lists="$scratch/lists" -o Dir::Cache="$scratch/cache" -o APT::Sandbox::User=root)
     apt-get "${options[@]}" update

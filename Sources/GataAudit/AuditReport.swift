@@ -29,7 +29,54 @@ public struct AuditReport: Sendable {
     public var headSeconds = 0.0
     public var reexecutionSeconds = 0.0
 
+    /// Receipts that re-execution found fraudulent but the sample did not pick, by height. The
+    /// ledger replays exactly; these are claims it settled as honest work because nobody checked them.
+    public var missedFraud: [MissedFraud] = []
+
+    /// True when the ledger replays exactly, whether or not re-execution found missed fraud.
     public var passed: Bool { divergence == nil }
+
+    /// The audit's verdict (Specs/AUDIT.md §Verdicts).
+    public var verdict: Verdict {
+        if divergence != nil { return .failed }
+        return missedFraud.isEmpty ? .passed : .passedWithMissedFraud
+    }
+
+    /// What the audit concludes, with the exit status of `gata audit`.
+    public enum Verdict: String, Sendable {
+        /// The ledger replays exactly and re-execution found nothing wrong: exit 0.
+        case passed
+        /// The ledger replays exactly, and re-execution of jobs the sample did not pick found
+        /// fake claims that it settled as honest work: exit 3.
+        case passedWithMissedFraud = "passed_with_missed_fraud"
+        /// The ledger does not replay: exit 1 at the first divergence.
+        case failed
+
+        /// The exit status of `gata audit` (2 is kept for a ledger that cannot be read).
+        public var exitStatus: Int32 {
+            switch self {
+            case .passed: 0
+            case .failed: 1
+            case .passedWithMissedFraud: 3
+            }
+        }
+    }
+
+    /// The verdict's line, as `gata audit` and the devnet print it after `details` of the pass.
+    public func verdictLine(passedDetails details: String) -> String {
+        switch verdict {
+        case .failed:
+            return "AUDIT FAILED at the first divergence:\n\(divergence!)"
+        case .passed:
+            return "AUDIT PASSED: \(details)"
+        case .passedWithMissedFraud:
+            let nodes = Set(missedFraud.map(\.node)).sorted { $0.checksummed < $1.checksummed }.map(\.checksummed)
+            let epochs = Set(missedFraud.map(\.epoch)).sorted().map(String.init)
+            return "AUDIT PASSED, with \(missedFraud.count) fake claims the sample missed (by \(nodes.joined(separator: ", ")) in epochs \(epochs.joined(separator: ", "))): "
+                + "the ledger replays exactly and settled as its rules say; re-executing the jobs the sample did not pick found claimed outputs "
+                + "that the jobs do not compute, which sampling, checking a fraction of the work, let through. \(details)"
+        }
+    }
 
     /// One epoch's summary, from the replayed state.
     public struct EpochRow: Sendable, Equatable {
@@ -64,7 +111,8 @@ public struct AuditReport: Sendable {
     /// The same as a JSON document.
     public var json: JSONValue {
         var object: [String: JSONValue] = [
-            "passed": .bool(passed), "source": .string(source), "entries": .integer(entries),
+            "passed": .bool(passed), "verdict": .string(verdict.rawValue), "source": .string(source), "entries": .integer(entries),
+            "missedFraud": .array(missedFraud.map(\.json)),
             "chainHash": .string(chainHash.description), "lastHash": .string(lastHash.description), "stateDigest": .string(stateDigest.description),
             "reexecute": .string(reexecution.rawValue), "reexecutedJobs": .integer(UInt64(reexecutedJobs)),
             "notes": .array(notes.map { .string($0) }),

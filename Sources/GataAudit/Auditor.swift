@@ -119,6 +119,7 @@ public struct Auditor: Sendable {
             let findings = jobs.reexecute(reexecution, state: replay.state, fromEpoch: fromEpoch, backend: backend)
             replay.report.reexecutedJobs = findings.ran
             replay.report.divergence = findings.first
+            replay.report.missedFraud = findings.missed
             replay.report.notes += findings.notes
             replay.report.reexecutionSeconds = (ContinuousClock.now - reexecutionStart).seconds
         }

@@ -62,6 +62,8 @@ struct JobLedger {
     struct Findings {
         var ran = 0
         var first: Divergence?
+        /// Receipts the sample did not pick whose claimed output is wrong, by height.
+        var missed: [MissedFraud] = []
         var notes: [String] = []
     }
 
@@ -103,11 +105,15 @@ struct JobLedger {
                 continue
             }
             let honest = computed == claim
+            if [.unsampled, .recorded, .unchecked].contains(receipt.status), !honest, let assignment = state.assignments[job.jobId] {
+                // Not a ledger that fails to replay: the sample, by design, did not pick it, or picked it
+                // and no two outcomes resolved it (Specs/AUDIT.md §Verdicts).
+                findings.missed.append(MissedFraud(height: receipt.height, epoch: assignment.epoch, node: assignment.node, receiptId: receipt.receiptId,
+                                                   jobId: job.jobId, claimed: claim, computed: computed))
+            }
             let problem: String? = switch receipt.status {
             case .fraud where honest: "the ledger confirmed fraud, but re-execution reproduces the claimed output"
             case .verified where !honest: "the ledger verified the receipt, but re-execution gives another output"
-            case .unsampled where !honest, .recorded where !honest: "fraud the sample missed: the claimed output is not what the job computes"
-            case .unchecked where !honest: "fraud the verifiers missed: sampled, left unresolved, and the claimed output is not what the job computes"
             default: nil
             }
             if receipt.status == .sampled, !honest {

@@ -41,6 +41,9 @@ public struct DevnetPlan: Sendable {
     public var operatorKey: PrivateKey { DevAccounts.key(0) }
     public var schedulerKey: PrivateKey { DevAccounts.key(1) }
     public var treasuryKey: PrivateKey { DevAccounts.key(4) }
+    /// Development account 9, the user of Genesis/README.md: funded, with no role, so the first
+    /// transfer a user tries works.
+    public var userKey: PrivateKey { DevAccounts.key(9) }
     /// Verifier i: development accounts 2 and 3 first, as in Genesis/devnet.json, then 100 on.
     public func verifierKey(_ index: Int) -> PrivateKey { DevAccounts.key(index < 2 ? 2 + index : 100 + index) }
     /// Node i: development accounts 5 to 8 first, as in Genesis/devnet.json, then 200 on.
@@ -53,7 +56,7 @@ public struct DevnetPlan: Sendable {
     public func genesis(genesisTimeMillis: UInt64) throws(GenesisError) -> GenesisConfig {
         let million = Amount(baseUnits: 1_000_000 * Amount.baseUnitsPerToken)
         let bond = Amount(baseUnits: 1_000 * Amount.baseUnitsPerToken)
-        var allocations = [operatorKey, schedulerKey, treasuryKey].map { GenesisConfig.Allocation(address: $0.address, balance: million, bonded: .zero) }
+        var allocations = [operatorKey, schedulerKey, treasuryKey, userKey].map { GenesisConfig.Allocation(address: $0.address, balance: million, bonded: .zero) }
         allocations += (0..<verifiers).map { GenesisConfig.Allocation(address: verifierKey($0).address, balance: million, bonded: .zero) }
         allocations += (0..<nodes).map { GenesisConfig.Allocation(address: nodeKey($0).address, balance: million, bonded: bond) }
         let config = GenesisConfig(

@@ -67,16 +67,17 @@ import Testing
         }
     }
 
-    @Test func reexecutingEveryJobCatchesFraudTheSampleMissed() async throws {
+    @Test func reexecutingEveryJobFindsFraudTheSampleMissedAsItsOwnVerdict() async throws {
         let fixture = try AuditFixture.build()
         let report = try await Self.audit(fixture, .all)
-        let divergence = try #require(report.divergence)
-        #expect(divergence.height == fixture.missedFraudHeights.min())
-        #expect(divergence.kind == "receipt")
-        #expect(divergence.field.hasPrefix("outputHash"))
-        #expect(divergence.detail.contains("fraud the sample missed"))
-        #expect(divergence.found.contains("unsampled"))
+        #expect(report.divergence == nil, "missed fraud is not a divergence: \(report.divergence?.description ?? "")")
+        #expect(report.verdict == .passedWithMissedFraud && report.verdict.exitStatus == 3)
+        #expect(report.missedFraud.map(\.height) == fixture.missedFraudHeights.sorted())
+        #expect(report.missedFraud.allSatisfy { $0.claimed != $0.computed })
         #expect(report.reexecutedJobs == Int(AuditFixture.epochs) * 16)
+        let line = report.verdictLine(passedDetails: "details")
+        #expect(line.hasPrefix("AUDIT PASSED, with \(fixture.missedFraudHeights.count) fake claims the sample missed"), "\(line)")
+        #expect(report.json.objectValue?["verdict"] == .string("passed_with_missed_fraud"))
     }
 
     @Test func epochRangesBoundTheTableAndTheReexecution() async throws {
@@ -97,8 +98,10 @@ import Testing
         #expect(tail.divergence == nil, "\(tail.divergence?.description ?? "")")
         #expect(tail.epochs.map(\.epoch) == [3, 4, 5])
         #expect(tail.reexecutedJobs == 16)
+        #expect(tail.verdict == .passed)
         auditor.fromEpoch = 2
-        #expect(try await auditor.run(source).divergence?.detail.contains("fraud the sample missed") == true)
+        let fromTwo = try await auditor.run(source)
+        #expect(fromTwo.divergence == nil && !fromTwo.missedFraud.isEmpty && fromTwo.missedFraud.allSatisfy { $0.epoch == 2 })
     }
 
     @Test func changedSettlementAmountIsFound() async throws {

@@ -11,11 +11,16 @@ final class NodeProcess: @unchecked Sendable {  // immutable after start
     let url: String
     let folder: URL
     let data: String
+    /// What the node printed: standard output, and its log lines too when `logLevel` was given.
+    let output: Collected
 
     static let operatorPassword = "operator"
 
     /// Starts a node on Genesis/devnet.json (or `genesis`) and waits until it listens.
-    init(genesis: String? = nil, epochSeconds: Double = 3_600, data existing: String? = nil, extraArguments: [String] = []) throws {
+    /// - Parameter logLevel: when given, the node logs at this level into ``output``; else it logs
+    ///   warnings only, to nowhere.
+    init(genesis: String? = nil, epochSeconds: Double = 3_600, data existing: String? = nil, extraArguments: [String] = [],
+         logLevel: String? = nil) throws {
         folder = try ToolRunner.temporaryFolder()
         data = existing ?? folder.appendingPathComponent("data").path
         let passwordFile = folder.appendingPathComponent("password")
@@ -28,13 +33,14 @@ final class NodeProcess: @unchecked Sendable {  // immutable after start
         process.arguments = [
             "node", "--genesis", genesis ?? ToolRunner.repositoryRoot.appendingPathComponent("Genesis/devnet.json").path,
             "--data", data, "--rpc", "127.0.0.1:0", "--operator-keystore", keystore.path, "--password-file", passwordFile.path,
-            "--epoch-seconds", String(epochSeconds), "--log-level", "warning",
+            "--epoch-seconds", String(epochSeconds), "--log-level", logLevel ?? "warning",
         ] + extraArguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = logLevel == nil ? FileHandle.nullDevice : pipe
         let collected = Collected()
-        output.fileHandleForReading.readabilityHandler = { collected.append($0.availableData) }
+        output = collected
+        pipe.fileHandleForReading.readabilityHandler = { collected.append($0.availableData) }
         try process.run()
         let deadline = Date().addingTimeInterval(60)
         var found: String?
@@ -116,5 +122,31 @@ enum WalletParams {
         return .object(["chainId": .integer(chainId), "from": .string(key.address.checksummed), "to": .string(to.checksummed),
                         "amount": .string(String(amount.baseUnits)), "nonce": .integer(nonce),
                         "signature": .string(Hex.encodePrefixed(signature ?? signed.signature))])
+    }
+}
+
+extension WalletParams {
+    /// An `EpochControl` request for `action` on `epoch`, signed by `key` (the operator by default).
+    static func epochControl(_ action: String, epoch: UInt64, key: PrivateKey = DevAccounts.key(0), chainId: UInt64 = 7331) -> JSONValue {
+        let signature = key.sign(digest: MessageHashing.epochControlDigest(chainId: chainId, action: action, epoch: epoch))
+        return .object(["action": .string(action), "epoch": .integer(epoch), "signature": .string(signature.hex)])
+    }
+
+    /// A `LeaseRequest` of `verifier` for at most `max` jobs, issued at `issuedAtMillis`.
+    static func leaseRequest(_ verifier: PrivateKey, max: UInt32, issuedAtMillis: UInt64, chainId: UInt64 = 7331) -> JSONValue {
+        let signature = verifier.sign(digest: MessageHashing.leaseRequestDigest(chainId: chainId, verifier: verifier.address, max: max, issuedAtMillis: issuedAtMillis))
+        return .object(["verifier": .string(verifier.address.checksummed), "max": .integer(max), "issuedAtMillis": .integer(issuedAtMillis),
+                        "signature": .string(signature.hex)])
+    }
+}
+
+extension NodeProcess {
+    /// Signs and sends an `EpochControl` for `action` on the epoch it applies to now, as
+    /// `gata epoch advance` does; returns the result.
+    func controlEpoch(_ action: String) async throws -> JSONValue {
+        let status = try await result("gata_getStatus").objectValue ?? [:]
+        let field = action == "open" ? "nextEpoch" : action == "settle" ? "settledEpochs" : "openEpoch"
+        guard case .number(let text) = status[field], let epoch = UInt64(text) else { throw ToolError("no \(field) in \(status)") }
+        return try await result("gata_controlEpoch", [WalletParams.epochControl(action, epoch: epoch)])
     }
 }

@@ -50,7 +50,7 @@ import Testing
         #expect(try await node.result("gata_getReceipt", [.string(receiptId.description)]).objectValue?["status"] == .string("recorded"))
 
         let now = UInt64(Date().timeIntervalSince1970 * 1000)
-        try await Self.control(node, "close", at: now)
+        _ = try await node.controlEpoch("close")
         #expect(try await node.result("gata_getReceipt", [.string(receiptId.description)]).objectValue?["status"] == .string("sampled"))
 
         // Two verifiers lease and seal; one computes another output than the node.
@@ -78,8 +78,8 @@ import Testing
         let early = try await node.call("gata_revealReceipts", [Self.revealJSON(assignments[2].jobId, output: outputs[2])])
         #expect(early.errorCode == -32003 && early["error"]?.objectValue?["data"]?.objectValue?["resultCode"] == .integer(436))
 
-        try await Self.control(node, "open", at: now + 1)
-        try await Self.control(node, "close", at: now + 2)
+        _ = try await node.controlEpoch("open")
+        _ = try await node.controlEpoch("close")
         #expect(try await node.result("gata_revealReceipts", [Self.revealJSON(assignments[2].jobId, output: outputs[2])]).objectValue?["status"] == .string("recorded"))
         let reveals = OutcomeReveal(reveals: zip(verifiers, computed).map {
             .init(receiptId: receiptId, verifier: $0.address, attempt: 0, computedOutputHash: $1, salt: Self.salt(receiptId))
@@ -87,8 +87,8 @@ import Testing
         #expect(try await node.result("gata_revealOutcomes", [WireJSON.outcomeReveal(reveals)]).objectValue?["status"] == .string("recorded"))
         let revealed = try await node.result("gata_getReceipt", [.string(receiptId.description)]).objectValue
         #expect(revealed?["outputHash"] == .string(outputs[2].description))
-        try await Self.control(node, "open", at: now + 3)
-        try await Self.control(node, "close", at: now + 4)
+        _ = try await node.controlEpoch("open")
+        _ = try await node.controlEpoch("close")
         let resolved = try await node.result("gata_getReceipt", [.string(receiptId.description)]).objectValue
         #expect(resolved?["resolution"] == .string("verified"), "one matching revealed outcome verifies")
         #expect(resolved?["status"] == .string("settled"))
@@ -98,11 +98,6 @@ import Testing
 
     static func revealJSON(_ jobId: Hash32, output: Hash32) -> JSONValue {
         WireJSON.receiptReveal(ReceiptReveal(reveals: [.init(jobId: jobId, outputHash: output, salt: salt(jobId))]))
-    }
-
-    static func control(_ node: NodeProcess, _ action: String, at time: UInt64) async throws {
-        let signature = DevAccounts.key(0).sign(digest: MessageHashing.epochControlDigest(chainId: chainId, action: action, issuedAtMillis: time))
-        _ = try await node.result("gata_controlEpoch", [.object(["action": .string(action), "issuedAtMillis": .integer(time), "signature": .string(signature.hex)])])
     }
 
     static func receiptJSON(_ key: PrivateKey, body: ReceiptBody) -> JSONValue {

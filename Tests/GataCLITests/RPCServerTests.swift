@@ -127,16 +127,22 @@ import Testing
     @Test func theOperatorMovesEpochsBySignatureAndGracefulShutdownKeepsEverything() async throws {
         let node = try NodeProcess()
         defer { _ = node.stop(); node.remove() }
-        let now = UInt64(Date().timeIntervalSince1970 * 1000)
-        func control(_ key: PrivateKey, _ action: String, at time: UInt64) -> JSONValue {
-            let signature = key.sign(digest: MessageHashing.epochControlDigest(chainId: Self.chainId, action: action, issuedAtMillis: time))
-            return .object(["action": .string(action), "issuedAtMillis": .integer(time), "signature": .string(signature.hex)])
-        }
-        #expect(try await node.call("gata_controlEpoch", [control(DevAccounts.key(9), "advance", at: now)]).resultCode == 203)
-        let request = control(DevAccounts.key(0), "advance", at: now)
+        #expect(try await node.call("gata_controlEpoch", [WalletParams.epochControl("advance", epoch: 0, key: DevAccounts.key(9))]).resultCode == 203)
+        #expect(try await node.call("gata_controlEpoch", [WalletParams.epochControl("advance", epoch: 1)]).resultCode == 420,
+                "a request for an epoch that is not open is refused")
+        #expect(try await node.call("gata_controlEpoch", [WalletParams.epochControl("open", epoch: 1)]).resultCode == 422,
+                "no epoch opens while one is open")
+        let request = WalletParams.epochControl("advance", epoch: 0)
         let advanced = try await node.result("gata_controlEpoch", [request])
         #expect(advanced.objectValue?["settled"] == .array([.integer(0)]))
-        #expect(try await node.call("gata_controlEpoch", [request]).resultCode == 300, "a control request is used once")
+        #expect(advanced.objectValue?["openEpoch"] == .integer(1))
+        let replayed = try await node.call("gata_controlEpoch", [request])
+        #expect(replayed.errorCode == -32003 && replayed.resultCode == 420, "the ledger refuses a control request once its epoch moved on: \(replayed)")
+        #expect(try await node.call("gata_controlEpoch", [WalletParams.epochControl("settle", epoch: 0)]).resultCode == 441, "epoch 0 is settled already")
+        let closed = try await node.result("gata_controlEpoch", [WalletParams.epochControl("close", epoch: 1)])
+        #expect(closed.objectValue?["openEpoch"] == .null)
+        #expect(try await node.call("gata_controlEpoch", [WalletParams.epochControl("open", epoch: 3)]).resultCode == 421, "epoch 2 opens next")
+        #expect(try await node.result("gata_controlEpoch", [WalletParams.epochControl("open", epoch: 2)]).objectValue?["openEpoch"] == .integer(2))
         let epoch = try await node.result("gata_getEpoch", [.integer(0)])
         #expect(epoch.objectValue?["status"] == .string("settled"))
         let head = try await node.head()

@@ -33,10 +33,11 @@ enum ToolRunner {
     }
 
     /// Runs a program to completion, with a time limit.
-    static func run(_ executable: URL, _ arguments: [String], timeLimitSeconds: Double = 120) throws -> Result {
+    static func run(_ executable: URL, _ arguments: [String], timeLimitSeconds: Double = 120, environment: [String: String]? = nil) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if let environment { process.environment = environment }
         process.standardInput = FileHandle.nullDevice
         let output = Pipe(), error = Pipe()
         process.standardOutput = output

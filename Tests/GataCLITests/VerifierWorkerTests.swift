@@ -72,12 +72,6 @@ import Testing
         return (items.count, items.filter { $0.objectValue?["computedOutputHash"] != .null }.count)
     }
 
-    static func control(_ node: NodeProcess, _ action: String, offset: UInt64) async throws -> JSONValue {
-        let time = UInt64(Date().timeIntervalSince1970 * 1000) + offset
-        let signature = DevAccounts.key(0).sign(digest: MessageHashing.epochControlDigest(chainId: chainId, action: action, issuedAtMillis: time))
-        return try await node.result("gata_controlEpoch", [.object(["action": .string(action), "issuedAtMillis": .integer(time), "signature": .string(signature.hex)])])
-    }
-
     /// Assigns the works to a node, computes them, and submits receipts; `fake` jobs claim a made-up
     /// output. Returns the receipt ids and the reveals of the claims.
     static func submit(_ node: NodeProcess, works: [Work], by index: Int, fake: Set<Int> = []) async throws -> ([Hash32], [ReceiptReveal.Item]) {
@@ -116,7 +110,7 @@ import Testing
         let (honest, honestClaims) = try await Self.submit(node, works: honestWork, by: 5)
         let (cheater, cheaterClaims) = try await Self.submit(node, works: cheaterWork, by: 6, fake: [1])
         let all = honest + cheater
-        _ = try await Self.control(node, "close", offset: 0)
+        _ = try await node.controlEpoch("close")
         for receiptId in all { #expect(try await Self.status(node, receiptId) == "sampled") }
 
         // A worker leases everything and hangs; it is killed while holding the lease.
@@ -140,8 +134,8 @@ import Testing
 
         // The seal window closes with epoch 1; the nodes reveal their claims, the verifier that
         // survived reveals, and the restarted one reveals from its journal.
-        _ = try await Self.control(node, "open", offset: 1)
-        _ = try await Self.control(node, "close", offset: 2)
+        _ = try await node.controlEpoch("open")
+        _ = try await node.controlEpoch("close")
         for claims in [honestClaims, cheaterClaims] {
             #expect(try await node.result("gata_revealReceipts", [WireJSON.receiptReveal(ReceiptReveal(reveals: claims))]).objectValue?["status"] == .string("recorded"))
         }
@@ -154,8 +148,8 @@ import Testing
         #expect(second.stop() == 0 && restarted.stop() == 0, "workers stop gracefully on SIGTERM")
 
         // The reveal window closes with epoch 2, which resolves and settles epoch 0's receipts.
-        _ = try await Self.control(node, "open", offset: 3)
-        let settled = try await Self.control(node, "close", offset: 4)
+        _ = try await node.controlEpoch("open")
+        let settled = try await node.controlEpoch("close")
         #expect(settled.objectValue?["settled"] == .array([.integer(2)]))
         for receiptId in honest + [cheater[0]] { #expect(try await Self.resolution(node, receiptId) == "verified") }
         #expect(try await Self.resolution(node, cheater[1]) == "fraud")

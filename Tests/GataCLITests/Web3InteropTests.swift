@@ -54,4 +54,22 @@ struct Web3InteropTests {
         let unreachable = try ToolRunner.gata("balance", recipient, "--rpc", "http://127.0.0.1:1")
         #expect(unreachable.status != 0 && unreachable.standardError.contains("cannot reach the node"))
     }
+
+    @Test func theOperatorAdvancesEpochsFromTheCLIAndARepeatedRequestIsRefused() async throws {
+        let node = try NodeProcess()
+        defer { _ = node.stop(); node.remove() }
+        let operatorOptions = ["--keystore", node.folder.appendingPathComponent("operator.json").path,
+                               "--password-file", node.folder.appendingPathComponent("password").path, "--rpc", node.url]
+        let advanced = try ToolRunner.run(ToolRunner.gataBinary, ["epoch", "advance"] + operatorOptions)
+        #expect(advanced.status == 0, "\(advanced.standardOutput)\(advanced.standardError)")
+        #expect(try await node.result("gata_getStatus").objectValue?["openEpoch"] == .integer(1), "the open epoch is read from the node")
+        let repeated = try ToolRunner.run(ToolRunner.gataBinary, ["epoch", "advance", "--epoch", "0"] + operatorOptions)
+        #expect(repeated.status != 0 && repeated.standardError.contains("epoch 0 is not open"), "\(repeated.standardError)")
+        let closed = try ToolRunner.run(ToolRunner.gataBinary, ["epoch", "advance", "--action", "close"] + operatorOptions)
+        #expect(closed.status == 0, "\(closed.standardError)")
+        let status = try await node.result("gata_getStatus").objectValue
+        #expect(status?["openEpoch"] == .null && status?["settledEpochs"] == .integer(2))
+        let bad = try ToolRunner.run(ToolRunner.gataBinary, ["epoch", "advance", "--action", "skip"] + operatorOptions)
+        #expect(bad.status != 0 && bad.standardError.contains("--action must be close, open, advance or settle"))
+    }
 }

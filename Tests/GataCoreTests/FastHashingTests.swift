@@ -5,7 +5,7 @@ import Testing
 
 /// The direct encodings used on the hot path equal the general EIP-712 encoder's.
 @Suite struct FastHashingTests {
-    @Test func receiptIdsAndDomainSeparatorsMatchTheGeneralEncoder() {
+    @Test func receiptIdsLeaseRequestsAndDomainSeparatorsMatchTheGeneralEncoder() {
         var random = SeededGenerator(seed: TestSupport.seed(default: 7))
         func randomHash() -> Hash32 { Hash32(w0: random.next(), w1: random.next(), w2: random.next(), w3: random.next()) }
         for _ in 0..<500 {
@@ -17,6 +17,9 @@ import Testing
             let fast = MessageHashing.receiptId(chainId: chainId, node: node, epoch: epoch, body: body)
             #expect(fast == MessageHashing.receiptIdByGeneralEncoder(chainId: chainId, node: node, epoch: epoch, body: body))
             #expect(MessageHashing.receiptIds(chainId: chainId, node: node, epoch: epoch, bodies: [body, body]) == [fast, fast])
+            let max = UInt32.random(in: 0...UInt32.max, using: &random)
+            #expect(MessageHashing.leaseRequestDigest(chainId: chainId, verifier: node, max: max, issuedAtMillis: epoch)
+                    == MessageHashing.leaseRequestDigestByGeneralEncoder(chainId: chainId, verifier: node, max: max, issuedAtMillis: epoch))
         }
     }
 

@@ -50,4 +50,41 @@ import Testing
         #expect(lagged[0].nodesPaid > .zero)
         #expect(lagged[1].paidReceipts == 32)
     }
+
+    /// The code the ledger refused `step` with, or nil when it went through.
+    static func refusal(_ step: () async throws -> Void) async -> ResultCode? {
+        do {
+            try await step()
+            return nil
+        } catch let failure as EpochDriver.Failure {
+            return failure.refusal
+        } catch {
+            return nil
+        }
+    }
+
+    @Test func aNamedEpochActsOnceAndOnlyWhenItIsTheOneTheActionAppliesTo() async throws {
+        let path = TestSupport.temporaryPath("gata-named")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let genesis = try TestSupport.devnetGenesis()
+        let (store, state) = try LedgerStore.open(path: path, genesis: genesis)
+        defer { store.close() }
+        let sequencer = Sequencer(store: store, state: state)
+        defer { sequencer.shutdown() }
+        var driver = EpochDriver(sequencer: sequencer, store: store, operatorKey: DevAccounts.key(0), chainId: genesis.chainId)
+        driver.settlementLagEpochs = 1
+        try await driver.open(epoch: 0)
+        #expect(await Self.refusal { try await driver.open(epoch: 0) } == .epochStillOpen)
+        try await driver.closeSettleAndOpen()
+        #expect(sequencer.read { ($0.openEpoch, $0.settlements.count) } == (1, 0), "with a lag of one, epoch 0 waits to be settled")
+        #expect(await Self.refusal { try await driver.close(epoch: 0) } == .epochNotOpen, "a closed epoch does not close again")
+        #expect(await Self.refusal { try await driver.settle(epoch: 1) } == .settlementOutOfOrder)
+        let height = sequencer.read { $0.nextHeight }
+        let minted = sequencer.read { $0.totals.minted }
+        try await driver.settle(epoch: 0)
+        #expect(sequencer.read { $0.totals.minted } > minted)
+        #expect(await Self.refusal { try await driver.settle(epoch: 0) } == .settlementOutOfOrder, "a settled epoch does not settle again")
+        #expect(await Self.refusal { try await driver.open(epoch: 1) } == .epochStillOpen)
+        #expect(sequencer.read { $0.nextHeight } == height + 2, "only the settlement's two entries were written")
+    }
 }

@@ -2,7 +2,8 @@ import GataCrypto
 
 /// Direct byte encodings of the hottest EIP-712 hashes: the domain separator, the
 /// `ComputeReceipt` struct hash (once per receipt), and the `JobSpec` and `Assignment` struct
-/// hashes (once per assigned job), on ingest and replay. They produce
+/// hashes (once per assigned job), on ingest and replay, and the `LeaseRequest` digest (once per
+/// lease a verifier asks for). They produce
 /// exactly what the general encoder over ``SignedTypes`` produces; a test compares the two on many
 /// random values, and the general encoder is the reference.
 enum FastHashing {
@@ -10,6 +11,7 @@ enum FastHashing {
     static let receiptTypeHash = SignedTypes.schema.typeHash("ComputeReceipt")!
     static let jobSpecTypeHash = SignedTypes.schema.typeHash("JobSpec")!
     static let assignmentTypeHash = SignedTypes.schema.typeHash("Assignment")!
+    static let leaseRequestTypeHash = SignedTypes.schema.typeHash("LeaseRequest")!
     static let nameHash = Keccak256.hash(Array(SignedTypes.domainName.utf8))
     static let versionHash = Keccak256.hash(Array(SignedTypes.domainVersion.utf8))
 
@@ -38,6 +40,16 @@ enum FastHashing {
         hasher.update(body.jobSpecHash)
         hasher.update(body.outputCommitment)
         hasher.update(word(epoch))
+        return TypedData.digest(domainSeparator: domainSeparator, messageHash: hasher.finalize())
+    }
+
+    /// The digest of a `LeaseRequest` message, which a node checks on every lease a verifier asks for.
+    static func leaseRequestDigest(domainSeparator: Hash32, verifier: Address, max: UInt32, issuedAtMillis: UInt64) -> Hash32 {
+        var hasher = Keccak256()
+        hasher.update(leaseRequestTypeHash)
+        hasher.update(word(verifier))
+        hasher.update(word(UInt64(max)))
+        hasher.update(word(issuedAtMillis))
         return TypedData.digest(domainSeparator: domainSeparator, messageHash: hasher.finalize())
     }
 

@@ -70,15 +70,27 @@ public enum MessageHashing {
 
     /// A verifier's request for sampled jobs to re-execute (not a ledger entry).
     public static func leaseRequestDigest(chainId: UInt64, verifier: Address, max: UInt32, issuedAtMillis: UInt64) -> Hash32 {
+        leaseRequestDigest(domainSeparator: SignedTypes.domainSeparator(chainId: chainId), verifier: verifier, max: max, issuedAtMillis: issuedAtMillis)
+    }
+
+    /// The same with the chain's domain separator (``SignedTypes/domainSeparator(chainId:)``) computed once.
+    public static func leaseRequestDigest(domainSeparator: Hash32, verifier: Address, max: UInt32, issuedAtMillis: UInt64) -> Hash32 {
+        FastHashing.leaseRequestDigest(domainSeparator: domainSeparator, verifier: verifier, max: max, issuedAtMillis: issuedAtMillis)
+    }
+
+    /// A lease request's digest by the general EIP-712 encoder: the reference for ``leaseRequestDigest(chainId:verifier:max:issuedAtMillis:)``.
+    public static func leaseRequestDigestByGeneralEncoder(chainId: UInt64, verifier: Address, max: UInt32, issuedAtMillis: UInt64) -> Hash32 {
         SignedTypes.digest(chainId: chainId, primaryType: "LeaseRequest", message: .object([
             "verifier": .address(verifier), "max": .integer(max), "issuedAtMillis": .integer(issuedAtMillis),
         ]))
     }
 
-    /// The operator's request to move epochs forward (not a ledger entry).
-    public static func epochControlDigest(chainId: UInt64, action: String, issuedAtMillis: UInt64) -> Hash32 {
+    /// The operator's request to move epochs forward (not a ledger entry). It names the epoch it
+    /// acts on, so once that epoch has moved on the ledger itself refuses the request again
+    /// (Specs/RPC.md §Roles).
+    public static func epochControlDigest(chainId: UInt64, action: String, epoch: UInt64) -> Hash32 {
         SignedTypes.digest(chainId: chainId, primaryType: "EpochControl", message: .object([
-            "action": .string(action), "issuedAtMillis": .integer(issuedAtMillis),
+            "action": .string(action), "epoch": .integer(epoch),
         ]))
     }
 

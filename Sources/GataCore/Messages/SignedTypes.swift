@@ -20,7 +20,7 @@ public enum SignedTypes {
         "EpochClose": fields("epoch uint64", "secret bytes32", "receiptsRoot bytes32"),
         "OutcomeSeal": fields("receiptId bytes32", "attempt uint32", "seal bytes32"),
         "LeaseRequest": fields("verifier address", "max uint32", "issuedAtMillis uint64"),
-        "EpochControl": fields("action string", "issuedAtMillis uint64"),
+        "EpochControl": fields("action string", "epoch uint64"),
     ]
 
     /// The validated schema of ``types``.

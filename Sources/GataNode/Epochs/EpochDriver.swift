@@ -34,6 +34,13 @@ public struct EpochDriver: Sendable {
     /// Why the driver could not move an epoch forward.
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
+        /// The state machine's code when the ledger refused the entry; nil for a local fault.
+        public var refusal: ResultCode?
+
+        public init(description: String, refusal: ResultCode? = nil) {
+            self.description = description
+            self.refusal = refusal
+        }
     }
 
     /// Applies a settlement left half done, then opens the next epoch if none is open.
@@ -45,7 +52,12 @@ public struct EpochDriver: Sendable {
 
     /// Opens the next epoch with a fresh secret.
     public func openNext() async throws {
-        let epoch = sequencer.read { $0.nextEpoch }
+        try await open(epoch: sequencer.read { $0.nextEpoch })
+    }
+
+    /// Opens `epoch`, which the ledger accepts only while no epoch is open and `epoch` is the
+    /// next one, so a repeated request for the same epoch is refused by the state itself.
+    public func open(epoch: UInt64) async throws {
         let secret = try store.operatorSecret(epoch: epoch) ?? Hash32(bytes: SecureRandom.bytes(32))
         try store.saveOperatorSecret(secret, epoch: epoch)
         let open = MessageSigning.epochOpen(operatorKey, chainId: chainId, epoch: epoch, secret: secret)
@@ -67,6 +79,12 @@ public struct EpochDriver: Sendable {
     /// Closes the open epoch, revealing its secret.
     public func close() async throws {
         guard let epoch = sequencer.read({ $0.openEpoch }) else { return }
+        try await close(epoch: epoch)
+    }
+
+    /// Closes `epoch`, which the ledger accepts only while it is the open epoch: the entry is
+    /// built from the state it applies to, so two requests for the same epoch close it once.
+    public func close(epoch: UInt64) async throws {
         guard let secret = try store.operatorSecret(epoch: epoch) else {
             throw Failure(description: "the secret of epoch \(epoch) is not in this data folder; only the node that opened it can close it")
         }
@@ -83,10 +101,22 @@ public struct EpochDriver: Sendable {
     public func settleNext(lag: UInt64 = 0) async throws -> SettlementSummary? {
         let epoch = sequencer.read { UInt64($0.settlements.count) }
         guard sequencer.read({ $0.epochs[epoch]?.closed == true && epoch + lag < $0.nextEpoch }) else { return nil }
+        return try await settle(epoch: epoch)
+    }
+
+    /// Settles `epoch`, both phases. The ledger accepts it only when `epoch` is closed and the
+    /// next to settle, so a repeated request is refused by the state itself.
+    /// - Returns: the settlement's summary.
+    @discardableResult
+    public func settle(epoch: UInt64) async throws -> SettlementSummary? {
         let computed = await sequencer.submit(building: { state in
             guard case .success(let computation) = state.computeSettlement(epoch: epoch) else { return nil }
             return .settlementComputed(computation.summary)
         })
+        // The builder found nothing to settle: answer with the state's own reason.
+        if case .rejected(.batchEmpty, _) = computed, case .failure(let refusal) = sequencer.read({ $0.computeSettlement(epoch: epoch) }) {
+            throw Failure(description: "settling epoch \(epoch) was refused: \(refusal.detail)", refusal: refusal.code)
+        }
         try expectRecorded(computed, "computing the settlement of epoch \(epoch)")
         afterSettlementComputed(epoch)
         try await applySettlement(epoch: epoch)
@@ -98,6 +128,10 @@ public struct EpochDriver: Sendable {
     }
 
     private func expectRecorded(_ outcome: SubmitOutcome, _ what: String) throws {
-        guard case .recorded = outcome else { throw Failure(description: "\(what) failed: \(outcome)") }
+        switch outcome {
+        case .recorded: return
+        case .rejected(let code, let detail): throw Failure(description: "\(what) was refused: \(detail)", refusal: code)
+        case .overloaded: throw Failure(description: "\(what) failed: \(outcome)")
+        }
     }
 }

@@ -1,5 +1,6 @@
 import GataCore
 import GataCrypto
+import Logging
 
 extension LedgerRPC {
     /// Several single-signed receipts in one call; each is answered on its own, in order.
@@ -37,12 +38,7 @@ extension LedgerRPC {
         let verifier = try request.address("verifier")
         let max = try request.quantity("max")
         guard (1...256).contains(max) else { throw .invalidParams("request.max must be 1 to 256", param: "request.max") }
-        let issuedAt = try request.quantity("issuedAtMillis")
-        let digest = MessageHashing.leaseRequestDigest(chainId: genesis.chainId, verifier: verifier, max: UInt32(max), issuedAtMillis: issuedAt)
-        _ = try authorize(
-            digest: digest, signature: try request.signature("signature"), issuedAtMillis: issuedAt, role: "lease",
-            allowed: { [genesis] signer in signer == verifier && genesis.roles.verifiers.contains(signer) },
-            refusal: { "leases are for verifiers registered in genesis, signing for themselves; signed by \($0)" })
+        try admitLeaseRequest(request, verifier: verifier, max: UInt32(max))
         // Only receipts whose seal window is open: a seal sent later would be refused.
         let (candidates, closedEpochs) = sequencer.read { state in
             let closed = state.closedEpochCount
@@ -69,6 +65,7 @@ extension LedgerRPC {
             return .object(["receiptId": .string(receiptId.description), "jobId": .string(jobId.description),
                             "epoch": .integer(assignment.epoch), "attempt": .integer(attempts), "spec": WireJSON.jobSpec(spec)])
         }
+        logger.debug("jobs leased", metadata: ["verifier": "\(verifier)", "asked": "\(max)", "candidates": "\(candidates.count)", "granted": "\(jobs.count)"])
         return .object(["jobs": .array(jobs), "leaseMillis": .integer(leases.leaseMillis), "closedEpochs": .integer(closedEpochs)])
     }
 
@@ -79,32 +76,103 @@ extension LedgerRPC {
         return batch.assignments.first { $0.jobId == jobId }?.spec
     }
 
+    /// Checks a lease request's window, signature and signer, then admits it once within the
+    /// verifier's quota (Specs/RPC.md §Roles).
+    func admitLeaseRequest(_ request: RPCObject, verifier: Address, max: UInt32) throws(RPCError) {
+        let issuedAt = try request.quantity("issuedAtMillis")
+        let now = clockMillis()
+        let skew = now > issuedAt ? now - issuedAt : issuedAt - now
+        guard skew <= Self.leaseRequestSkewMillisMax else {
+            throw .invalidInput("issuedAtMillis is \(skew) ms from the node's clock; at most \(Self.leaseRequestSkewMillisMax) allowed")
+        }
+        let digest = MessageHashing.leaseRequestDigest(domainSeparator: domainSeparator, verifier: verifier, max: max, issuedAtMillis: issuedAt)
+        _ = try authorize(
+            digest: digest, signature: try request.signature("signature"),
+            allowed: { [genesis] signer in signer == verifier && genesis.roles.verifiers.contains(signer) },
+            refusal: { "leases are for verifiers registered in genesis, signing for themselves; signed by \($0)" })
+        // Only an authorised request is remembered, so an impostor cannot use up the real one.
+        switch leaseRequests.admit(digest, signer: verifier, expiresAtMillis: issuedAt + Self.leaseRequestSkewMillisMax + 1, now: now) {
+        case .admitted:
+            logger.trace("lease request admitted", metadata: ["verifier": "\(verifier)", "max": "\(max)"])
+        case .replayed:
+            throw .rejected(.nonceReplayed, "this lease request was already used")
+        case .quotaExceeded(let retry):
+            throw .limitExceeded("at most \(LeaseRequestGuard.requestsPerSignerMax) lease requests per verifier within \(Self.leaseRequestSkewMillisMax / 1000) s; retry after \(retry) ms",
+                                 retryAfterMillis: retry)
+        }
+    }
+
     /// The operator moves epochs forward: `close` closes the open epoch and settles what can be
-    /// settled; `open` opens the next; `advance` does both.
+    /// settled; `open` opens the next; `advance` does both; `settle` settles one closed epoch.
+    /// The request names the epoch it acts on, and the ledger refuses it once that epoch has moved
+    /// on, so a captured request cannot be replayed (Specs/RPC.md §Roles).
     func controlEpoch(_ raw: JSONValue?) async throws(RPCError) -> JSONValue {
         let request = try RPCParams(raw, names: ["request"]).object("request")
         let actionValue = try request.value("action")
-        guard case .string(let action) = actionValue, ["close", "open", "advance"].contains(action) else {
-            throw .invalidParams("request.action must be \"close\", \"open\" or \"advance\"", param: "request.action")
+        guard case .string(let action) = actionValue, Self.epochControlActions.contains(action) else {
+            throw .invalidParams("request.action must be \"close\", \"open\", \"advance\" or \"settle\"", param: "request.action")
         }
-        let issuedAt = try request.quantity("issuedAtMillis")
-        let digest = MessageHashing.epochControlDigest(chainId: genesis.chainId, action: action, issuedAtMillis: issuedAt)
+        let epoch = try request.quantity("epoch")
+        let digest = MessageHashing.epochControlDigest(chainId: genesis.chainId, action: action, epoch: epoch)
         let operatorAddress = genesis.roles.operatorAddress
         _ = try authorize(
-            digest: digest, signature: try request.signature("signature"), issuedAtMillis: issuedAt, role: "epoch control",
-            allowed: { $0 == operatorAddress },
+            digest: digest, signature: try request.signature("signature"), allowed: { $0 == operatorAddress },
             refusal: { "epochs are controlled by the operator \(operatorAddress); signed by \($0)" })
         guard let driver else { throw .unsupported("this node was started without the operator key and cannot move epochs") }
+        if let refusal = sequencer.read({ Self.epochControlRefusal(action: action, epoch: epoch, state: $0) }) {
+            logger.debug("epoch control refused", metadata: ["action": "\(action)", "epoch": "\(epoch)", "reason": "\(refusal.message)"])
+            throw refusal
+        }
         var settled: [JSONValue] = []
         do {
-            if action != "open" {
-                try await driver.close()
+            switch action {
+            case "settle":
+                try await driver.settle(epoch: epoch)
+                settled.append(.integer(epoch))
+            case "open":
+                try await driver.open(epoch: epoch)
+            default:
+                try await driver.close(epoch: epoch)
                 while let summary = try await driver.settleNext() { settled.append(.integer(summary.epoch)) }
+                if action == "advance" { try await driver.open(epoch: epoch + 1) }
             }
-            if action != "close", sequencer.read({ $0.openEpoch }) == nil { try await driver.openNext() }
+        } catch let failure as EpochDriver.Failure where failure.refusal != nil {
+            throw .rejected(failure.refusal!, failure.description)
         } catch {
             throw .unavailable("\(error)")
         }
+        logger.debug("epoch control applied", metadata: ["action": "\(action)", "epoch": "\(epoch)", "settled": "\(settled.count)"])
         return .object(["settled": .array(settled), "openEpoch": sequencer.read { $0.openEpoch }.map { .integer($0) } ?? .null])
+    }
+
+    /// The actions of an `EpochControl` request.
+    static let epochControlActions: Set<String> = ["close", "open", "advance", "settle"]
+
+    /// Why the ledger's state refuses an `EpochControl` request now, or nil: `close` and
+    /// `advance` must name the open epoch, `open` the next epoch while none is open, `settle` the
+    /// next epoch to settle, which must be closed.
+    static func epochControlRefusal(action: String, epoch: UInt64, state: LedgerState) -> RPCError? {
+        let once = "an EpochControl request acts once, on the epoch it names"
+        switch action {
+        case "open":
+            if let open = state.openEpoch { return .rejected(.epochStillOpen, "epoch \(epoch) cannot open: epoch \(open) is still open; \(once)") }
+            guard epoch == state.nextEpoch else {
+                return .rejected(.epochOutOfOrder, "epoch \(epoch) cannot open: the next epoch is \(state.nextEpoch); \(once)")
+            }
+        case "settle":
+            let next = UInt64(state.settlements.count)
+            guard epoch == next else {
+                return .rejected(.settlementOutOfOrder, "epoch \(epoch) cannot be settled: the next epoch to settle is \(next); \(once)")
+            }
+            guard state.epochs[epoch]?.closed == true else {
+                return .rejected(.epochNotClosed, "epoch \(epoch) cannot be settled: it is not closed; \(once)")
+            }
+        default:
+            guard state.openEpoch == epoch else {
+                let now = state.openEpoch.map { "the open epoch is \($0)" } ?? "no epoch is open"
+                return .rejected(.epochNotOpen, "epoch \(epoch) is not open (\(now)); \(once)")
+            }
+        }
+        return nil
     }
 }

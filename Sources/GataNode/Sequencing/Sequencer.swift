@@ -27,6 +27,14 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
     public struct CommitReport: Sendable {
         public let submissions: Int
         public let entriesWritten: Int
+        /// Submissions the state machine refused in this group.
+        public let rejected: Int
+        /// The encoded bytes of the entries written (their records and indexes come on top).
+        public let entryBytes: Int
+        /// The height of the last entry after the group.
+        public let height: UInt64
+        /// From taking the group to the end of its synced write.
+        public let duration: Duration
     }
 
     private struct Pending {
@@ -146,6 +154,7 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
 
     /// Applies a group in order and writes it with one synced write.
     private func commitGroup(_ group: [Pending]) -> [SubmitOutcome] {
+        let started = ContinuousClock.now
         stateLock.lock()
         defer { stateLock.unlock() }
         var entries: [Entry] = []
@@ -188,7 +197,10 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
                 fatalError("the ledger could not be written, halting: \(error)")
             }
         }
-        onCommit(CommitReport(submissions: group.count, entriesWritten: entries.count))
+        let rejected = outcomes.count { if case .rejected = $0 { true } else { false } }
+        onCommit(CommitReport(submissions: group.count, entriesWritten: entries.count, rejected: rejected,
+                              entryBytes: entries.reduce(0) { $0 + $1.encoded.count }, height: state.nextHeight - 1,
+                              duration: ContinuousClock.now - started))
         return outcomes
     }
 

@@ -23,7 +23,8 @@ public struct LedgerNode: Sendable {
     /// Opens (or creates) the ledger in `data`, and with the operator key finishes any half-done
     /// settlement and opens an epoch if none is open.
     public static func open(genesis: GenesisConfig, data: String, operatorKey: PrivateKey?, queueMax: Int = 16_384,
-                            leaseMillis: UInt64 = 60_000, settlementLagEpochs: UInt64 = 0) async throws -> LedgerNode {
+                            leaseMillis: UInt64 = 60_000, settlementLagEpochs: UInt64 = 0,
+                            logger: Logger = Logger(label: "gata.node", factory: { _ in SwiftLogNoOpLogHandler() })) async throws -> LedgerNode {
         if let operatorKey, operatorKey.address != genesis.roles.operatorAddress {
             throw Failure(description: "the operator key is \(operatorKey.address), but the genesis operator is \(genesis.roles.operatorAddress)")
         }
@@ -36,7 +37,13 @@ public struct LedgerNode: Sendable {
         let metrics = NodeMetrics()
         var sequencing = Sequencer.Configuration()
         sequencing.pendingSubmissionsMax = max(1, queueMax)
-        let sequencer = Sequencer(store: store, state: state, configuration: sequencing, onCommit: { metrics.recordCommit($0) })
+        let sequencer = Sequencer(store: store, state: state, configuration: sequencing, onCommit: { report in
+            metrics.recordCommit(report)
+            logger.debug("group commit", metadata: [
+                "submissions": "\(report.submissions)", "entries": "\(report.entriesWritten)", "rejected": "\(report.rejected)",
+                "entryBytes": "\(report.entryBytes)", "height": "\(report.height)", "duration": "\(report.duration)",
+            ])
+        })
         var driver: EpochDriver?
         if let operatorKey {
             var epochDriver = EpochDriver(sequencer: sequencer, store: store, operatorKey: operatorKey, chainId: genesis.chainId)
@@ -44,7 +51,7 @@ public struct LedgerNode: Sendable {
             try await epochDriver.resume()
             driver = epochDriver
         }
-        let rpc = LedgerRPC(sequencer: sequencer, store: store, genesis: genesis, driver: driver, metrics: metrics, leaseMillis: leaseMillis)
+        let rpc = LedgerRPC(sequencer: sequencer, store: store, genesis: genesis, driver: driver, metrics: metrics, leaseMillis: leaseMillis, logger: logger)
         return LedgerNode(genesis: genesis, store: store, sequencer: sequencer, driver: driver, rpc: rpc, metrics: metrics)
     }
 

@@ -47,8 +47,15 @@ public struct EpochTimerService: Service {
                 return
             }
             guard !Task.isShuttingDownGracefully else { return }
+            logger.debug("the epoch timer fired: close, settle, open", metadata: [
+                "openEpoch": "\(driver.sequencer.read { $0.openEpoch }.map(String.init) ?? "none")",
+                "settlementLagEpochs": "\(driver.settlementLagEpochs)",
+            ])
             do {
                 let settled = try await driver.closeSettleAndOpen()
+                logger.debug("the epoch timer advanced", metadata: [
+                    "settled": "\(settled.count)", "openEpoch": "\(driver.sequencer.read { $0.openEpoch }.map(String.init) ?? "none")",
+                ])
                 for summary in settled {
                     logger.info("epoch settled", metadata: [
                         "epoch": "\(summary.epoch)", "emission": "\(summary.emission)", "paidReceipts": "\(summary.paidReceipts)",

@@ -14,12 +14,13 @@ struct AuditCommand: AsyncParsableCommand {
             and sample, every verification outcome, every settlement (emission, split, shares, \
             remainder, slashing, cap), every Merkle root and the final state digest are \
             re-derived. --reexecute sampled also re-runs the sampled jobs on this machine and \
-            checks the verifiers' resolutions; --reexecute all re-runs every job, which catches \
-            fraud the sample missed.
+            checks the verifiers' resolutions; --reexecute all re-runs every job, which also finds \
+            the fake claims that the sample missed and the ledger, by its rules, paid.
 
             Exit status: 0 when everything matches; 1 at the first divergence, which is printed \
             with its height, entry kind, field, and the expected and found values; 2 when the \
-            ledger cannot be read at all.
+            ledger cannot be read at all; 3 when the ledger replays exactly but re-execution \
+            found fake claims the sample missed (they are listed).
             """)
 
     @OptionGroup var source: LedgerSourceOptions
@@ -73,11 +74,15 @@ struct AuditCommand: AsyncParsableCommand {
             }
             for note in report.notes { print("note: \(note)") }
         }
-        if let divergence = report.divergence {
-            print("AUDIT FAILED at the first divergence:\n\(divergence)")
-            throw ExitCode(1)
+        if !quiet {
+            for missed in report.missedFraud {
+                print("missed fraud: receipt \(missed.receiptId) at height \(missed.height), epoch \(missed.epoch), node \(missed.node.checksummed): "
+                      + "claimed \(missed.claimed), the job computes \(missed.computed)")
+            }
         }
-        print("AUDIT PASSED: \(report.entries) entries, chain \(report.chainHash), state digest \(report.stateDigest)")
+        print(report.verdictLine(passedDetails: "\(report.entries) entries, chain \(report.chainHash), state digest \(report.stateDigest)"))
+        let status = report.verdict.exitStatus
+        if status != 0 { throw ExitCode(status) }
     }
 }
 

@@ -64,7 +64,8 @@ struct DevnetCommand: AsyncParsableCommand {
         } catch let failure as Devnet.Failure {
             throw CLIError(failure.description)
         }
-        print(result.text)
+        // The hints name this very executable, as it was invoked (`.build/release/gata`, or `gata` on the PATH).
+        print(result.text(width: TerminalWidth.current(), program: CommandLine.arguments.first ?? "gata"))
         if let json {
             try Data((result.json.prettyText + "\n").utf8).write(to: URL(fileURLWithPath: json), options: .atomic)
         }

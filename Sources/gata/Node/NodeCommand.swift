@@ -41,7 +41,8 @@ struct NodeCommand: AsyncParsableCommand {
         let node: LedgerNode
         do {
             node = try await LedgerNode.open(genesis: config, data: data, operatorKey: operatorKey, queueMax: queueMax,
-                                             leaseMillis: UInt64(max(0.1, leaseSeconds) * 1000), settlementLagEpochs: settlementLagEpochs)
+                                             leaseMillis: UInt64(max(0.1, leaseSeconds) * 1000), settlementLagEpochs: settlementLagEpochs,
+                                             logger: logger)
         } catch let failure as LedgerNode.Failure {
             throw CLIError(failure.description)
         }

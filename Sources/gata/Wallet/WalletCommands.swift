@@ -157,23 +157,49 @@ struct EpochAdvance: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "advance",
         abstract: "As the operator: close and settle the open epoch, then open the next.",
-        discussion: "Signs an EpochControl request with the operator's key; the node must hold the operator key too.")
+        discussion: """
+            Signs an EpochControl request naming the epoch it acts on, with the operator's key; the \
+            node must hold the operator key too. Without --epoch it names the epoch the action \
+            applies to now: the open epoch for close and advance, the next epoch for open, the next \
+            epoch to settle for settle. The node refuses the request once that epoch has moved on.
+            """)
 
     @Option(name: .long, help: "The operator's keystore file.") var keystore: String
-    @Option(name: .long, help: "close, open, or advance (both).") var action = "advance"
+    @Option(name: .long, help: "close, open, advance (close then open), or settle.") var action = "advance"
+    @Option(name: .long, help: "The epoch the action applies to; read from the node when omitted.") var epoch: UInt64?
     @OptionGroup var passwordOptions: PasswordOptions
     @OptionGroup var rpcOptions: RPCOptions
+
+    func validate() throws {
+        guard ["close", "open", "advance", "settle"].contains(action) else { throw ValidationError("--action must be close, open, advance or settle") }
+    }
 
     func run() async throws {
         let key = try KeystoreInput.unlock(keystore, passwordOptions)
         let client = rpcOptions.client
         let chainId = try await client.chainId()
-        let issuedAt = UInt64(Date().timeIntervalSince1970 * 1000)
-        let signature = key.sign(digest: MessageHashing.epochControlDigest(chainId: chainId, action: action, issuedAtMillis: issuedAt))
+        var target = epoch
+        if target == nil { target = try await Self.currentEpoch(for: action, client: client) }
+        guard let target else { return }
+        let signature = key.sign(digest: MessageHashing.epochControlDigest(chainId: chainId, action: action, epoch: target))
         let result = try await client.call("gata_controlEpoch", [.object([
-            "action": .string(action), "issuedAtMillis": .integer(issuedAt), "signature": .string(signature.hex),
+            "action": .string(action), "epoch": .integer(target), "signature": .string(signature.hex),
         ])])
         print(result.prettyText)
+    }
+
+    /// The epoch `action` applies to now, from the node's status.
+    static func currentEpoch(for action: String, client: RPCClient) async throws -> UInt64 {
+        let status = try await client.call("gata_getStatus").objectValue ?? [:]
+        let field = switch action {
+        case "open": "nextEpoch"
+        case "settle": "settledEpochs"
+        default: "openEpoch"
+        }
+        guard let epoch = JSONRPCClient.quantity(status[field]) else {
+            throw CLIError(action == "close" || action == "advance" ? "no epoch is open on the node" : "the node's status has no \(field)")
+        }
+        return epoch
     }
 }
 
