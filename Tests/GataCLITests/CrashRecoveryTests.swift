@@ -17,8 +17,8 @@ import Testing
         let hash: String
     }
 
-    /// Runs the writer until it has acknowledged something, then for `millis` more, then kills it.
-    static func runAndKill(data: String, genesis: String, millis: UInt32) throws -> [Acknowledgement] {
+    /// Runs the writer until it has acknowledged something, then for a random moment more, then kills it.
+    static func runAndKill(data: String, genesis: String, random: inout SeededGenerator) throws -> [Acknowledgement] {
         let process = Process()
         process.executableURL = ToolRunner.gataBinary
         process.arguments = ["bench", "crash-writer", "--data", data, "--genesis", genesis]
@@ -28,11 +28,7 @@ import Testing
         let collected = Collected()
         output.fileHandleForReading.readabilityHandler = { handle in collected.append(handle.availableData) }
         try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while !collected.text.contains("ack "), Date() < deadline, process.isRunning { usleep(2_000) }
-        usleep(millis * 1000)
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        try Readiness.kill(process, after: "ack ", in: collected, name: "the crash writer", random: &random, maxMillis: 150)
         output.fileHandleForReading.readabilityHandler = nil
         collected.append(output.fileHandleForReading.readDataToEndOfFile())
         #expect(process.terminationReason == .uncaughtSignal, "the writer was killed, not stopped")
@@ -51,10 +47,10 @@ import Testing
         let data = folder.appendingPathComponent("data").path
         let genesis = ToolRunner.repositoryRoot.appendingPathComponent("Genesis/devnet.json").path
         var random = SeededGenerator(seed: Self.seed)
+        Readiness.announce("crash recovery", seed: Self.seed)
         var acknowledged: [Acknowledgement] = []
         for kill in 0..<Self.kills {
-            let millis = UInt32(random.next() % 150)
-            let acks = try Self.runAndKill(data: data, genesis: genesis, millis: millis)
+            let acks = try Self.runAndKill(data: data, genesis: genesis, random: &random)
             #expect(!acks.isEmpty, "seed \(Self.seed), kill \(kill): the writer acknowledged entries before it was killed")
             acknowledged += acks
             let (store, state) = try LedgerStore.open(path: data, genesis: nil)

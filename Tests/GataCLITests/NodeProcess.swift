@@ -1,6 +1,7 @@
 import Foundation
 import GataCore
 import GataCrypto
+import GataTestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -11,6 +12,10 @@ final class NodeProcess: @unchecked Sendable {  // immutable after start
     let url: String
     let folder: URL
     let data: String
+    /// What the node printed on standard output (its readiness line).
+    let output = Collected()
+    /// What it logged on standard error.
+    let log = Collected()
 
     static let operatorPassword = "operator"
 
@@ -30,24 +35,26 @@ final class NodeProcess: @unchecked Sendable {  // immutable after start
             "--data", data, "--rpc", "127.0.0.1:0", "--operator-keystore", keystore.path, "--password-file", passwordFile.path,
             "--epoch-seconds", String(epochSeconds), "--log-level", "warning",
         ] + extraArguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        let collected = Collected()
-        output.fileHandleForReading.readabilityHandler = { collected.append($0.availableData) }
+        let outputPipe = Pipe(), logPipe = Pipe()
+        process.standardOutput = outputPipe
+        process.standardError = logPipe
+        outputPipe.fileHandleForReading.readabilityHandler = { [output] in output.append($0.availableData) }
+        logPipe.fileHandleForReading.readabilityHandler = { [log] in log.append($0.availableData) }
         try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        var found: String?
-        while found == nil, Date() < deadline, process.isRunning {
-            found = collected.text.split(separator: "\n").first { $0.contains("listening on http://") }
-                .map { String($0[$0.range(of: "http://")!.lowerBound...]) }
-            if found == nil { usleep(20_000) }
-        }
-        guard let found else {
+        do {
+            try Readiness.wait(for: "listening on http://", in: output, of: process, name: "the node")
+        } catch {
             process.terminate()
-            throw ToolError("the node did not start: \(collected.text)")
+            throw ToolError("the node did not start: \(error)\n\(log.text.suffix(2_000))")
         }
-        url = found
+        let line = output.text.split(separator: "\n").first { $0.contains("listening on http://") }!
+        url = String(line[line.range(of: "http://")!.lowerBound...])
+    }
+
+    /// SIGKILL at a random moment up to `maxMillis` after now; the node said it was ready when it
+    /// started listening, before this object was made.
+    func kill(random: inout SeededGenerator, maxMillis: UInt64) throws {
+        try Readiness.kill(process, after: "listening on http://", in: output, name: "the node", random: &random, maxMillis: maxMillis)
     }
 
     /// Sends raw bytes; returns the HTTP status and the body.
