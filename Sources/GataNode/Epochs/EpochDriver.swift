@@ -36,6 +36,12 @@ public struct EpochDriver: Sendable {
         public let description: String
     }
 
+    /// Whether ``resume()`` has work: a settlement left half done, or no open epoch (a start on a
+    /// disk below its reserve skips it, and the epoch timer catches up once writes resume).
+    public var needsResume: Bool {
+        sequencer.read { state in state.openEpoch == nil || state.settlements.contains { !$0.value.applied } }
+    }
+
     /// Applies a settlement left half done, then opens the next epoch if none is open.
     public func resume() async throws {
         let pending = sequencer.read { state in state.settlements.first { !$0.value.applied }?.key }

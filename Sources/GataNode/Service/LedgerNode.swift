@@ -23,13 +23,14 @@ public struct LedgerNode: Sendable {
     /// Opens (or creates) the ledger in `data`, and with the operator key finishes any half-done
     /// settlement and opens an epoch if none is open.
     public static func open(genesis: GenesisConfig, data: String, operatorKey: PrivateKey?, queueMax: Int = 16_384,
-                            leaseMillis: UInt64 = 60_000, settlementLagEpochs: UInt64 = 0) async throws -> LedgerNode {
+                            leaseMillis: UInt64 = 60_000, settlementLagEpochs: UInt64 = 0,
+                            diskReserveBytes: UInt64 = DiskSpace.reserveBytesDefault) async throws -> LedgerNode {
         if let operatorKey, operatorKey.address != genesis.roles.operatorAddress {
             throw Failure(description: "the operator key is \(operatorKey.address), but the genesis operator is \(genesis.roles.operatorAddress)")
         }
         let (store, state): (LedgerStore, LedgerState)
         do {
-            (store, state) = try LedgerStore.open(path: data, genesis: genesis)
+            (store, state) = try LedgerStore.open(path: data, genesis: genesis, diskReserveBytes: diskReserveBytes)
         } catch {
             throw Failure(description: "cannot open the ledger in \(data): \(error)")
         }
@@ -41,7 +42,9 @@ public struct LedgerNode: Sendable {
         if let operatorKey {
             var epochDriver = EpochDriver(sequencer: sequencer, store: store, operatorKey: operatorKey, chainId: genesis.chainId)
             epochDriver.settlementLagEpochs = settlementLagEpochs
-            try await epochDriver.resume()
+            // Below the disk reserve nothing can be written: serve reads, and let the epoch timer
+            // resume once space returns (Specs/LEDGER.md §Disk reserve).
+            if sequencer.diskSpace()?.isBelowReserve != true { try await epochDriver.resume() }
             driver = epochDriver
         }
         let rpc = LedgerRPC(sequencer: sequencer, store: store, genesis: genesis, driver: driver, metrics: metrics, leaseMillis: leaseMillis)

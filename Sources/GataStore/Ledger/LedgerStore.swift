@@ -11,28 +11,33 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
     public let path: String
     /// Entry 0.
     public let genesisEntry: Entry
+    /// Below this much free space on the data folder's file system, nothing is written.
+    public let diskReserveBytes: UInt64
 
     /// How many entries at the end of the log are re-verified when the store opens.
     public static let tailVerifyEntriesMax: UInt64 = 4096
     /// The storage format written in meta.
     static let formatVersion: [UInt8] = [0, 0, 0, 1]
 
-    private init(database: RocksDatabase, path: String, genesisEntry: Entry) {
+    private init(database: RocksDatabase, path: String, genesisEntry: Entry, diskReserveBytes: UInt64) {
         self.database = database
         self.path = path
         self.genesisEntry = genesisEntry
+        self.diskReserveBytes = diskReserveBytes
     }
 
     /// Opens a data folder, creating the ledger from `genesis` if the folder holds none.
     ///
     /// The last entries are re-verified (checksums, hashes, links, the head), and the state records
     /// must reproduce the head's state digest.
+    /// - Parameter diskReserveBytes: free space below which writes are refused (``DiskSpace``).
     /// - Throws: ``StoreError`` naming the height and the problem if anything is damaged;
     ///   `.chainMismatch` if the folder holds another chain than `genesis`.
-    public static func open(path: String, genesis: GenesisConfig?, mode: OpenMode = .readWrite) throws(StoreError) -> (LedgerStore, LedgerState) {
+    public static func open(path: String, genesis: GenesisConfig?, mode: OpenMode = .readWrite,
+                            diskReserveBytes: UInt64 = DiskSpace.reserveBytesDefault) throws(StoreError) -> (LedgerStore, LedgerState) {
         let database = try RocksDatabase(path: path, mode: mode)
         guard let sealedHead = try database.get(.meta, StoreKeys.head) else {
-            return try create(database: database, path: path, genesis: genesis, mode: mode)
+            return try create(database: database, path: path, genesis: genesis, mode: mode, diskReserveBytes: diskReserveBytes)
         }
         guard let headBytes = CheckedValue.open(key: StoreKeys.head, stored: sealedHead),
               let head = try? LedgerState.Head(decoding: headBytes)
@@ -46,10 +51,11 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         }
         try verifyTail(database, head: head)
         let state = try loadState(database, genesisEntry: genesisEntry, head: head)
-        return (LedgerStore(database: database, path: path, genesisEntry: genesisEntry), state)
+        return (LedgerStore(database: database, path: path, genesisEntry: genesisEntry, diskReserveBytes: diskReserveBytes), state)
     }
 
-    private static func create(database: RocksDatabase, path: String, genesis: GenesisConfig?, mode: OpenMode) throws(StoreError) -> (LedgerStore, LedgerState) {
+    private static func create(database: RocksDatabase, path: String, genesis: GenesisConfig?, mode: OpenMode,
+                               diskReserveBytes: UInt64) throws(StoreError) -> (LedgerStore, LedgerState) {
         var logIsEmpty = true
         try database.scan(.log) { _, _ in logIsEmpty = false; return false }
         guard logIsEmpty else { throw StoreError(.corrupt, "the log holds entries but meta has no head") }
@@ -60,7 +66,8 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         var state = LedgerState()
         let result = state.apply(entry, evidence: Evidence.derive(entry.payload))
         guard result.isApplied else { throw StoreError(.corrupt, "the genesis does not apply: \(result.code) \(result.detail)", height: 0) }
-        let store = LedgerStore(database: database, path: path, genesisEntry: entry)
+        let store = LedgerStore(database: database, path: path, genesisEntry: entry, diskReserveBytes: diskReserveBytes)
+        try store.requireSpace()
         try store.commit(entries: [entry], changed: result.changed, state: state)
         return (store, state)
     }
@@ -68,7 +75,23 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
     /// Closes the database. Call once, after the last commit; the store must not be used afterwards.
     public func close() { database.close() }
 
-    /// Writes entries and the records they changed, with the new head, in one synced batch.
+    /// The free space now, against this store's reserve.
+    /// - Throws: ``StoreError`` `.io` if it cannot be measured.
+    public func diskSpace() throws(StoreError) -> DiskSpace {
+        try DiskSpace.measure(path: path, reserveBytes: diskReserveBytes)
+    }
+
+    /// Throws `.diskSpaceLow` when the free space is below the reserve, so that RocksDB is never
+    /// asked to write on a nearly full disk (Specs/LEDGER.md §Disk reserve).
+    func requireSpace() throws(StoreError) {
+        let space = try diskSpace()
+        guard !space.isBelowReserve else { throw StoreError(.diskSpaceLow, space.description) }
+    }
+
+    /// Writes entries and the records they changed, with the new head, in one synced batch. The
+    /// free space is the caller's to check first, before it applies the entries (``diskSpace()``):
+    /// a refusal here would leave its state ahead of the disk.
+    /// - Throws: ``StoreError`` `.io` when RocksDB fails.
     public func commit(entries: [Entry], changed: [StateKey], state: LedgerState) throws(StoreError) {
         var batch = WriteBatch()
         for entry in entries {
@@ -113,7 +136,9 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
 
     /// Keeps the operator's secret for an epoch, synced, before its commitment is submitted, so that
     /// a restart can still reveal it. Secrets live in meta, outside the state and the log.
+    /// - Throws: ``StoreError`` `.diskSpaceLow` (nothing written) below the reserve, `.io` on failure.
     public func saveOperatorSecret(_ secret: Hash32, epoch: UInt64) throws(StoreError) {
+        try requireSpace()
         let key = StoreKeys.operatorSecret(epoch)
         var batch = WriteBatch()
         batch.put(.meta, key, CheckedValue.seal(key: key, value: secret.bytes))

@@ -44,6 +44,10 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
     private let syncWrite: OpaquePointer
     private let readOptions: OpaquePointer
 
+    /// The memtables of all column families together hold at most this much, so a flush never needs
+    /// more free space than this (Specs/LEDGER.md §Disk reserve: the reserve covers it).
+    static let memtableBytesMax = 64 << 20
+
     init(path: String, mode: OpenMode) throws(StoreError) {
         let options = rocksdb_options_create()!
         rocksdb_options_set_create_if_missing(options, mode == .readWrite ? 1 : 0)
@@ -56,6 +60,7 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
         rocksdb_options_set_wal_recovery_mode(options, Int32(rocksdb_tolerate_corrupted_tail_records_recovery))
         rocksdb_options_set_paranoid_checks(options, 1)
         rocksdb_options_increase_parallelism(options, 2)
+        rocksdb_options_set_db_write_buffer_size(options, Self.memtableBytesMax)
         let families = ColumnFamily.allCases
         var names = families.map { strdup($0.name) }
         defer { names.forEach { free($0) } }

@@ -28,6 +28,8 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds a verifier's lease on a job lasts before another worker may take it.") var leaseSeconds: Double = 60
     @Option(name: .long, help: "Epochs a closed epoch waits before the epoch timer settles it: 0 settles at the close; 1 gives verifiers a whole epoch, so fewer receipts are deferred.") var settlementLagEpochs: UInt64 = 0
     @Option(name: .long, help: "Submissions that may wait for the sequencer; past it, callers are told to retry (-32005).") var queueMax = 16_384
+    @Option(name: .long, help: "Free space, in MB (2^20 bytes), kept on the data folder's file system: below it, writes are refused (-32005) while reads go on, and they resume once space is freed.")
+    var diskReserveMb: UInt64 = DiskSpace.reserveBytesDefault / DiskSpace.megabyte
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
     func run() async throws {
@@ -41,11 +43,15 @@ struct NodeCommand: AsyncParsableCommand {
         let node: LedgerNode
         do {
             node = try await LedgerNode.open(genesis: config, data: data, operatorKey: operatorKey, queueMax: queueMax,
-                                             leaseMillis: UInt64(max(0.1, leaseSeconds) * 1000), settlementLagEpochs: settlementLagEpochs)
+                                             leaseMillis: UInt64(max(0.1, leaseSeconds) * 1000), settlementLagEpochs: settlementLagEpochs,
+                                             diskReserveBytes: min(diskReserveMb, UInt64.max / DiskSpace.megabyte) * DiskSpace.megabyte)
         } catch let failure as LedgerNode.Failure {
             throw CLIError(failure.description)
         }
         logger.info("ledger open", metadata: ["data": "\(data)", "height": "\(node.sequencer.read { $0.nextHeight - 1 })", "chainHash": "\(node.sequencer.read { $0.chainHash })"])
+        if let space = node.sequencer.diskSpace(), space.isBelowReserve {
+            logger.warning("writes are refused until space is freed", metadata: ["disk": "\(space)"])
+        }
         let seconds = epochSeconds ?? Double(config.epochLengthSeconds)
         let services = node.services(host: host, port: port, epochLength: .milliseconds(Int64(seconds * 1000)), logger: logger) { bound in
             // A line scripts and tests can wait for.
