@@ -35,6 +35,15 @@ import Testing
         #expect { try LedgerStore.open(path: fixture.path, genesis: nil) } throws: { ($0 as? StoreError)?.code == .notInitialized }
     }
 
+    @Test func aFolderInAnotherStorageFormatIsRefused() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        _ = try fixture.writeTransfers(1)
+        let key = Array("format".utf8)
+        try StoreSurgery.overwrite(path: fixture.path, family: .meta, key: key, stored: Self.seal(key: key, value: [0, 0, 0, 1]))
+        #expect { try LedgerStore.open(path: fixture.path, genesis: fixture.genesis) } throws: { ($0 as? StoreError)?.code == .formatMismatch }
+    }
+
     /// Damages one stored value and expects the store to refuse to open, naming what is wrong.
     static func expectRefusal(_ fixture: StoreFixture, contains words: [String], height: UInt64?) {
         do throws(StoreError) {

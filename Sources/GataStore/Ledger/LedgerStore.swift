@@ -16,8 +16,8 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
 
     /// How many entries at the end of the log are re-verified when the store opens.
     public static let tailVerifyEntriesMax: UInt64 = 4096
-    /// The storage format written in meta.
-    static let formatVersion: [UInt8] = [0, 0, 0, 1]
+    /// The storage format written in meta, and the only one this build opens.
+    static let formatVersion: [UInt8] = [0, 0, 0, 2]
 
     private init(database: RocksDatabase, path: String, genesisEntry: Entry, diskReserveBytes: UInt64) {
         self.database = database
@@ -28,11 +28,12 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
 
     /// Opens a data folder, creating the ledger from `genesis` if the folder holds none.
     ///
-    /// The last entries are re-verified (checksums, hashes, links, the head), and the state records
-    /// must reproduce the head's state digest.
+    /// The last entries and their index entries are re-verified (checksums, hashes, links, the
+    /// head), and the state records must reproduce the head's state digest.
     /// - Parameter diskReserveBytes: free space below which writes are refused (``DiskSpace``).
     /// - Throws: ``StoreError`` naming the height and the problem if anything is damaged;
-    ///   `.chainMismatch` if the folder holds another chain than `genesis`.
+    ///   `.chainMismatch` if the folder holds another chain than `genesis`; `.formatMismatch` if it
+    ///   holds another storage format.
     public static func open(path: String, genesis: GenesisConfig?, mode: OpenMode = .readWrite,
                             diskReserveBytes: UInt64 = DiskSpace.reserveBytesDefault) throws(StoreError) -> (LedgerStore, LedgerState) {
         let database = try RocksDatabase(path: path, mode: mode)
@@ -42,6 +43,7 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         guard let headBytes = CheckedValue.open(key: StoreKeys.head, stored: sealedHead),
               let head = try? LedgerState.Head(decoding: headBytes)
         else { throw StoreError(.corrupt, "the head record in meta is damaged") }
+        try checkFormat(database)
         let genesisEntry = try readEntry(database, height: 0)
         if let genesis {
             let expected = Entry(height: 0, previousHash: .zero, timestampMillis: genesis.genesisTimeMillis, payload: .genesis(genesis))
@@ -72,6 +74,16 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         return (store, state)
     }
 
+    /// Refuses a folder written in another storage format.
+    static func checkFormat(_ database: RocksDatabase) throws(StoreError) {
+        guard let sealed = try database.get(.meta, StoreKeys.formatVersion),
+              let format = CheckedValue.open(key: StoreKeys.formatVersion, stored: sealed)
+        else { throw StoreError(.corrupt, "the format record in meta is missing or damaged") }
+        guard format == formatVersion else {
+            throw StoreError(.formatMismatch, "the data folder is in storage format \(Hex.encodePrefixed(format)), this build reads \(Hex.encodePrefixed(formatVersion)) only")
+        }
+    }
+
     /// Closes the database. Call once, after the last commit; the store must not be used afterwards.
     public func close() { database.close() }
 
@@ -88,17 +100,18 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         guard !space.isBelowReserve else { throw StoreError(.diskSpaceLow, space.description) }
     }
 
-    /// Writes entries and the records they changed, with the new head, in one synced batch. The
-    /// free space is the caller's to check first, before it applies the entries (``diskSpace()``):
-    /// a refusal here would leave its state ahead of the disk.
+    /// Writes entries, their index entries and the records they changed, with the new head, in
+    /// one synced batch. The free space is the caller's to check first, before it applies the
+    /// entries (``diskSpace()``): a refusal here would leave its state ahead of the disk.
     /// - Throws: ``StoreError`` `.io` when RocksDB fails.
     public func commit(entries: [Entry], changed: [StateKey], state: LedgerState) throws(StoreError) {
         var batch = WriteBatch()
         for entry in entries {
             let key = StoreKeys.log(entry.height)
             batch.put(.log, key, CheckedValue.seal(key: key, value: entry.encoded))
-            let hashKey = StoreKeys.entryIndex(entry.hash)
-            batch.put(.indexes, hashKey, CheckedValue.seal(key: hashKey, value: StoreKeys.log(entry.height)))
+            for index in StoreKeys.indexEntries(of: entry) {
+                batch.put(.indexes, index.key, CheckedValue.seal(key: index.key, value: index.value))
+            }
         }
         var written = Set<StateKey>()
         for key in changed where written.insert(key).inserted {
@@ -108,14 +121,25 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
             } else {
                 batch.delete(.state, keyBytes)
             }
-            if case .receipt(let jobId) = key, let record = state.receipts[jobId] {
-                let indexKey = StoreKeys.receiptIndex(record.receiptId)
-                batch.put(.indexes, indexKey, CheckedValue.seal(key: indexKey, value: jobId.bytes))
-            }
         }
         batch.put(.meta, StoreKeys.formatVersion, CheckedValue.seal(key: StoreKeys.formatVersion, value: Self.formatVersion))
         batch.put(.meta, StoreKeys.head, CheckedValue.seal(key: StoreKeys.head, value: state.head.encoded))
         try database.write(batch)
+    }
+
+    /// The spec of an assigned job, from the index, checked; nil if no job has this id.
+    /// - Throws: ``StoreError`` `.corrupt` if the index entry fails its checksum or does not decode.
+    public func jobSpec(_ jobId: Hash32) throws(StoreError) -> JobSpec? {
+        let key = StoreKeys.jobSpecIndex(jobId)
+        guard let stored = try database.get(.indexes, key) else { return nil }
+        guard let bytes = CheckedValue.open(key: key, stored: stored) else {
+            throw StoreError(.corrupt, "the spec index entry of job \(jobId) fails its checksum")
+        }
+        do {
+            return try JobSpec(decoding: bytes)
+        } catch {
+            throw StoreError(.corrupt, "the spec index entry of job \(jobId) does not decode: \(error)")
+        }
     }
 
     /// The entry at `height`, checked, or nil past the end of the log.

@@ -127,7 +127,7 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
                 rocksdb_get_cf(database, readOptions, handles[family.rawValue], $0.baseAddress, $0.count, &length, &error)
             }
         }
-        if let message = Self.take(error) { throw StoreError(.io, "read failed: \(message)") }
+        if let message = Self.take(error) { throw StoreError(.io, "read of \(family.name) failed: \(message)") }
         guard let value else { return nil }
         defer { rocksdb_free(value) }
         return Array(UnsafeRawBufferPointer(start: value, count: length))
@@ -183,7 +183,7 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
         }
         var error: UnsafeMutablePointer<CChar>? = nil
         rocksdb_iter_get_error(iterator, &error)
-        if let message = Self.take(error) { throw StoreError(.io, "scan failed: \(message)") }
+        if let message = Self.take(error) { throw StoreError(.io, "scan of \(family.name) failed: \(message)") }
     }
 }
 
