@@ -13,29 +13,34 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
     public let genesisEntry: Entry
     /// Below this much free space on the data folder's file system, nothing is written.
     public let diskReserveBytes: UInt64
+    /// What opening found and did.
+    public let recovery: RecoveryReport
 
     /// How many entries at the end of the log are re-verified when the store opens.
     public static let tailVerifyEntriesMax: UInt64 = 4096
     /// The storage format written in meta, and the only one this build opens.
     static let formatVersion: [UInt8] = [0, 0, 0, 2]
 
-    private init(database: RocksDatabase, path: String, genesisEntry: Entry, diskReserveBytes: UInt64) {
+    private init(database: RocksDatabase, path: String, genesisEntry: Entry, diskReserveBytes: UInt64, recovery: RecoveryReport) {
         self.database = database
         self.path = path
         self.genesisEntry = genesisEntry
         self.diskReserveBytes = diskReserveBytes
+        self.recovery = recovery
     }
 
     /// Opens a data folder, creating the ledger from `genesis` if the folder holds none.
     ///
     /// The last entries and their index entries are re-verified (checksums, hashes, links, the
-    /// head), and the state records must reproduce the head's state digest.
+    /// head), and the state records must reproduce the head's state digest. ``recovery`` says where
+    /// the ledger opened and whether RocksDB dropped an incomplete write-ahead-log record to open it.
     /// - Parameter diskReserveBytes: free space below which writes are refused (``DiskSpace``).
     /// - Throws: ``StoreError`` naming the height and the problem if anything is damaged;
     ///   `.chainMismatch` if the folder holds another chain than `genesis`; `.formatMismatch` if it
     ///   holds another storage format.
     public static func open(path: String, genesis: GenesisConfig?, mode: OpenMode = .readWrite,
                             diskReserveBytes: UInt64 = DiskSpace.reserveBytesDefault) throws(StoreError) -> (LedgerStore, LedgerState) {
+        let droppedWALTail = mode == .readWrite ? RocksDatabase.incompleteWALTail(path: path) : nil
         let database = try RocksDatabase(path: path, mode: mode)
         guard let sealedHead = try database.get(.meta, StoreKeys.head) else {
             return try create(database: database, path: path, genesis: genesis, mode: mode, diskReserveBytes: diskReserveBytes)
@@ -53,7 +58,9 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         }
         try verifyTail(database, head: head)
         let state = try loadState(database, genesisEntry: genesisEntry, head: head)
-        return (LedgerStore(database: database, path: path, genesisEntry: genesisEntry, diskReserveBytes: diskReserveBytes), state)
+        let recovery = RecoveryReport(height: head.nextHeight - 1, lastHash: head.lastHash, droppedWALTail: droppedWALTail, created: false)
+        let store = LedgerStore(database: database, path: path, genesisEntry: genesisEntry, diskReserveBytes: diskReserveBytes, recovery: recovery)
+        return (store, state)
     }
 
     private static func create(database: RocksDatabase, path: String, genesis: GenesisConfig?, mode: OpenMode,
@@ -68,7 +75,8 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         var state = LedgerState()
         let result = state.apply(entry, evidence: Evidence.derive(entry.payload))
         guard result.isApplied else { throw StoreError(.corrupt, "the genesis does not apply: \(result.code) \(result.detail)", height: 0) }
-        let store = LedgerStore(database: database, path: path, genesisEntry: entry, diskReserveBytes: diskReserveBytes)
+        let recovery = RecoveryReport(height: 0, lastHash: entry.hash, droppedWALTail: nil, created: true)
+        let store = LedgerStore(database: database, path: path, genesisEntry: entry, diskReserveBytes: diskReserveBytes, recovery: recovery)
         try store.requireSpace()
         try store.commit(entries: [entry], changed: result.changed, state: state)
         return (store, state)

@@ -35,6 +35,15 @@ public enum OpenMode: Sendable, Equatable {
     case readOnly
 }
 
+/// How the write-ahead log is recovered when a database opens.
+enum WALRecovery {
+    /// Drop an incomplete last record (the store's mode, Specs/LEDGER.md §Storage).
+    case tolerateIncompleteTail
+    /// Refuse any damage, even an incomplete last record: only used read-only, to find out whether
+    /// the tolerant open is about to drop something.
+    case absoluteConsistency
+}
+
 /// Owns a RocksDB handle, its options and its column-family handles. Every RocksDB C pointer in
 /// GATA lives in this file: callers see bytes, column families and Swift errors only.
 final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thread-safe; handles never change after open
@@ -48,7 +57,7 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
     /// more free space than this (Specs/LEDGER.md §Disk reserve: the reserve covers it).
     static let memtableBytesMax = 64 << 20
 
-    init(path: String, mode: OpenMode) throws(StoreError) {
+    init(path: String, mode: OpenMode, walRecovery: WALRecovery = .tolerateIncompleteTail) throws(StoreError) {
         let options = rocksdb_options_create()!
         rocksdb_options_set_create_if_missing(options, mode == .readWrite ? 1 : 0)
         rocksdb_options_set_create_missing_column_families(options, mode == .readWrite ? 1 : 0)
@@ -57,7 +66,8 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
         // write a crash interrupted, never acknowledged since its sync never returned, or the one a
         // writer is appending while a read-only reader opens. Absolute consistency would refuse
         // to reopen after an ordinary crash.
-        rocksdb_options_set_wal_recovery_mode(options, Int32(rocksdb_tolerate_corrupted_tail_records_recovery))
+        let recoveryMode = walRecovery == .tolerateIncompleteTail ? rocksdb_tolerate_corrupted_tail_records_recovery : rocksdb_absolute_consistency_recovery
+        rocksdb_options_set_wal_recovery_mode(options, Int32(recoveryMode))
         rocksdb_options_set_paranoid_checks(options, 1)
         rocksdb_options_increase_parallelism(options, 2)
         rocksdb_options_set_db_write_buffer_size(options, Self.memtableBytesMax)
@@ -90,6 +100,25 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
         rocksdb_writeoptions_set_sync(syncWrite, 1)
         self.readOptions = rocksdb_readoptions_create()!
         rocksdb_readoptions_set_verify_checksums(readOptions, 1)
+    }
+
+    /// Whether the store's tolerant open of `path` is about to drop an incomplete last
+    /// write-ahead-log record, which RocksDB does without a word: a read-only open in
+    /// absolute-consistency mode replays the same log and refuses exactly then. Returns RocksDB's
+    /// reason, or nil when the log is whole (or the folder holds no database yet). Costs one
+    /// replay of the log that the real open replays anyway; writes nothing.
+    static func incompleteWALTail(path: String) -> String? {
+        guard FileManager.default.fileExists(atPath: path + "/CURRENT") else { return nil }
+        do throws(StoreError) {
+            try RocksDatabase(path: path, mode: .readOnly, walRecovery: .absoluteConsistency).close()
+            return nil
+        } catch {
+            guard error.message.contains("Corruption") else { return nil }
+            // Only a tail the tolerant mode accepts counts; other damage refuses to open anyway.
+            guard let tolerant = try? RocksDatabase(path: path, mode: .readOnly) else { return nil }
+            tolerant.close()
+            return error.message.replacingOccurrences(of: "cannot open \(path): ", with: "")
+        }
     }
 
     private let closeLock = NSLock()

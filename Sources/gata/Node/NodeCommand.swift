@@ -48,6 +48,7 @@ struct NodeCommand: AsyncParsableCommand {
         } catch let failure as LedgerNode.Failure {
             throw CLIError(failure.description)
         }
+        Self.logRecovery(node.store.recovery, logger: logger)
         logger.info("ledger open", metadata: ["data": "\(data)", "height": "\(node.sequencer.read { $0.nextHeight - 1 })", "chainHash": "\(node.sequencer.read { $0.chainHash })"])
         if let space = node.sequencer.diskSpace(), space.isBelowReserve {
             logger.warning("writes are refused until space is freed", metadata: ["disk": "\(space)"])
@@ -59,6 +60,20 @@ struct NodeCommand: AsyncParsableCommand {
         }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+
+    /// Says where recovery left the ledger, and loudly when RocksDB dropped the end of its
+    /// write-ahead log to open it (Specs/LEDGER.md §Storage).
+    static func logRecovery(_ recovery: RecoveryReport, logger: Logger) {
+        let metadata: Logger.Metadata = ["height": "\(recovery.height)", "lastHash": "\(recovery.lastHash)"]
+        if let dropped = recovery.droppedWALTail {
+            logger.warning("""
+                recovery dropped an incomplete record at the end of the write-ahead log (\(dropped)); the ledger recovered to height \(recovery.height). \
+                Normally that record was a write a crash interrupted, never acknowledged; if the log was cut or lost, acknowledged entries after \(recovery.height) are gone
+                """, metadata: metadata)
+        } else if !recovery.created {
+            logger.info("recovered to height \(recovery.height)", metadata: metadata)
+        }
     }
 
     static func parseAddress(_ text: String) throws -> (String, Int) {
