@@ -6,7 +6,8 @@ import Testing
 
 /// A real node on a real, small tmpfs: when a ballast file takes the free space below the reserve,
 /// writes are refused with -32005 and the reason while reads go on and /health and /metrics say
-/// so; once the ballast is gone, the next write is accepted without a restart.
+/// so; once the ballast is gone, the next write is accepted without a restart. Below the reserve
+/// a node refuses to start, with the reason.
 @Suite struct DiskReserveTests {
     static let chainId: UInt64 = 7331
     /// Big enough for RocksDB's preallocated write-ahead log (up to 64 MiB) and the reserve.
@@ -70,6 +71,27 @@ import Testing
         #expect(try await Self.health(node).1["status"] == .string("ok"))
         #expect(try await node.get("/metrics").1.contains("gata_disk_space_low 0"))
         #expect(node.process.isRunning, "the node never stopped")
-        #expect(node.stop() == 0, "and it still stops cleanly")
+
+        // Below its reserve a node stops cleanly, and does not start again: it says why and exits
+        // rather than let RocksDB abort on a full disk while it opens.
+        let head = try await node.head()
+        let refill = try mount.fill(leavingBytes: reserve / 2, available: try DiskSpace.measure(path: mount.path, reserveBytes: reserve).availableBytes)
+        #expect(node.stop() == 0, "a node below its reserve stops cleanly")
+        // Closing released RocksDB's preallocated log: fill what it gave back.
+        let more = try mount.fill(leavingBytes: reserve / 2, available: try DiskSpace.measure(path: mount.path, reserveBytes: reserve).availableBytes,
+                                  name: "ballast-2")
+        let arguments = ["--disk-reserve-mb", String(Self.reserveMB)]
+        do {
+            let unexpected = try NodeProcess(data: node.data, extraArguments: arguments)
+            _ = unexpected.stop()
+            Issue.record("the node started below its reserve")
+        } catch {
+            #expect("\(error)".contains("disk space below reserve"), "\(error)")
+        }
+        try FileManager.default.removeItem(atPath: refill)
+        try FileManager.default.removeItem(atPath: more)
+        let restarted = try NodeProcess(data: node.data, extraArguments: arguments)
+        defer { _ = restarted.stop(); restarted.remove() }
+        #expect(try await restarted.head() == head, "everything acknowledged is there")
     }
 }

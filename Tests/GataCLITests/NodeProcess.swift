@@ -45,6 +45,9 @@ final class NodeProcess: @unchecked Sendable {  // immutable after start
             try Readiness.wait(for: "listening on http://", in: output, of: process, name: "the node")
         } catch {
             process.terminate()
+            process.waitUntilExit()
+            logPipe.fileHandleForReading.readabilityHandler = nil
+            log.append(logPipe.fileHandleForReading.readDataToEndOfFile())
             throw ToolError("the node did not start: \(error)\n\(log.text.suffix(2_000))")
         }
         let line = output.text.split(separator: "\n").first { $0.contains("listening on http://") }!

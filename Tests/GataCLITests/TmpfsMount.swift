@@ -50,8 +50,8 @@ final class TmpfsMount {
 
     /// Fills the file system until `leftBytes` remain free, with one real file of allocated blocks.
     /// - Returns: the ballast file's path.
-    func fill(leavingBytes leftBytes: UInt64, available: UInt64) throws -> String {
-        let ballast = path + "/ballast"
+    func fill(leavingBytes leftBytes: UInt64, available: UInt64, name: String = "ballast") throws -> String {
+        let ballast = path + "/" + name
         let descriptor = open(ballast, O_CREAT | O_WRONLY, 0o600)
         guard descriptor >= 0 else { throw ToolError("cannot create \(ballast): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }

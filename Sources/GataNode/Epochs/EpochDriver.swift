@@ -36,8 +36,9 @@ public struct EpochDriver: Sendable {
         public let description: String
     }
 
-    /// Whether ``resume()`` has work: a settlement left half done, or no open epoch (a start on a
-    /// disk below its reserve skips it, and the epoch timer catches up once writes resume).
+    /// Whether ``resume()`` has work: a settlement left half done, or no open epoch, as a write
+    /// refused for disk space (or any failure between the steps) leaves them; the epoch timer
+    /// catches up on its next tick.
     public var needsResume: Bool {
         sequencer.read { state in state.openEpoch == nil || state.settlements.contains { !$0.value.applied } }
     }

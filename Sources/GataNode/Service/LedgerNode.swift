@@ -28,6 +28,13 @@ public struct LedgerNode: Sendable {
         if let operatorKey, operatorKey.address != genesis.roles.operatorAddress {
             throw Failure(description: "the operator key is \(operatorKey.address), but the genesis operator is \(genesis.roles.operatorAddress)")
         }
+        // RocksDB writes as it opens (a new log, the manifest, a flush of what the log held) and
+        // aborts when that fails, so a node does not start on a disk below its reserve
+        // (Specs/LEDGER.md §Disk reserve).
+        if let space = try? DiskSpace.measure(path: data, reserveBytes: diskReserveBytes), space.isBelowReserve {
+            throw Failure(description: "cannot open the ledger in \(data) for writing: \(space). RocksDB writes as it opens and "
+                + "aborts on a full disk, so free space first; gata audit --data can read the folder meanwhile")
+        }
         let (store, state): (LedgerStore, LedgerState)
         do {
             (store, state) = try LedgerStore.open(path: data, genesis: genesis, diskReserveBytes: diskReserveBytes)
@@ -42,8 +49,8 @@ public struct LedgerNode: Sendable {
         if let operatorKey {
             var epochDriver = EpochDriver(sequencer: sequencer, store: store, operatorKey: operatorKey, chainId: genesis.chainId)
             epochDriver.settlementLagEpochs = settlementLagEpochs
-            // Below the disk reserve nothing can be written: serve reads, and let the epoch timer
-            // resume once space returns (Specs/LEDGER.md §Disk reserve).
+            // Should the free space fall below the reserve since the check above, serve reads and let
+            // the epoch timer resume once space returns (Specs/LEDGER.md §Disk reserve).
             if sequencer.diskSpace()?.isBelowReserve != true { try await epochDriver.resume() }
             driver = epochDriver
         }

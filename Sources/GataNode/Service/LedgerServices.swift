@@ -27,8 +27,8 @@ public struct SequencerService: Service {
 }
 
 /// Moves epochs on the node's clock: every `epochLengthSeconds`, close the open epoch, settle what
-/// can be settled, and open the next; or, when a start below the disk reserve left a settlement
-/// half done or no epoch open, finish that first. The clock decides only when; the entries decide what.
+/// can be settled, and open the next; or, when a refused write left a settlement half done or no
+/// epoch open, finish that first. The clock decides only when; the entries decide what.
 public struct EpochTimerService: Service {
     let driver: EpochDriver
     let epochLength: Duration

@@ -34,11 +34,14 @@ public struct DiskSpace: Sendable, Equatable, CustomStringConvertible {
     /// warning before the file system is really full.
     public static let reserveBytesDefault: UInt64 = 256 * megabyte
 
-    /// Measures the file system holding `path`.
-    /// - Throws: ``StoreError`` `.io` when `statvfs` fails (the folder is gone, say).
+    /// Measures the file system holding `path`, or its nearest existing ancestor when `path` does
+    /// not exist yet (a data folder about to be created).
+    /// - Throws: ``StoreError`` `.io` when `statvfs` fails.
     public static func measure(path: String, reserveBytes: UInt64) throws(StoreError) -> DiskSpace {
+        var existing = URL(fileURLWithPath: path)
+        while !FileManager.default.fileExists(atPath: existing.path), existing.path != "/" { existing.deleteLastPathComponent() }
         var stats = statvfs()
-        guard statvfs(path, &stats) == 0 else {
+        guard statvfs(existing.path, &stats) == 0 else {
             throw StoreError(.io, "cannot measure the free space of \(path): \(String(cString: strerror(errno)))")
         }
         return DiskSpace(availableBytes: UInt64(stats.f_bavail) * UInt64(stats.f_frsize), reserveBytes: reserveBytes)

@@ -50,9 +50,6 @@ struct NodeCommand: AsyncParsableCommand {
         }
         Self.logRecovery(node.store.recovery, logger: logger)
         logger.info("ledger open", metadata: ["data": "\(data)", "height": "\(node.sequencer.read { $0.nextHeight - 1 })", "chainHash": "\(node.sequencer.read { $0.chainHash })"])
-        if let space = node.sequencer.diskSpace(), space.isBelowReserve {
-            logger.warning("writes are refused until space is freed", metadata: ["disk": "\(space)"])
-        }
         let seconds = epochSeconds ?? Double(config.epochLengthSeconds)
         let services = node.services(host: host, port: port, epochLength: .milliseconds(Int64(seconds * 1000)), logger: logger) { bound in
             // A line scripts and tests can wait for.
