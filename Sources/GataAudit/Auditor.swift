@@ -225,8 +225,23 @@ public struct Auditor: Sendable {
                 return Divergence(height: last, kind: "state records", field: "records", expected: "records that reproduce the replayed state",
                                   found: error.description, detail: "the stored balances and records are not what the log implies")
             }
+            return Self.familyDivergence(folder.familyFinding(against: state), height: last)
         }
         return nil
+    }
+
+    /// A finding in a column family outside the log, as a divergence at the last height.
+    static func familyDivergence(_ result: Result<FamilyFinding?, StoreError>, height: UInt64) -> Divergence? {
+        switch result {
+        case .success(nil): return nil
+        case .success(let finding?):
+            let kind = finding.family == "state" ? "state records" : "\(finding.family) family"
+            return Divergence(height: height, kind: kind, field: finding.key, expected: finding.expected, found: finding.found,
+                              detail: "the \(finding.family) column family is not what the log implies")
+        case .failure(let error):
+            return Divergence(height: height, kind: "unreadable", field: "column families", expected: "readable families", found: error.description,
+                              detail: "the column families outside the log could not be read")
+        }
     }
 }
 

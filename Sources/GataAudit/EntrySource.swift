@@ -67,6 +67,12 @@ public final class DataFolderSource: EntrySource, @unchecked Sendable {  // the 
         Result { () throws(StoreError) in try reader.storedState(genesisEntry: genesisEntry, head: head).digest.value }
     }
 
+    /// The first stored value outside the log (state records, index entries, meta, the default
+    /// family) that is not what `state`, the replayed state, implies; nil when all agree.
+    public func familyFinding(against state: LedgerState) -> Result<FamilyFinding?, StoreError> {
+        Result { () throws(StoreError) in try reader.verifyFamilies(against: state) }
+    }
+
     public func close() { reader.close() }
 }
 

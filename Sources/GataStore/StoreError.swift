@@ -10,6 +10,10 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let chainMismatch = Code(name: "chain_mismatch")
         /// The data folder holds no ledger and no genesis was given to start one.
         public static let notInitialized = Code(name: "not_initialized")
+        /// The data folder holds another storage format than this build reads.
+        public static let formatMismatch = Code(name: "format_mismatch")
+        /// The file system's free space is below the reserve; nothing was written (Specs/LEDGER.md §Disk reserve).
+        public static let diskSpaceLow = Code(name: "disk_space_low")
         public var description: String { name }
     }
 

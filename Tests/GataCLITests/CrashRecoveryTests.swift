@@ -17,8 +17,8 @@ import Testing
         let hash: String
     }
 
-    /// Runs the writer until it has acknowledged something, then for `millis` more, then kills it.
-    static func runAndKill(data: String, genesis: String, millis: UInt32) throws -> [Acknowledgement] {
+    /// Runs the writer until it has acknowledged something, then for a random moment more, then kills it.
+    static func runAndKill(data: String, genesis: String, random: inout SeededGenerator) throws -> [Acknowledgement] {
         let process = Process()
         process.executableURL = ToolRunner.gataBinary
         process.arguments = ["bench", "crash-writer", "--data", data, "--genesis", genesis]
@@ -28,11 +28,7 @@ import Testing
         let collected = Collected()
         output.fileHandleForReading.readabilityHandler = { handle in collected.append(handle.availableData) }
         try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while !collected.text.contains("ack "), Date() < deadline, process.isRunning { usleep(2_000) }
-        usleep(millis * 1000)
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        try Readiness.kill(process, after: "ack ", in: collected, name: "the crash writer", random: &random, maxMillis: 150)
         output.fileHandleForReading.readabilityHandler = nil
         collected.append(output.fileHandleForReading.readDataToEndOfFile())
         #expect(process.terminationReason == .uncaughtSignal, "the writer was killed, not stopped")
@@ -51,14 +47,17 @@ import Testing
         let data = folder.appendingPathComponent("data").path
         let genesis = ToolRunner.repositoryRoot.appendingPathComponent("Genesis/devnet.json").path
         var random = SeededGenerator(seed: Self.seed)
+        Readiness.announce("crash recovery", seed: Self.seed)
         var acknowledged: [Acknowledgement] = []
+        var tornTails = 0
         for kill in 0..<Self.kills {
-            let millis = UInt32(random.next() % 150)
-            let acks = try Self.runAndKill(data: data, genesis: genesis, millis: millis)
+            let acks = try Self.runAndKill(data: data, genesis: genesis, random: &random)
             #expect(!acks.isEmpty, "seed \(Self.seed), kill \(kill): the writer acknowledged entries before it was killed")
             acknowledged += acks
             let (store, state) = try LedgerStore.open(path: data, genesis: nil)
             defer { store.close() }
+            #expect(store.recovery.height == state.nextHeight - 1, "seed \(Self.seed), kill \(kill): the report gives the height opened at")
+            if store.recovery.droppedWALTail != nil { tornTails += 1 }
             for ack in acknowledged {
                 #expect(try store.entry(at: ack.height)?.hash.description == ack.hash,
                         "seed \(Self.seed), kill \(kill): acknowledged entry \(ack.height) survived")
@@ -67,7 +66,52 @@ import Testing
             #expect(replayed.head == state.head, "seed \(Self.seed), kill \(kill): the replay equals the stored state")
             #expect(state.invariantViolation() == nil)
         }
-        print("crash recovery: \(Self.kills) SIGKILLs, \(acknowledged.count) acknowledged entries, all present after every restart")
+        print("crash recovery: \(Self.kills) SIGKILLs, \(acknowledged.count) acknowledged entries, all present after every restart; \(tornTails) opens dropped a torn, unacknowledged WAL tail and said so")
+    }
+}
+
+/// A node killed, its write-ahead log cut in half as a lost file tail would, and started again:
+/// it opens, and says loudly that recovery dropped the log's tail and which height it recovered to.
+@Suite struct CutWriteAheadLogTests {
+    static let seed = TestSupport.seed(default: 8_080)
+
+    @Test func aNodeOnACutWriteAheadLogSaysWhatRecoveryDropped() async throws {
+        var random = SeededGenerator(seed: Self.seed)
+        Readiness.announce("cut write-ahead log", seed: Self.seed)
+        let node = try NodeProcess()
+        defer { node.remove() }
+        for nonce in 0..<UInt64(60) {
+            _ = try await node.result("gata_sendTransfer", [WalletParams.transfer(
+                DevAccounts.key(9), chainId: 7331, to: DevAccounts.key(8).address, amount: Amount(baseUnits: 1), nonce: nonce)])
+        }
+        let before = try await node.result("gata_getStatus")
+        let acknowledged = try #require(JSONRPCQuantity.parse(before.objectValue?["height"]))
+        try node.kill(random: &random, maxMillis: 100)
+        let names = try FileManager.default.contentsOfDirectory(atPath: node.data).filter { $0.hasSuffix(".log") && $0 != "LOG" }.sorted()
+        let wal = node.data + "/" + (try #require(names.last))
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: wal)[.size] as? UInt64)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: wal))
+        try handle.truncate(atOffset: size / 2 | 1)
+        try handle.close()
+
+        let restarted = try NodeProcess(data: node.data)
+        defer { _ = restarted.stop(); restarted.remove() }
+        let after = try await restarted.result("gata_getStatus")
+        let recovered = try #require(JSONRPCQuantity.parse(after.objectValue?["height"]))
+        print("cut write-ahead log: \(acknowledged) acknowledged, recovered to \(recovered)")
+        #expect(recovered < acknowledged, "half the log is gone")
+        let warning = restarted.log.text.split(separator: "\n").first { $0.contains("recovery dropped an incomplete record") }
+        #expect(warning != nil, "the node says what recovery dropped: \(restarted.log.text)")
+        #expect(warning?.contains("warning") == true, "loudly")
+        #expect(warning?.contains("recovered to height \(recovered)") == true, "\(warning ?? "")")
+    }
+}
+
+/// A quantity in a JSON-RPC answer, as `0x` hex.
+enum JSONRPCQuantity {
+    static func parse(_ value: JSONValue?) -> UInt64? {
+        guard let text = value?.stringValue, text.hasPrefix("0x") else { return nil }
+        return UInt64(text.dropFirst(2), radix: 16)
     }
 }
 

@@ -19,7 +19,7 @@ import Testing
         _ = try await node.result("gata_leaseJobs", [WalletParams.leaseRequest(DevAccounts.key(2), max: 4, issuedAtMillis: now)])
         _ = try await node.controlEpoch("advance")
         #expect(node.stop() == 0)
-        let logs = node.output.text
+        let logs = node.log.text
         let debugLines = ["group commit", "request refused", "jobs leased", "epoch control applied"]
         #expect(logs.contains("ledger open"), "\(logs)")
         for line in debugLines {

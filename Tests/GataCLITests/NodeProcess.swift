@@ -1,6 +1,7 @@
 import Foundation
 import GataCore
 import GataCrypto
+import GataTestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -11,14 +12,15 @@ final class NodeProcess: @unchecked Sendable {  // immutable after start
     let url: String
     let folder: URL
     let data: String
-    /// What the node printed: standard output, and its log lines too when `logLevel` was given.
-    let output: Collected
+    /// What the node printed on standard output (its readiness line).
+    let output = Collected()
+    /// What it logged on standard error.
+    let log = Collected()
 
     static let operatorPassword = "operator"
 
     /// Starts a node on Genesis/devnet.json (or `genesis`) and waits until it listens.
-    /// - Parameter logLevel: when given, the node logs at this level into ``output``; else it logs
-    ///   warnings only, to nowhere.
+    /// - Parameter logLevel: the node's log level, warning by default; its log lines go to ``log``.
     init(genesis: String? = nil, epochSeconds: Double = 3_600, data existing: String? = nil, extraArguments: [String] = [],
          logLevel: String? = nil) throws {
         folder = try ToolRunner.temporaryFolder()
@@ -35,25 +37,29 @@ final class NodeProcess: @unchecked Sendable {  // immutable after start
             "--data", data, "--rpc", "127.0.0.1:0", "--operator-keystore", keystore.path, "--password-file", passwordFile.path,
             "--epoch-seconds", String(epochSeconds), "--log-level", logLevel ?? "warning",
         ] + extraArguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = logLevel == nil ? FileHandle.nullDevice : pipe
-        let collected = Collected()
-        output = collected
-        pipe.fileHandleForReading.readabilityHandler = { collected.append($0.availableData) }
+        let outputPipe = Pipe(), logPipe = Pipe()
+        process.standardOutput = outputPipe
+        process.standardError = logPipe
+        outputPipe.fileHandleForReading.readabilityHandler = { [output] in output.append($0.availableData) }
+        logPipe.fileHandleForReading.readabilityHandler = { [log] in log.append($0.availableData) }
         try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        var found: String?
-        while found == nil, Date() < deadline, process.isRunning {
-            found = collected.text.split(separator: "\n").first { $0.contains("listening on http://") }
-                .map { String($0[$0.range(of: "http://")!.lowerBound...]) }
-            if found == nil { usleep(20_000) }
-        }
-        guard let found else {
+        do {
+            try Readiness.wait(for: "listening on http://", in: output, of: process, name: "the node")
+        } catch {
             process.terminate()
-            throw ToolError("the node did not start: \(collected.text)")
+            process.waitUntilExit()
+            logPipe.fileHandleForReading.readabilityHandler = nil
+            log.append(logPipe.fileHandleForReading.readDataToEndOfFile())
+            throw ToolError("the node did not start: \(error)\n\(log.text.suffix(2_000))")
         }
-        url = found
+        let line = output.text.split(separator: "\n").first { $0.contains("listening on http://") }!
+        url = String(line[line.range(of: "http://")!.lowerBound...])
+    }
+
+    /// SIGKILL at a random moment up to `maxMillis` after now; the node said it was ready when it
+    /// started listening, before this object was made.
+    func kill(random: inout SeededGenerator, maxMillis: UInt64) throws {
+        try Readiness.kill(process, after: "listening on http://", in: output, name: "the node", random: &random, maxMillis: maxMillis)
     }
 
     /// Sends raw bytes; returns the HTTP status and the body.

@@ -20,10 +20,11 @@ import Testing
         let data = folder.appendingPathComponent("data").path
         let genesisPath = ToolRunner.repositoryRoot.appendingPathComponent("Genesis/devnet.json").path
         var random = SeededGenerator(seed: Self.seed)
+        Readiness.announce("settlement crashes", seed: Self.seed)
         var halfDone = 0
         for run in 0..<(Self.randomKills + Self.faultedRuns) {
             let faulted = run % 5 == 4
-            try Self.runWriter(data: data, genesis: genesisPath, faulted: faulted, millis: UInt32(200 + random.next() % 300))
+            try Self.runWriter(data: data, genesis: genesisPath, faulted: faulted, random: &random)
             let (store, state) = try LedgerStore.open(path: data, genesis: nil)
             let pending = state.settlements.filter { !$0.value.applied }.count
             #expect(pending <= 1, "seed \(Self.seed), run \(run): at most one settlement is half done")
@@ -48,23 +49,27 @@ import Testing
         #expect(state.settlements.count > 5)
     }
 
-    static func runWriter(data: String, genesis: String, faulted: Bool, millis: UInt32) throws {
+    /// Runs the writer; unless a fault stops it, kills it at a random moment up to 300 ms after
+    /// it says it is ready (its ledger open, any half-done settlement resumed).
+    static func runWriter(data: String, genesis: String, faulted: Bool, random: inout SeededGenerator) throws {
         let process = Process()
         process.executableURL = ToolRunner.gataBinary
         process.arguments = ["bench", "crash-writer", "--data", data, "--genesis", genesis, "--writers", "2", "--epoch-millis", "40"]
         var environment = ProcessInfo.processInfo.environment
         if faulted { environment["GATA_FAULT"] = "exit-after-settlement-computed" }
         process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
+        let output = Pipe()
+        let collected = Collected()
+        process.standardOutput = output
         process.standardError = FileHandle.nullDevice
+        output.fileHandleForReading.readabilityHandler = { collected.append($0.availableData) }
+        defer { output.fileHandleForReading.readabilityHandler = nil }
         try process.run()
         if faulted {
             process.waitUntilExit()
             #expect(process.terminationStatus == 86, "the writer stopped at the injected fault")
         } else {
-            usleep(millis * 1000)
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            try Readiness.kill(process, after: "ready ", in: collected, name: "the settlement writer", random: &random, maxMillis: 300)
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import GataCore
 import GataCrypto
 import GataJobs
+import GataTestSupport
 import Testing
 
 /// Real node, real worker processes: honest work verifies, a cheater is caught, confirmed and
@@ -9,6 +10,7 @@ import Testing
 /// seal and reveal reveals from its journal after a restart, and an unregistered key is refused.
 @Suite struct VerifierWorkerTests {
     static let chainId: UInt64 = 7331
+    static let seed = TestSupport.seed(default: 2_024)
 
     /// A job as the ledger assigns it and as the kernels run it.
     struct Work {
@@ -113,11 +115,12 @@ import Testing
         _ = try await node.controlEpoch("close")
         for receiptId in all { #expect(try await Self.status(node, receiptId) == "sampled") }
 
-        // A worker leases everything and hangs; it is killed while holding the lease.
+        // A worker leases everything and hangs; it is killed while holding the lease, at a random
+        // moment after it says it holds it.
         let stalled = try Worker(node: node, verifier: 2, stall: true)
-        try await Self.waitUntil("the stalled worker holds a lease") { stalled.output.text.contains("leased") }
-        kill(stalled.process.processIdentifier, SIGKILL)
-        stalled.process.waitUntilExit()
+        var random = SeededGenerator(seed: Self.seed)
+        Readiness.announce("verifier workers", seed: Self.seed)
+        try Readiness.kill(stalled.process, after: "leased", in: stalled.output, name: "the stalled worker", random: &random, maxMillis: 500)
         // Another worker takes the jobs once the lease expires and seals them all.
         let second = try Worker(node: node, verifier: 3)
         // The other verifier seals too, and is killed once its seals are in the ledger, before any reveal.

@@ -56,6 +56,31 @@ import Testing
         #expect(reopened.receipts.count == 80)
     }
 
+    /// A reserve larger than any disk: every submission is refused before it is applied, nothing is
+    /// written, and the state in memory does not move (Specs/LEDGER.md §Disk reserve).
+    @Test func belowTheDiskReserveASubmissionIsRefusedAndNothingIsWritten() async throws {
+        let path = Self.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (created, _, genesis) = try Self.open(path)
+        created.close()
+        let (store, state) = try LedgerStore.open(path: path, genesis: genesis, diskReserveBytes: UInt64.max / 2)
+        let sequencer = Sequencer(store: store, state: state)
+        let transfer = MessageSigning.transfer(DevAccounts.key(9), chainId: genesis.chainId, to: DevAccounts.key(8).address,
+                                               amount: Amount(baseUnits: 1), nonce: 0)
+        let outcome = await sequencer.submit(.transfer(transfer))
+        guard case .diskSpaceLow(let space, let retry) = outcome else {
+            Issue.record("expected a disk-space refusal, got \(outcome)")
+            return
+        }
+        #expect(space.isBelowReserve && retry > 0)
+        #expect(space.description.hasPrefix("disk space below reserve: "))
+        #expect(sequencer.read { $0.head } == state.head, "nothing was applied")
+        #expect { try store.saveOperatorSecret(.zero, epoch: 0) } throws: { ($0 as? StoreError)?.code == .diskSpaceLow }
+        sequencer.shutdown()
+        #expect(try store.storedHead() == state.head, "nothing was written")
+        store.close()
+    }
+
     @Test func aFullQueueAnswersOverloadedAndChangesNothingForThoseSubmissions() async throws {
         let path = Self.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -35,6 +35,15 @@ import Testing
         #expect { try LedgerStore.open(path: fixture.path, genesis: nil) } throws: { ($0 as? StoreError)?.code == .notInitialized }
     }
 
+    @Test func aFolderInAnotherStorageFormatIsRefused() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        _ = try fixture.writeTransfers(1)
+        let key = Array("format".utf8)
+        try StoreSurgery.overwrite(path: fixture.path, family: .meta, key: key, stored: Self.seal(key: key, value: [0, 0, 0, 1]))
+        #expect { try LedgerStore.open(path: fixture.path, genesis: fixture.genesis) } throws: { ($0 as? StoreError)?.code == .formatMismatch }
+    }
+
     /// Damages one stored value and expects the store to refuse to open, naming what is wrong.
     static func expectRefusal(_ fixture: StoreFixture, contains words: [String], height: UInt64?) {
         do throws(StoreError) {
@@ -120,5 +129,53 @@ import Testing
         stored[0] ^= 0xff
         try StoreSurgery.overwrite(path: fixture.path, family: .meta, key: key, stored: stored)
         Self.expectRefusal(fixture, contains: ["head"], height: nil)
+    }
+}
+
+/// Recovery says what it did: a write-ahead log cut short is reported with the height recovered to.
+@Suite struct RecoveryReportTests {
+    /// The newest write-ahead-log file of a data folder (RocksDB names them NNNNNN.log).
+    static func newestWAL(_ path: String) throws -> String {
+        let names = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".log") && $0 != "LOG" }.sorted()
+        return path + "/" + (try #require(names.last))
+    }
+
+    /// Cuts a file to `fraction` of its size, as a lost page or a bad copy would.
+    static func cut(_ file: String, fraction: Double) throws -> (UInt64, UInt64) {
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: file)[.size] as? UInt64)
+        let kept = UInt64(Double(size) * fraction) | 1  // odd: inside a record, not on a boundary
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
+        try handle.truncate(atOffset: kept)
+        try handle.close()
+        return (size, kept)
+    }
+
+    @Test func aCleanReopenReportsTheHeightAndNothingDropped() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let written = try fixture.writeTransfers(5)
+        let (store, _) = try LedgerStore.open(path: fixture.path, genesis: fixture.genesis)
+        defer { store.close() }
+        #expect(store.recovery == RecoveryReport(height: written.nextHeight - 1, lastHash: written.lastHash, droppedWALTail: nil, created: false))
+    }
+
+    @Test func aWriteAheadLogCutInHalfIsReportedWithTheHeightRecoveredTo() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let written = try fixture.writeTransfers(60)
+        let wal = try Self.newestWAL(fixture.path)
+        let (size, kept) = try Self.cut(wal, fraction: 0.5)
+        let (store, state) = try LedgerStore.open(path: fixture.path, genesis: fixture.genesis)
+        let recovery = store.recovery
+        store.close()
+        print("recovery: a \(size)-byte write-ahead log cut to \(kept) bytes; recovered to height \(recovery.height) of \(written.nextHeight - 1): \(recovery.droppedWALTail ?? "-")")
+        #expect(recovery.droppedWALTail != nil, "RocksDB dropped the torn tail, and the store says so")
+        #expect(recovery.height == state.nextHeight - 1)
+        #expect(recovery.height < written.nextHeight - 1, "entries were lost, and the height recovered to shows how many")
+        let (again, _) = try LedgerStore.open(path: fixture.path, genesis: fixture.genesis)
+        defer { again.close() }
+        #expect(again.recovery.droppedWALTail == nil, "the next open finds a whole log")
+        #expect(again.recovery.height == recovery.height)
+        #expect(try again.replayFromLog().head == state.head, "what was recovered is a consistent prefix")
     }
 }

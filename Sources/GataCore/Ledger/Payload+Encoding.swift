@@ -1,6 +1,21 @@
 import GataCrypto
 
 extension JobSpec {
+    /// The spec's canonical encoding, exactly as an assignment carries it (Specs/LEDGER.md §Encoding).
+    public var encoded: [UInt8] {
+        var writer = BinaryWriter()
+        encode(into: &writer)
+        return writer.bytes
+    }
+
+    /// Decodes one spec from exactly `bytes`.
+    /// - Throws: ``DecodeError`` if the bytes are not one canonical spec.
+    public init(decoding bytes: [UInt8]) throws(DecodeError) {
+        var reader = BinaryReader(bytes)
+        self = try Self.decode(from: &reader)
+        try reader.finish("jobSpec")
+    }
+
     func encode(into writer: inout BinaryWriter) {
         writer.write(kernel.rawValue)
         writer.write(version)

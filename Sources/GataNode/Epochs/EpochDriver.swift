@@ -43,6 +43,13 @@ public struct EpochDriver: Sendable {
         }
     }
 
+    /// Whether ``resume()`` has work: a settlement left half done, or no open epoch, as a write
+    /// refused for disk space (or any failure between the steps) leaves them; the epoch timer
+    /// catches up on its next tick.
+    public var needsResume: Bool {
+        sequencer.read { state in state.openEpoch == nil || state.settlements.contains { !$0.value.applied } }
+    }
+
     /// Applies a settlement left half done, then opens the next epoch if none is open.
     public func resume() async throws {
         let pending = sequencer.read { state in state.settlements.first { !$0.value.applied }?.key }
@@ -131,7 +138,7 @@ public struct EpochDriver: Sendable {
         switch outcome {
         case .recorded: return
         case .rejected(let code, let detail): throw Failure(description: "\(what) was refused: \(detail)", refusal: code)
-        case .overloaded: throw Failure(description: "\(what) failed: \(outcome)")
+        case .overloaded, .diskSpaceLow: throw Failure(description: "\(what) failed: \(outcome)")
         }
     }
 }

@@ -54,26 +54,32 @@ extension LedgerRPC {
             return (candidates, closed)
         }
         let granted = Set(leases.lease(candidates.map(\.0), to: verifier, max: Int(max), now: clockMillis()))
-        // Read what the answer needs under the state lock, then load the specs from the log outside it.
+        // Read what the answer needs under the state lock, then the specs from the index outside it.
         let leased: [(Hash32, Hash32, AssignmentRecord, Int)] = sequencer.read { state in
             candidates.filter { granted.contains($0.0) }.compactMap { receiptId, jobId in
                 state.assignments[jobId].map { (receiptId, jobId, $0, state.receipts[jobId]?.outcomes.count ?? 0) }
             }
         }
-        let jobs: [JSONValue] = leased.compactMap { receiptId, jobId, assignment, attempts in
-            guard let spec = assignmentSpec(jobId, height: assignment.height) else { return nil }
-            return .object(["receiptId": .string(receiptId.description), "jobId": .string(jobId.description),
-                            "epoch": .integer(assignment.epoch), "attempt": .integer(attempts), "spec": WireJSON.jobSpec(spec)])
+        var jobs: [JSONValue] = []
+        for (receiptId, jobId, assignment, attempts) in leased {
+            guard let spec = try assignmentSpec(jobId) else { continue }
+            jobs.append(.object(["receiptId": .string(receiptId.description), "jobId": .string(jobId.description),
+                                 "epoch": .integer(assignment.epoch), "attempt": .integer(attempts), "spec": WireJSON.jobSpec(spec)]))
         }
         logger.debug("jobs leased", metadata: ["verifier": "\(verifier)", "asked": "\(max)", "candidates": "\(candidates.count)", "granted": "\(jobs.count)"])
         return .object(["jobs": .array(jobs), "leaseMillis": .integer(leases.leaseMillis), "closedEpochs": .integer(closedEpochs)])
     }
 
-    /// The spec of an assigned job, read back from its assignment entry. Reads the store, never
-    /// the state lock, so it may be called anywhere but inside `sequencer.read`.
-    func assignmentSpec(_ jobId: Hash32, height: UInt64) -> JobSpec? {
-        guard let entry = try? store.entry(at: height), case .assignmentBatch(let batch) = entry.payload else { return nil }
-        return batch.assignments.first { $0.jobId == jobId }?.spec
+    /// The spec of an assigned job: one checked read of the store's job-spec index, no entry
+    /// decoded (Specs/LEDGER.md §Storage). Reads the store, never the state lock, so it may be
+    /// called anywhere but inside `sequencer.read`.
+    /// - Throws: -32603 if the index entry is damaged.
+    func assignmentSpec(_ jobId: Hash32) throws(RPCError) -> JobSpec? {
+        do {
+            return try store.jobSpec(jobId)
+        } catch {
+            throw .internalError("\(error)")
+        }
     }
 
     /// Checks a lease request's window, signature and signer, then admits it once within the

@@ -67,6 +67,8 @@ public final class LedgerRPC: Sendable {
             throw .rejected(code, detail)
         case .overloaded(let retry):
             throw .limitExceeded("the ingest queue is full; retry after \(retry) ms", retryAfterMillis: retry)
+        case .diskSpaceLow(let space, let retry):
+            throw .diskSpaceLow(space, retryAfterMillis: retry)
         }
     }
 

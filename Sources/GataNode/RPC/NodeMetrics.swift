@@ -11,6 +11,9 @@ public final class NodeMetrics: Sendable {
     private let currentEpoch: Gauge
     private let verificationBacklog: Gauge
     private let height: Gauge
+    private let diskSpaceLow: Gauge
+    private let diskAvailable: Gauge
+    private let diskReserve: Gauge
 
     /// Method names that get their own label; anything else is counted as "other".
     static let knownMethods = Set(RPCCatalog.methods.map(\.name))
@@ -27,6 +30,12 @@ public final class NodeMetrics: Sendable {
         currentEpoch = registry.makeGauge(descriptor: Self.descriptor("current_epoch", help: "The open epoch, or the last one if none is open."))
         verificationBacklog = registry.makeGauge(descriptor: Self.descriptor("verification_backlog", help: "Sampled receipts waiting for their verification to resolve."))
         height = registry.makeGauge(descriptor: Self.descriptor("ledger_height", help: "Height of the last entry."))
+        diskSpaceLow = registry.makeGauge(descriptor: Self.descriptor(
+            "disk_space_low", help: "1 while the data folder's free space is below the reserve and writes are refused, else 0."))
+        diskAvailable = registry.makeGauge(descriptor: Self.descriptor(
+            "disk_available", unit: "bytes", help: "Free space of the data folder's file system."))
+        diskReserve = registry.makeGauge(descriptor: Self.descriptor(
+            "disk_reserve", unit: "bytes", help: "Free space below which writes are refused (--disk-reserve-mb)."))
     }
 
     /// A metric named gata_<name>[_<unit>].
@@ -47,6 +56,7 @@ public final class NodeMetrics: Sendable {
         case .recorded: "accepted"
         case .rejected(let code, _): code.name
         case .overloaded: "overloaded"
+        case .diskSpaceLow: "disk_space_low"
         }
         registry.makeCounter(
             descriptor: Self.descriptor("receipt_submissions", unit: "total",
@@ -71,6 +81,11 @@ public final class NodeMetrics: Sendable {
         currentEpoch.set(Int64(epoch))
         verificationBacklog.set(Int64(backlog))
         height.set(Int64(lastHeight))
+        if let space = sequencer.diskSpace() {
+            diskSpaceLow.set(Int64(space.isBelowReserve ? 1 : 0))
+            diskAvailable.set(Int64(clamping: space.availableBytes))
+            diskReserve.set(Int64(clamping: space.reserveBytes))
+        }
         return registry.emitToString()
     }
 }

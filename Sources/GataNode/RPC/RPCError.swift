@@ -1,5 +1,6 @@
 import GataCore
 import GataCrypto
+import GataStore
 
 /// A JSON-RPC error object (Specs/RPC.md §Errors). Codes are the standard ones and EIP-1474's;
 /// `data` always says what was wrong, in a machine-readable form.
@@ -33,6 +34,15 @@ public struct RPCError: Error, Sendable, Equatable {
     public static func limitExceeded(_ detail: String, retryAfterMillis: UInt64? = nil) -> RPCError {
         RPCError(code: -32005, message: "limit exceeded: \(detail)",
                  data: retryAfterMillis.map { .object(["retryAfterMillis": .integer($0)]) })
+    }
+
+    /// -32005 while the data folder's free space is below the reserve: `message` says how much is
+    /// free, `data` carries `reason` "disk_space_low", the bytes free and reserved, and the same
+    /// `retryAfterMillis` hint as a full queue (Specs/RPC.md §Errors).
+    public static func diskSpaceLow(_ space: DiskSpace, retryAfterMillis: UInt64) -> RPCError {
+        RPCError(code: -32005, message: "limit exceeded: \(space.description); writes resume once space is freed, retry after \(retryAfterMillis) ms",
+                 data: .object(["reason": .string("disk_space_low"), "availableBytes": .integer(space.availableBytes),
+                                "reserveBytes": .integer(space.reserveBytes), "retryAfterMillis": .integer(retryAfterMillis)]))
     }
 
     /// A rejection by the state machine: -32000 for a signature that is not valid, -32003

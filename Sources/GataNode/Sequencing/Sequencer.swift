@@ -19,6 +19,9 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         public var commitSubmissionsMax = 4_096
         /// The retry hint given when the queue is full.
         public var retryAfterMillis: UInt64 = 50
+        /// The retry hint given while the free disk space is below the reserve: space comes back
+        /// when an operator frees it, on the scale of seconds, not of a queue draining.
+        public var diskRetryAfterMillis: UInt64 = 5_000
 
         public init() {}
     }
@@ -152,9 +155,20 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         }
     }
 
-    /// Applies a group in order and writes it with one synced write.
+    /// The free space of the data folder's file system now, against the store's reserve; nil if
+    /// it cannot be measured.
+    public func diskSpace() -> DiskSpace? { try? store.diskSpace() }
+
+    /// Applies a group in order and writes it with one synced write. Before anything is applied,
+    /// the free space is checked: below the reserve the whole group is refused, so RocksDB is never
+    /// asked to write on a nearly full disk and the state in memory never runs ahead of it.
     private func commitGroup(_ group: [Pending]) -> [SubmitOutcome] {
         let started = ContinuousClock.now
+        if let space = diskSpace(), space.isBelowReserve {
+            onCommit(CommitReport(submissions: group.count, entriesWritten: 0, rejected: group.count, entryBytes: 0,
+                                  height: read { $0.nextHeight } - 1, duration: ContinuousClock.now - started))
+            return group.map { _ in .diskSpaceLow(space, retryAfterMillis: configuration.diskRetryAfterMillis) }
+        }
         stateLock.lock()
         defer { stateLock.unlock() }
         var entries: [Entry] = []

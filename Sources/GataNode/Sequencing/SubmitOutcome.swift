@@ -1,5 +1,6 @@
 import GataCore
 import GataCrypto
+import GataStore
 
 /// The answer to one submission.
 public enum SubmitOutcome: Sendable, Equatable {
@@ -9,4 +10,7 @@ public enum SubmitOutcome: Sendable, Equatable {
     case rejected(ResultCode, String)
     /// The ingest queue is full; try again after the hinted delay. Nothing changed.
     case overloaded(retryAfterMillis: UInt64)
+    /// The data folder's free space is below the reserve, so nothing is written until space
+    /// returns (Specs/LEDGER.md §Disk reserve); try again after the hinted delay. Nothing changed.
+    case diskSpaceLow(DiskSpace, retryAfterMillis: UInt64)
 }

@@ -24,13 +24,21 @@ public struct LedgerNode: Sendable {
     /// settlement and opens an epoch if none is open.
     public static func open(genesis: GenesisConfig, data: String, operatorKey: PrivateKey?, queueMax: Int = 16_384,
                             leaseMillis: UInt64 = 60_000, settlementLagEpochs: UInt64 = 0,
+                            diskReserveBytes: UInt64 = DiskSpace.reserveBytesDefault,
                             logger: Logger = Logger(label: "gata.node", factory: { _ in SwiftLogNoOpLogHandler() })) async throws -> LedgerNode {
         if let operatorKey, operatorKey.address != genesis.roles.operatorAddress {
             throw Failure(description: "the operator key is \(operatorKey.address), but the genesis operator is \(genesis.roles.operatorAddress)")
         }
+        // RocksDB writes as it opens (a new log, the manifest, a flush of what the log held) and
+        // aborts when that fails, so a node does not start on a disk below its reserve
+        // (Specs/LEDGER.md §Disk reserve).
+        if let space = try? DiskSpace.measure(path: data, reserveBytes: diskReserveBytes), space.isBelowReserve {
+            throw Failure(description: "cannot open the ledger in \(data) for writing: \(space). RocksDB writes as it opens and "
+                + "aborts on a full disk, so free space first; gata audit --data can read the folder meanwhile")
+        }
         let (store, state): (LedgerStore, LedgerState)
         do {
-            (store, state) = try LedgerStore.open(path: data, genesis: genesis)
+            (store, state) = try LedgerStore.open(path: data, genesis: genesis, diskReserveBytes: diskReserveBytes)
         } catch {
             throw Failure(description: "cannot open the ledger in \(data): \(error)")
         }
@@ -48,7 +56,9 @@ public struct LedgerNode: Sendable {
         if let operatorKey {
             var epochDriver = EpochDriver(sequencer: sequencer, store: store, operatorKey: operatorKey, chainId: genesis.chainId)
             epochDriver.settlementLagEpochs = settlementLagEpochs
-            try await epochDriver.resume()
+            // Should the free space fall below the reserve since the check above, serve reads and let
+            // the epoch timer resume once space returns (Specs/LEDGER.md §Disk reserve).
+            if sequencer.diskSpace()?.isBelowReserve != true { try await epochDriver.resume() }
             driver = epochDriver
         }
         let rpc = LedgerRPC(sequencer: sequencer, store: store, genesis: genesis, driver: driver, metrics: metrics, leaseMillis: leaseMillis, logger: logger)

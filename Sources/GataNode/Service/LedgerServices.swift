@@ -27,7 +27,8 @@ public struct SequencerService: Service {
 }
 
 /// Moves epochs on the node's clock: every `epochLengthSeconds`, close the open epoch, settle what
-/// can be settled, and open the next. The clock decides only when; the entries decide what.
+/// can be settled, and open the next; or, when a refused write left a settlement half done or no
+/// epoch open, finish that first. The clock decides only when; the entries decide what.
 public struct EpochTimerService: Service {
     let driver: EpochDriver
     let epochLength: Duration
@@ -52,6 +53,10 @@ public struct EpochTimerService: Service {
                 "settlementLagEpochs": "\(driver.settlementLagEpochs)",
             ])
             do {
+                if driver.needsResume {
+                    try await driver.resume()
+                    continue
+                }
                 let settled = try await driver.closeSettleAndOpen()
                 logger.debug("the epoch timer advanced", metadata: [
                     "settled": "\(settled.count)", "openEpoch": "\(driver.sequencer.read { $0.openEpoch }.map(String.init) ?? "none")",

@@ -27,9 +27,7 @@ public enum RPCHTTPServer {
             return json(answer, status: .ok)
         }
         router.get("/health") { _, _ -> Response in
-            let (height, epoch) = rpc.sequencer.read { ($0.nextHeight - 1, $0.openEpoch) }
-            let body: JSONValue = .object(["status": .string("ok"), "height": .integer(height), "openEpoch": epoch.map { .integer($0) } ?? .null])
-            return json(server.encode(body), status: .ok)
+            json(server.encode(health(rpc)), status: .ok)
         }
         router.get("/metrics") { _, _ -> Response in
             var headers = HTTPFields()
@@ -39,6 +37,24 @@ public enum RPCHTTPServer {
         return Application(
             router: router, configuration: .init(address: .hostname(host, port: port), serverName: "gata"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
+    }
+
+    /// The `/health` body (Specs/RPC.md §Transport). Always HTTP 200 while the node serves: with
+    /// the disk below its reserve, reads still work and only writes are refused, so the status
+    /// says "degraded" and `writes` says why rather than the whole node reporting down.
+    static func health(_ rpc: LedgerRPC) -> JSONValue {
+        let (height, epoch) = rpc.sequencer.read { ($0.nextHeight - 1, $0.openEpoch) }
+        var members: [String: JSONValue] = ["status": .string("ok"), "height": .integer(height), "openEpoch": epoch.map { .integer($0) } ?? .null,
+                                            "writes": .string("accepted")]
+        if let space = rpc.sequencer.diskSpace() {
+            members["disk"] = .object(["availableBytes": .integer(space.availableBytes), "reserveBytes": .integer(space.reserveBytes),
+                                       "belowReserve": .bool(space.isBelowReserve)])
+            if space.isBelowReserve {
+                members["status"] = .string("degraded")
+                members["writes"] = .string("refused: \(space.description)")
+            }
+        }
+        return .object(members)
     }
 
     static func json(_ bytes: [UInt8], status: HTTPResponse.Status) -> Response {

@@ -3,7 +3,8 @@ import GataCore
 import GataCrypto
 
 extension LedgerStore {
-    /// Re-verifies the last entries: checksums, heights, hash links, and that the head matches.
+    /// Re-verifies the last entries: checksums, heights, hash links, their index entries, and that
+    /// the head matches. Bounded by ``tailVerifyEntriesMax``, whatever the length of the log.
     static func verifyTail(_ database: RocksDatabase, head: LedgerState.Head) throws(StoreError) {
         guard head.nextHeight > 0 else { throw StoreError(.corrupt, "the head says the log is empty") }
         if try database.get(.log, StoreKeys.log(head.nextHeight)) != nil {
@@ -17,10 +18,35 @@ extension LedgerStore {
             guard entry.previousHash == expectedPrevious else {
                 throw StoreError(.corrupt, "previousHash is \(entry.previousHash) but the entry before hashes to \(expectedPrevious)", height: height)
             }
+            try verifyIndexEntries(database, of: entry)
             previous = entry
         }
         guard previous?.hash == head.lastHash else {
             throw StoreError(.corrupt, "the last entry hashes to \(previous?.hash ?? .zero) but the head says \(head.lastHash)", height: head.nextHeight - 1)
+        }
+    }
+
+    /// Each index entry `entry` adds must be stored under its key, checksum intact, with exactly
+    /// the value the entry gives.
+    static func verifyIndexEntries(_ database: RocksDatabase, of entry: Entry) throws(StoreError) {
+        for index in StoreKeys.indexEntries(of: entry) {
+            let name = "the index entry \(Hex.encodePrefixed(index.key))"
+            let found: [UInt8]?
+            do throws(StoreError) {
+                found = try database.get(.indexes, index.key)
+            } catch {
+                throw StoreError(.corrupt, "\(name) of this \(entry.payload.kind) cannot be read: \(error.message)", height: entry.height)
+            }
+            guard let stored = found else {
+                throw StoreError(.corrupt, "\(name) of this \(entry.payload.kind) is missing", height: entry.height)
+            }
+            guard let value = CheckedValue.open(key: index.key, stored: stored) else {
+                throw StoreError(.corrupt, "\(name) of this \(entry.payload.kind) fails its checksum", height: entry.height)
+            }
+            guard value == index.value else {
+                throw StoreError(.corrupt, "\(name) holds \(Hex.encodePrefixed(value)) but this \(entry.payload.kind) gives \(Hex.encodePrefixed(index.value))",
+                                 height: entry.height)
+            }
         }
     }
 

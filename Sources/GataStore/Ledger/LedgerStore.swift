@@ -11,32 +11,44 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
     public let path: String
     /// Entry 0.
     public let genesisEntry: Entry
+    /// Below this much free space on the data folder's file system, nothing is written.
+    public let diskReserveBytes: UInt64
+    /// What opening found and did.
+    public let recovery: RecoveryReport
 
     /// How many entries at the end of the log are re-verified when the store opens.
     public static let tailVerifyEntriesMax: UInt64 = 4096
-    /// The storage format written in meta.
-    static let formatVersion: [UInt8] = [0, 0, 0, 1]
+    /// The storage format written in meta, and the only one this build opens.
+    static let formatVersion: [UInt8] = [0, 0, 0, 2]
 
-    private init(database: RocksDatabase, path: String, genesisEntry: Entry) {
+    private init(database: RocksDatabase, path: String, genesisEntry: Entry, diskReserveBytes: UInt64, recovery: RecoveryReport) {
         self.database = database
         self.path = path
         self.genesisEntry = genesisEntry
+        self.diskReserveBytes = diskReserveBytes
+        self.recovery = recovery
     }
 
     /// Opens a data folder, creating the ledger from `genesis` if the folder holds none.
     ///
-    /// The last entries are re-verified (checksums, hashes, links, the head), and the state records
-    /// must reproduce the head's state digest.
+    /// The last entries and their index entries are re-verified (checksums, hashes, links, the
+    /// head), and the state records must reproduce the head's state digest. ``recovery`` says where
+    /// the ledger opened and whether RocksDB dropped an incomplete write-ahead-log record to open it.
+    /// - Parameter diskReserveBytes: free space below which writes are refused (``DiskSpace``).
     /// - Throws: ``StoreError`` naming the height and the problem if anything is damaged;
-    ///   `.chainMismatch` if the folder holds another chain than `genesis`.
-    public static func open(path: String, genesis: GenesisConfig?, mode: OpenMode = .readWrite) throws(StoreError) -> (LedgerStore, LedgerState) {
+    ///   `.chainMismatch` if the folder holds another chain than `genesis`; `.formatMismatch` if it
+    ///   holds another storage format.
+    public static func open(path: String, genesis: GenesisConfig?, mode: OpenMode = .readWrite,
+                            diskReserveBytes: UInt64 = DiskSpace.reserveBytesDefault) throws(StoreError) -> (LedgerStore, LedgerState) {
+        let droppedWALTail = mode == .readWrite ? RocksDatabase.incompleteWALTail(path: path) : nil
         let database = try RocksDatabase(path: path, mode: mode)
         guard let sealedHead = try database.get(.meta, StoreKeys.head) else {
-            return try create(database: database, path: path, genesis: genesis, mode: mode)
+            return try create(database: database, path: path, genesis: genesis, mode: mode, diskReserveBytes: diskReserveBytes)
         }
         guard let headBytes = CheckedValue.open(key: StoreKeys.head, stored: sealedHead),
               let head = try? LedgerState.Head(decoding: headBytes)
         else { throw StoreError(.corrupt, "the head record in meta is damaged") }
+        try checkFormat(database)
         let genesisEntry = try readEntry(database, height: 0)
         if let genesis {
             let expected = Entry(height: 0, previousHash: .zero, timestampMillis: genesis.genesisTimeMillis, payload: .genesis(genesis))
@@ -46,10 +58,13 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         }
         try verifyTail(database, head: head)
         let state = try loadState(database, genesisEntry: genesisEntry, head: head)
-        return (LedgerStore(database: database, path: path, genesisEntry: genesisEntry), state)
+        let recovery = RecoveryReport(height: head.nextHeight - 1, lastHash: head.lastHash, droppedWALTail: droppedWALTail, created: false)
+        let store = LedgerStore(database: database, path: path, genesisEntry: genesisEntry, diskReserveBytes: diskReserveBytes, recovery: recovery)
+        return (store, state)
     }
 
-    private static func create(database: RocksDatabase, path: String, genesis: GenesisConfig?, mode: OpenMode) throws(StoreError) -> (LedgerStore, LedgerState) {
+    private static func create(database: RocksDatabase, path: String, genesis: GenesisConfig?, mode: OpenMode,
+                               diskReserveBytes: UInt64) throws(StoreError) -> (LedgerStore, LedgerState) {
         var logIsEmpty = true
         try database.scan(.log) { _, _ in logIsEmpty = false; return false }
         guard logIsEmpty else { throw StoreError(.corrupt, "the log holds entries but meta has no head") }
@@ -60,22 +75,51 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         var state = LedgerState()
         let result = state.apply(entry, evidence: Evidence.derive(entry.payload))
         guard result.isApplied else { throw StoreError(.corrupt, "the genesis does not apply: \(result.code) \(result.detail)", height: 0) }
-        let store = LedgerStore(database: database, path: path, genesisEntry: entry)
+        let recovery = RecoveryReport(height: 0, lastHash: entry.hash, droppedWALTail: nil, created: true)
+        let store = LedgerStore(database: database, path: path, genesisEntry: entry, diskReserveBytes: diskReserveBytes, recovery: recovery)
+        try store.requireSpace()
         try store.commit(entries: [entry], changed: result.changed, state: state)
         return (store, state)
+    }
+
+    /// Refuses a folder written in another storage format.
+    static func checkFormat(_ database: RocksDatabase) throws(StoreError) {
+        guard let sealed = try database.get(.meta, StoreKeys.formatVersion),
+              let format = CheckedValue.open(key: StoreKeys.formatVersion, stored: sealed)
+        else { throw StoreError(.corrupt, "the format record in meta is missing or damaged") }
+        guard format == formatVersion else {
+            throw StoreError(.formatMismatch, "the data folder is in storage format \(Hex.encodePrefixed(format)), this build reads \(Hex.encodePrefixed(formatVersion)) only")
+        }
     }
 
     /// Closes the database. Call once, after the last commit; the store must not be used afterwards.
     public func close() { database.close() }
 
-    /// Writes entries and the records they changed, with the new head, in one synced batch.
+    /// The free space now, against this store's reserve.
+    /// - Throws: ``StoreError`` `.io` if it cannot be measured.
+    public func diskSpace() throws(StoreError) -> DiskSpace {
+        try DiskSpace.measure(path: path, reserveBytes: diskReserveBytes)
+    }
+
+    /// Throws `.diskSpaceLow` when the free space is below the reserve, so that RocksDB is never
+    /// asked to write on a nearly full disk (Specs/LEDGER.md §Disk reserve).
+    func requireSpace() throws(StoreError) {
+        let space = try diskSpace()
+        guard !space.isBelowReserve else { throw StoreError(.diskSpaceLow, space.description) }
+    }
+
+    /// Writes entries, their index entries and the records they changed, with the new head, in
+    /// one synced batch. The free space is the caller's to check first, before it applies the
+    /// entries (``diskSpace()``): a refusal here would leave its state ahead of the disk.
+    /// - Throws: ``StoreError`` `.io` when RocksDB fails.
     public func commit(entries: [Entry], changed: [StateKey], state: LedgerState) throws(StoreError) {
         var batch = WriteBatch()
         for entry in entries {
             let key = StoreKeys.log(entry.height)
             batch.put(.log, key, CheckedValue.seal(key: key, value: entry.encoded))
-            let hashKey = StoreKeys.entryIndex(entry.hash)
-            batch.put(.indexes, hashKey, CheckedValue.seal(key: hashKey, value: StoreKeys.log(entry.height)))
+            for index in StoreKeys.indexEntries(of: entry) {
+                batch.put(.indexes, index.key, CheckedValue.seal(key: index.key, value: index.value))
+            }
         }
         var written = Set<StateKey>()
         for key in changed where written.insert(key).inserted {
@@ -85,14 +129,25 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
             } else {
                 batch.delete(.state, keyBytes)
             }
-            if case .receipt(let jobId) = key, let record = state.receipts[jobId] {
-                let indexKey = StoreKeys.receiptIndex(record.receiptId)
-                batch.put(.indexes, indexKey, CheckedValue.seal(key: indexKey, value: jobId.bytes))
-            }
         }
         batch.put(.meta, StoreKeys.formatVersion, CheckedValue.seal(key: StoreKeys.formatVersion, value: Self.formatVersion))
         batch.put(.meta, StoreKeys.head, CheckedValue.seal(key: StoreKeys.head, value: state.head.encoded))
         try database.write(batch)
+    }
+
+    /// The spec of an assigned job, from the index, checked; nil if no job has this id.
+    /// - Throws: ``StoreError`` `.corrupt` if the index entry fails its checksum or does not decode.
+    public func jobSpec(_ jobId: Hash32) throws(StoreError) -> JobSpec? {
+        let key = StoreKeys.jobSpecIndex(jobId)
+        guard let stored = try database.get(.indexes, key) else { return nil }
+        guard let bytes = CheckedValue.open(key: key, stored: stored) else {
+            throw StoreError(.corrupt, "the spec index entry of job \(jobId) fails its checksum")
+        }
+        do {
+            return try JobSpec(decoding: bytes)
+        } catch {
+            throw StoreError(.corrupt, "the spec index entry of job \(jobId) does not decode: \(error)")
+        }
     }
 
     /// The entry at `height`, checked, or nil past the end of the log.
@@ -113,7 +168,9 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
 
     /// Keeps the operator's secret for an epoch, synced, before its commitment is submitted, so that
     /// a restart can still reveal it. Secrets live in meta, outside the state and the log.
+    /// - Throws: ``StoreError`` `.diskSpaceLow` (nothing written) below the reserve, `.io` on failure.
     public func saveOperatorSecret(_ secret: Hash32, epoch: UInt64) throws(StoreError) {
+        try requireSpace()
         let key = StoreKeys.operatorSecret(epoch)
         var batch = WriteBatch()
         batch.put(.meta, key, CheckedValue.seal(key: key, value: secret.bytes))

@@ -17,12 +17,21 @@ enum StoreKeys {
     static let formatVersion: [UInt8] = Array("format".utf8)
 
     /// Meta key of the operator's secret for an epoch.
-    static func operatorSecret(_ epoch: UInt64) -> [UInt8] { Array("secret".utf8) + log(epoch) }
+    static func operatorSecret(_ epoch: UInt64) -> [UInt8] { operatorSecretPrefix + log(epoch) }
 
-    /// Index key of a receipt id.
-    static func receiptIndex(_ receiptId: Hash32) -> [UInt8] { [0x01] + receiptId.bytes }
-    /// Index key of an entry hash.
-    static func entryIndex(_ hash: Hash32) -> [UInt8] { [0x02] + hash.bytes }
+    /// The prefix of a meta key that holds an operator secret.
+    static let operatorSecretPrefix: [UInt8] = Array("secret".utf8)
+
+    /// Index key of an assigned job's spec: what the lease path reads.
+    static func jobSpecIndex(_ jobId: Hash32) -> [UInt8] { [jobSpecIndexTag] + jobId.bytes }
+    static let jobSpecIndexTag: UInt8 = 0x03
+
+    /// The index entries an applied entry adds, unsealed: for each job an assignment batch assigns,
+    /// `0x03 ‖ jobId → spec` (Specs/LEDGER.md §Storage). Other kinds add none.
+    static func indexEntries(of entry: Entry) -> [(key: [UInt8], value: [UInt8])] {
+        guard case .assignmentBatch(let batch) = entry.payload else { return [] }
+        return batch.assignments.map { (jobSpecIndex($0.jobId), $0.spec.encoded) }
+    }
 }
 
 extension LedgerState.Head {

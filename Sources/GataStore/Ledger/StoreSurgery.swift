@@ -12,6 +12,15 @@ public enum StoreSurgery {
         try database.write(batch)
     }
 
+    /// Deletes the value at a key.
+    public static func delete(path: String, family: ColumnFamily, key: [UInt8]) throws(StoreError) {
+        let database = try RocksDatabase(path: path, mode: .readWrite)
+        defer { database.close() }
+        var batch = WriteBatch()
+        batch.delete(family, key)
+        try database.write(batch)
+    }
+
     /// The raw stored bytes (checksum included) at a key.
     public static func read(path: String, family: ColumnFamily, key: [UInt8]) throws(StoreError) -> [UInt8]? {
         let database = try RocksDatabase(path: path, mode: .readWrite)

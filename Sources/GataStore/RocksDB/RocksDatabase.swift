@@ -35,6 +35,15 @@ public enum OpenMode: Sendable, Equatable {
     case readOnly
 }
 
+/// How the write-ahead log is recovered when a database opens.
+enum WALRecovery {
+    /// Drop an incomplete last record (the store's mode, Specs/LEDGER.md §Storage).
+    case tolerateIncompleteTail
+    /// Refuse any damage, even an incomplete last record: only used read-only, to find out whether
+    /// the tolerant open is about to drop something.
+    case absoluteConsistency
+}
+
 /// Owns a RocksDB handle, its options and its column-family handles. Every RocksDB C pointer in
 /// GATA lives in this file: callers see bytes, column families and Swift errors only.
 final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thread-safe; handles never change after open
@@ -44,7 +53,11 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
     private let syncWrite: OpaquePointer
     private let readOptions: OpaquePointer
 
-    init(path: String, mode: OpenMode) throws(StoreError) {
+    /// The memtables of all column families together hold at most this much, so a flush never needs
+    /// more free space than this (Specs/LEDGER.md §Disk reserve: the reserve covers it).
+    static let memtableBytesMax = 64 << 20
+
+    init(path: String, mode: OpenMode, walRecovery: WALRecovery = .tolerateIncompleteTail) throws(StoreError) {
         let options = rocksdb_options_create()!
         rocksdb_options_set_create_if_missing(options, mode == .readWrite ? 1 : 0)
         rocksdb_options_set_create_missing_column_families(options, mode == .readWrite ? 1 : 0)
@@ -53,9 +66,11 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
         // write a crash interrupted, never acknowledged since its sync never returned, or the one a
         // writer is appending while a read-only reader opens. Absolute consistency would refuse
         // to reopen after an ordinary crash.
-        rocksdb_options_set_wal_recovery_mode(options, Int32(rocksdb_tolerate_corrupted_tail_records_recovery))
+        let recoveryMode = walRecovery == .tolerateIncompleteTail ? rocksdb_tolerate_corrupted_tail_records_recovery : rocksdb_absolute_consistency_recovery
+        rocksdb_options_set_wal_recovery_mode(options, Int32(recoveryMode))
         rocksdb_options_set_paranoid_checks(options, 1)
         rocksdb_options_increase_parallelism(options, 2)
+        rocksdb_options_set_db_write_buffer_size(options, Self.memtableBytesMax)
         let families = ColumnFamily.allCases
         var names = families.map { strdup($0.name) }
         defer { names.forEach { free($0) } }
@@ -85,6 +100,25 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
         rocksdb_writeoptions_set_sync(syncWrite, 1)
         self.readOptions = rocksdb_readoptions_create()!
         rocksdb_readoptions_set_verify_checksums(readOptions, 1)
+    }
+
+    /// Whether the store's tolerant open of `path` is about to drop an incomplete last
+    /// write-ahead-log record, which RocksDB does without a word: a read-only open in
+    /// absolute-consistency mode replays the same log and refuses exactly then. Returns RocksDB's
+    /// reason, or nil when the log is whole (or the folder holds no database yet). Costs one
+    /// replay of the log that the real open replays anyway; writes nothing.
+    static func incompleteWALTail(path: String) -> String? {
+        guard FileManager.default.fileExists(atPath: path + "/CURRENT") else { return nil }
+        do throws(StoreError) {
+            try RocksDatabase(path: path, mode: .readOnly, walRecovery: .absoluteConsistency).close()
+            return nil
+        } catch {
+            guard error.message.contains("Corruption") else { return nil }
+            // Only a tail the tolerant mode accepts counts; other damage refuses to open anyway.
+            guard let tolerant = try? RocksDatabase(path: path, mode: .readOnly) else { return nil }
+            tolerant.close()
+            return error.message.replacingOccurrences(of: "cannot open \(path): ", with: "")
+        }
     }
 
     private let closeLock = NSLock()
@@ -122,7 +156,7 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
                 rocksdb_get_cf(database, readOptions, handles[family.rawValue], $0.baseAddress, $0.count, &length, &error)
             }
         }
-        if let message = Self.take(error) { throw StoreError(.io, "read failed: \(message)") }
+        if let message = Self.take(error) { throw StoreError(.io, "read of \(family.name) failed: \(message)") }
         guard let value else { return nil }
         defer { rocksdb_free(value) }
         return Array(UnsafeRawBufferPointer(start: value, count: length))
@@ -178,7 +212,7 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
         }
         var error: UnsafeMutablePointer<CChar>? = nil
         rocksdb_iter_get_error(iterator, &error)
-        if let message = Self.take(error) { throw StoreError(.io, "scan failed: \(message)") }
+        if let message = Self.take(error) { throw StoreError(.io, "scan of \(family.name) failed: \(message)") }
     }
 }
 

@@ -28,6 +28,8 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds a verifier's lease on a job lasts before another worker may take it.") var leaseSeconds: Double = 60
     @Option(name: .long, help: "Epochs a closed epoch waits before the epoch timer settles it. The default, 2, lets its samples be sealed (one epoch) and revealed (one more), so each epoch pays its own work; less settles sooner and defers the sampled groups to a later epoch's pool.") var settlementLagEpochs: UInt64 = VerificationWindow.settlementLagEpochs
     @Option(name: .long, help: "Submissions that may wait for the sequencer; past it, callers are told to retry (-32005).") var queueMax = 16_384
+    @Option(name: .long, help: "Free space, in MB (2^20 bytes), kept on the data folder's file system: below it, writes are refused (-32005) while reads go on, and they resume once space is freed.")
+    var diskReserveMb: UInt64 = DiskSpace.reserveBytesDefault / DiskSpace.megabyte
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
     func run() async throws {
@@ -42,10 +44,12 @@ struct NodeCommand: AsyncParsableCommand {
         do {
             node = try await LedgerNode.open(genesis: config, data: data, operatorKey: operatorKey, queueMax: queueMax,
                                              leaseMillis: UInt64(max(0.1, leaseSeconds) * 1000), settlementLagEpochs: settlementLagEpochs,
+                                             diskReserveBytes: min(diskReserveMb, UInt64.max / DiskSpace.megabyte) * DiskSpace.megabyte,
                                              logger: logger)
         } catch let failure as LedgerNode.Failure {
             throw CLIError(failure.description)
         }
+        Self.logRecovery(node.store.recovery, logger: logger)
         logger.info("ledger open", metadata: ["data": "\(data)", "height": "\(node.sequencer.read { $0.nextHeight - 1 })", "chainHash": "\(node.sequencer.read { $0.chainHash })"])
         let seconds = epochSeconds ?? Double(config.epochLengthSeconds)
         let services = node.services(host: host, port: port, epochLength: .milliseconds(Int64(seconds * 1000)), logger: logger) { bound in
@@ -54,6 +58,20 @@ struct NodeCommand: AsyncParsableCommand {
         }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+
+    /// Says where recovery left the ledger, and loudly when RocksDB dropped the end of its
+    /// write-ahead log to open it (Specs/LEDGER.md §Storage).
+    static func logRecovery(_ recovery: RecoveryReport, logger: Logger) {
+        let metadata: Logger.Metadata = ["height": "\(recovery.height)", "lastHash": "\(recovery.lastHash)"]
+        if let dropped = recovery.droppedWALTail {
+            logger.warning("""
+                recovery dropped an incomplete record at the end of the write-ahead log (\(dropped)); the ledger recovered to height \(recovery.height). \
+                Normally that record was a write a crash interrupted, never acknowledged; if the log was cut or lost, acknowledged entries after \(recovery.height) are gone
+                """, metadata: metadata)
+        } else if !recovery.created {
+            logger.info("recovered to height \(recovery.height)", metadata: metadata)
+        }
     }
 
     static func parseAddress(_ text: String) throws -> (String, Int) {

@@ -1,0 +1,143 @@
+import GataCore
+import GataCrypto
+
+/// A stored value, outside the log, that is not what the replayed log implies.
+public struct FamilyFinding: Sendable, Equatable, CustomStringConvertible {
+    /// The column family: `state`, `indexes`, `meta` or `default`.
+    public let family: String
+    /// The key, in hex, or what is missing.
+    public let key: String
+    /// What the log implies.
+    public let expected: String
+    /// What the family holds.
+    public let found: String
+
+    public var description: String { "\(family) \(key): expected \(expected), found \(found)" }
+}
+
+extension LedgerLogReader {
+    /// Checks every column family but the log against `state`, the state replayed from the log,
+    /// in both directions: nothing missing, nothing extra, nothing different (Specs/AUDIT.md §Replay).
+    /// The head record is the caller's to compare. Returns the first finding, or nil.
+    public func verifyFamilies(against state: LedgerState) throws(StoreError) -> FamilyFinding? {
+        if let finding = try verifyMeta(state) { return finding }
+        if let finding = try verifyStateRecords(state) { return finding }
+        if let finding = try verifyIndexes(state) { return finding }
+        var extra: [UInt8]?
+        try database.scan(.defaultFamily) { key, _ in extra = key; return false }
+        return extra.map { FamilyFinding(family: "default", key: Hex.encodePrefixed($0), expected: "an empty family", found: "a value") }
+    }
+
+    /// Every state record equals the replayed record under its key, and every replayed record is stored.
+    func verifyStateRecords(_ state: LedgerState) throws(StoreError) -> FamilyFinding? {
+        var finding: FamilyFinding?
+        var stored = Set<[UInt8]>()
+        try database.scan(.state) { key, sealed in
+            let name = Hex.encodePrefixed(key)
+            guard let value = CheckedValue.open(key: key, stored: sealed) else {
+                finding = FamilyFinding(family: "state", key: name, expected: "a value under its checksum", found: "a failed checksum")
+                return false
+            }
+            guard let parsed = try? StateKey(bytes: key), let expected = state.encodeRecord(parsed) else {
+                finding = FamilyFinding(family: "state", key: name, expected: "no record", found: Hex.encodePrefixed(value))
+                return false
+            }
+            guard expected == value else {
+                finding = FamilyFinding(family: "state", key: name, expected: Hex.encodePrefixed(expected), found: Hex.encodePrefixed(value))
+                return false
+            }
+            stored.insert(key)
+            return true
+        }
+        if let finding { return finding }
+        for key in state.allKeys where !stored.contains(key.bytes) {
+            if let expected = state.encodeRecord(key) {
+                return FamilyFinding(family: "state", key: Hex.encodePrefixed(key.bytes), expected: Hex.encodePrefixed(expected), found: "no record")
+            }
+        }
+        return nil
+    }
+
+    /// Every index entry is the spec of a job the log assigned, and every assigned job has one.
+    func verifyIndexes(_ state: LedgerState) throws(StoreError) -> FamilyFinding? {
+        var finding: FamilyFinding?
+        var indexed = Set<Hash32>()
+        try database.scan(.indexes) { key, sealed in
+            finding = Self.checkIndexEntry(key: key, sealed: sealed, state: state)
+            if finding == nil { indexed.insert(Hash32(bytes: Array(key.dropFirst()))) }
+            return finding == nil
+        }
+        if let finding { return finding }
+        guard indexed.count != state.assignments.count else { return nil }
+        let missing = state.assignments.keys.first { !indexed.contains($0) }
+        return FamilyFinding(family: "indexes", key: missing.map { Hex.encodePrefixed(StoreKeys.jobSpecIndex($0)) } ?? "?",
+                             expected: "the spec of every assigned job", found: "no entry")
+    }
+
+    static func checkIndexEntry(key: [UInt8], sealed: [UInt8], state: LedgerState) -> FamilyFinding? {
+        let name = Hex.encodePrefixed(key)
+        guard key.count == 33, key[0] == StoreKeys.jobSpecIndexTag else {
+            return FamilyFinding(family: "indexes", key: name, expected: "no entry (only 0x03 ‖ jobId is indexed)", found: "an entry")
+        }
+        guard let value = CheckedValue.open(key: key, stored: sealed) else {
+            return FamilyFinding(family: "indexes", key: name, expected: "a value under its checksum", found: "a failed checksum")
+        }
+        let jobId = Hash32(bytes: Array(key.dropFirst()))
+        guard let assignment = state.assignments[jobId] else {
+            return FamilyFinding(family: "indexes", key: name, expected: "no entry: job \(jobId) was never assigned", found: Hex.encodePrefixed(value))
+        }
+        guard let spec = try? JobSpec(decoding: value), MessageHashing.jobSpecHash(spec) == assignment.jobSpecHash else {
+            return FamilyFinding(family: "indexes", key: name, expected: "the spec assigned at height \(assignment.height), hash \(assignment.jobSpecHash)",
+                                 found: Hex.encodePrefixed(value))
+        }
+        return nil
+    }
+
+    /// Meta holds the format, the head and the operator's secrets, each what the log implies.
+    func verifyMeta(_ state: LedgerState) throws(StoreError) -> FamilyFinding? {
+        var finding: FamilyFinding?
+        try database.scan(.meta) { key, sealed in
+            finding = Self.checkMetaRecord(key: key, sealed: sealed, state: state)
+            return finding == nil
+        }
+        return finding
+    }
+
+    static func checkMetaRecord(key: [UInt8], sealed: [UInt8], state: LedgerState) -> FamilyFinding? {
+        let name = Hex.encodePrefixed(key)
+        guard let value = CheckedValue.open(key: key, stored: sealed) else {
+            return FamilyFinding(family: "meta", key: name, expected: "a value under its checksum", found: "a failed checksum")
+        }
+        if key == StoreKeys.head { return nil }
+        if key == StoreKeys.formatVersion {
+            guard value == LedgerStore.formatVersion else {
+                return FamilyFinding(family: "meta", key: "format", expected: Hex.encodePrefixed(LedgerStore.formatVersion), found: Hex.encodePrefixed(value))
+            }
+            return nil
+        }
+        let prefix = StoreKeys.operatorSecretPrefix
+        guard key.count == prefix.count + 8, Array(key.prefix(prefix.count)) == prefix, let epoch = StoreKeys.height(ofLogKey: Array(key.suffix(8))) else {
+            return FamilyFinding(family: "meta", key: name, expected: "no record (meta holds format, head and operator secrets)", found: Hex.encodePrefixed(value))
+        }
+        return checkOperatorSecret(epoch: epoch, key: name, value: value, state: state)
+    }
+
+    /// A saved secret is for an opened epoch whose commitment it opens, or for the next epoch (saved
+    /// before its opening entry, which a crash may have prevented).
+    static func checkOperatorSecret(epoch: UInt64, key: String, value: [UInt8], state: LedgerState) -> FamilyFinding? {
+        guard value.count == 32 else {
+            return FamilyFinding(family: "meta", key: key, expected: "a 32-byte secret", found: "\(value.count) bytes")
+        }
+        guard let record = state.epochs[epoch] else {
+            guard epoch == state.nextEpoch else {
+                return FamilyFinding(family: "meta", key: key, expected: "a secret for an opened epoch or the next (\(state.nextEpoch))", found: "epoch \(epoch)")
+            }
+            return nil
+        }
+        guard Keccak256.hash(value) == record.secretCommitment else {
+            return FamilyFinding(family: "meta", key: key, expected: "a preimage of epoch \(epoch)'s commitment \(record.secretCommitment)",
+                                 found: Hex.encodePrefixed(value))
+        }
+        return nil
+    }
+}

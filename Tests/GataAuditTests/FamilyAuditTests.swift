@@ -1,0 +1,110 @@
+import Foundation
+import GataAudit
+import GataCore
+import GataCrypto
+import GataStore
+import GataTestSupport
+import Testing
+
+/// `gata audit --data` checks every column family against the replayed log, not the log alone:
+/// index entries, meta and the default family, in both directions.
+@Suite struct FamilyAuditTests {
+    static func divergence(_ fixture: AuditFixture) async throws -> Divergence? {
+        let source = try DataFolderSource(path: fixture.path)
+        defer { source.close() }
+        return try await Auditor(genesis: fixture.genesis).run(source).divergence
+    }
+
+    /// The RocksDB table files of a folder whose column family is `family`, found by the family
+    /// name RocksDB writes into each file's properties.
+    static func tableFiles(_ path: String, family: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".sst") }.map { path + "/" + $0 }.filter { file in
+            Self.namesFamily(try Data(contentsOf: URL(fileURLWithPath: file)), family)
+        }
+    }
+
+    /// Whether a table file's properties name `family`: RocksDB writes the property
+    /// `rocksdb.column.family.name` prefix-compressed after `…column.family.id`, so the bytes
+    /// "name" and the family's name stand side by side.
+    static func namesFamily(_ bytes: Data, _ family: String) -> Bool {
+        bytes.range(of: Data("name\(family)".utf8)) != nil
+    }
+
+    @Test func aByteFlippedInTheIndexesTableFileIsFoundByTheAuditAndTheOpenCheck() async throws {
+        let fixture = try AuditFixture.build()
+        // An open flushes what the write-ahead log holds into table files, one per family.
+        try LedgerStore.open(path: fixture.path, genesis: fixture.genesis).0.close()
+        let tables = try Self.tableFiles(fixture.path, family: "indexes")
+        let table = try #require(tables.first, "a table file of the indexes family")
+        #expect(tables.count == 1)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: table))
+        bytes[40] ^= 0x01  // inside the first data block
+        try bytes.write(to: URL(fileURLWithPath: table))
+
+        let divergence = try #require(try await Self.divergence(fixture), "the audit finds the damage")
+        #expect(divergence.found.contains("indexes"), "\(divergence)")
+        do throws(StoreError) {
+            try LedgerStore.open(path: fixture.path, genesis: fixture.genesis).0.close()
+            Issue.record("the node would start on a damaged index")
+        } catch {
+            #expect(error.code == .corrupt && error.message.contains("index entry"), "\(error)")
+        }
+    }
+
+    @Test func anIndexEntryNoAssignmentImpliesFailsTheAudit() async throws {
+        let fixture = try AuditFixture.build()
+        let jobId = Keccak256.hash(Array("never assigned".utf8))
+        let key = [UInt8(0x03)] + jobId.bytes
+        let spec = JobSpec(kernel: .gemmI8, m: 4, n: 4, k: 4, seed: jobId)
+        try StoreSurgery.overwrite(path: fixture.path, family: .indexes, key: key, stored: Self.seal(key: key, value: spec.encoded))
+        let divergence = try #require(try await Self.divergence(fixture))
+        #expect(divergence.kind == "indexes family")
+        #expect(divergence.field == Hex.encodePrefixed(key))
+        #expect(divergence.expected.contains("never assigned"))
+    }
+
+    @Test func anIndexEntryHoldingAnotherSpecFailsTheAudit() async throws {
+        let fixture = try AuditFixture.build()
+        let batches = try fixture.entries().compactMap { entry -> AssignmentBatch? in
+            if case .assignmentBatch(let batch) = entry.payload { return batch } else { return nil }
+        }
+        let first = try #require(batches.first?.assignments.first), last = try #require(batches.last?.assignments.last)
+        let key = [UInt8(0x03)] + first.jobId.bytes
+        try StoreSurgery.overwrite(path: fixture.path, family: .indexes, key: key, stored: Self.seal(key: key, value: last.spec.encoded))
+        let divergence = try #require(try await Self.divergence(fixture))
+        #expect(divergence.kind == "indexes family")
+        #expect(divergence.field == Hex.encodePrefixed(key))
+        #expect(divergence.found == Hex.encodePrefixed(last.spec.encoded))
+    }
+
+    @Test func aMissingIndexEntryFailsTheAudit() async throws {
+        let fixture = try AuditFixture.build()
+        guard case .assignmentBatch(let batch) = try #require(try fixture.entries().first { $0.payload.kind == .assignmentBatch }).payload else { return }
+        let key = [UInt8(0x03)] + batch.assignments[0].jobId.bytes
+        try StoreSurgery.delete(path: fixture.path, family: .indexes, key: key)
+        let divergence = try #require(try await Self.divergence(fixture))
+        #expect(divergence.kind == "indexes family")
+        #expect(divergence.found == "no entry")
+    }
+
+    @Test func anUnknownMetaRecordAndADefaultFamilyValueFailTheAudit() async throws {
+        let fixture = try AuditFixture.build()
+        let key = Array("junk".utf8)
+        try StoreSurgery.overwrite(path: fixture.path, family: .meta, key: key, stored: Self.seal(key: key, value: [1, 2, 3]))
+        #expect(try await Self.divergence(fixture)?.kind == "meta family")
+        try StoreSurgery.delete(path: fixture.path, family: .meta, key: key)
+        try StoreSurgery.overwrite(path: fixture.path, family: .defaultFamily, key: key, stored: [9])
+        #expect(try await Self.divergence(fixture)?.kind == "default family")
+    }
+
+    /// CRC-32C sealing as Specs/LEDGER.md §Storage describes it.
+    static func seal(key: [UInt8], value: [UInt8]) -> [UInt8] {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in key + value {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
+        }
+        crc ^= 0xFFFF_FFFF
+        return value + [UInt8(crc >> 24), UInt8(truncatingIfNeeded: crc >> 16), UInt8(truncatingIfNeeded: crc >> 8), UInt8(truncatingIfNeeded: crc)]
+    }
+}
