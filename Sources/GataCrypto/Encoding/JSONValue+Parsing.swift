@@ -140,8 +140,11 @@ struct JSONReader {
             case 0x00..<0x20:
                 throw fail("a control character in a string")
             default:
-                out.append(byte)
-                position += 1
+                let runStart = position
+                while position < bytes.count, bytes[position] >= 0x20, bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\") {
+                    position += 1
+                }
+                out.append(contentsOf: bytes[runStart..<position])
             }
         }
     }
