@@ -28,6 +28,12 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds a verifier's lease on a job lasts before another worker may take it.") var leaseSeconds: Double = 60
     @Option(name: .long, help: "Epochs a closed epoch waits before the epoch timer settles it: 0 settles at the close; 1 gives verifiers a whole epoch, so fewer receipts are deferred.") var settlementLagEpochs: UInt64 = 0
     @Option(name: .long, help: "Submissions that may wait for the sequencer; past it, callers are told to retry (-32005).") var queueMax = 16_384
+    @Option(name: .long, help: "Seconds a connection may take to send a whole request head, from its opening or the first byte of its next request; then it is closed.")
+    var httpHeaderTimeoutSeconds = HTTPLimits.headerReadTimeoutSecondsDefault
+    @Option(name: .long, help: "Seconds a connection may stay without a request in progress before it is closed.")
+    var httpIdleTimeoutSeconds = HTTPLimits.idleTimeoutSecondsDefault
+    @Option(name: .long, help: "Open HTTP connections at most; one more is answered 503 and closed.")
+    var httpConnectionsMax = HTTPLimits.connectionsMaxDefault
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
     func run() async throws {
@@ -47,12 +53,20 @@ struct NodeCommand: AsyncParsableCommand {
         }
         logger.info("ledger open", metadata: ["data": "\(data)", "height": "\(node.sequencer.read { $0.nextHeight - 1 })", "chainHash": "\(node.sequencer.read { $0.chainHash })"])
         let seconds = epochSeconds ?? Double(config.epochLengthSeconds)
-        let services = node.services(host: host, port: port, epochLength: .milliseconds(Int64(seconds * 1000)), logger: logger) { bound in
+        let limits = HTTPLimits(headerReadTimeoutSeconds: httpHeaderTimeoutSeconds, idleTimeoutSeconds: httpIdleTimeoutSeconds,
+                                connectionsMax: httpConnectionsMax)
+        let services = node.services(host: host, port: port, epochLength: .milliseconds(Int64(seconds * 1000)), httpLimits: limits,
+                                     logger: logger) { bound in
             // A line scripts and tests can wait for.
             FileHandle.standardOutput.write(Data("gata node: JSON-RPC listening on http://\(host):\(bound)\n".utf8))
         }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+
+    func validate() throws {
+        guard httpHeaderTimeoutSeconds > 0, httpIdleTimeoutSeconds > 0 else { throw ValidationError("HTTP timeouts must be positive") }
+        guard httpConnectionsMax >= 1 else { throw ValidationError("--http-connections-max must be at least 1") }
     }
 
     static func parseAddress(_ text: String) throws -> (String, Int) {
