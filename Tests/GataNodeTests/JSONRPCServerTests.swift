@@ -47,6 +47,23 @@ import Testing
         #expect(runs.count == 3, "the calls after the refusal were not run")
     }
 
+    /// The calls of a batch share one allowance of ledger entries, which a method reads through
+    /// `ResponseBudget.current` while it runs.
+    @Test func theCallsOfABatchShareTheEntryBudget() async throws {
+        let server = JSONRPCServer(methods: [
+            "read": { _ throws(RPCError) in
+                guard let budget = ResponseBudget.current else { throw .internalError("no budget") }
+                var read = 0
+                while read < 3_000, budget.takeEntry() { read += 1 }
+                return .integer(read)
+            },
+        ])
+        let calls = (0..<5).map { #"{"jsonrpc":"2.0","id":\#($0),"method":"read"}"# }
+        let answers = try Self.answers(await server.respond(to: Array(("[" + calls.joined(separator: ",") + "]").utf8)))
+        let read = JSONRPCServer.Limits.entriesPerRequestMax
+        #expect(answers.map { $0["result"] } == [3_000, 3_000, 3_000, read - 9_000, 0].map { .integer($0) })
+    }
+
     @Test func aSingleAnswerOverTheLimitIsRefused() async throws {
         let runs = Runs()
         let server = Self.server(bigBytes: JSONRPCServer.Limits.responseBytesMax, runs: runs)
