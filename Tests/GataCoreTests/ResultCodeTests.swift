@@ -77,6 +77,7 @@ import Testing
         }),
         (.zeroAmount, "a zero transfer", { chain in chain.next(transfer(chain, amount: .zero)) }),
         (.selfTransfer, "a transfer to oneself", { chain in chain.next(transfer(chain, to: user.address)) }),
+        (.zeroAddress, "a transfer to the zero address", { chain in chain.next(transfer(chain, to: Address(bytes: [UInt8](repeating: 0, count: 20)))) }),
         (.amountOverflow, "a genesis whose allocations overflow", { chain in
             var config = chain.genesis
             config.allocations = [.init(address: user.address, balance: Amount(baseUnits: .max), bonded: Amount(baseUnits: 1))]

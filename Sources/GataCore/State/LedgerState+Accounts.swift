@@ -47,6 +47,9 @@ extension LedgerState {
         if let rejection = checkSigner(chainId: transfer.chainId, evidence: evidence, expected: transfer.from) { return rejection }
         guard transfer.amount != .zero else { return .rejected(.zeroAmount, "a transfer moves a positive amount") }
         guard transfer.from != transfer.to else { return .rejected(.selfTransfer, "sender and recipient are the same") }
+        guard transfer.to.bytes.contains(where: { $0 != 0 }) else {
+            return .rejected(.zeroAddress, "the recipient is the zero address, which no key controls; burning is not a transfer")
+        }
         if let rejection = checkNonce(transfer.nonce, of: transfer.from) { return rejection }
         var sender = account(transfer.from), recipient = account(transfer.to)
         guard let remaining = sender.balance.subtracting(transfer.amount) else {

@@ -29,6 +29,8 @@ public enum ResultCode: UInt16, Sendable, CaseIterable, CustomStringConvertible 
     case selfTransfer = 305
     case amountOverflow = 306
     case bondLocked = 307
+    /// A transfer to 0x000…000, refused as ERC-20 tokens refuse it.
+    case zeroAddress = 308
 
     // Jobs and receipts.
     case batchEmpty = 400
@@ -88,6 +90,7 @@ public enum ResultCode: UInt16, Sendable, CaseIterable, CustomStringConvertible 
         case .selfTransfer: "self_transfer"
         case .amountOverflow: "amount_overflow"
         case .bondLocked: "bond_locked"
+        case .zeroAddress: "zero_address"
         case .batchEmpty: "batch_empty"
         case .batchTooLarge: "batch_too_large"
         case .duplicateInBatch: "duplicate_in_batch"

@@ -84,11 +84,19 @@ extension JSONValue: Codable {
 import Foundation
 
 extension JSONValue {
-    /// Parses JSON text, keeping numbers exact where they fit 64 bits.
+    /// Parses JSON text strictly (RFC 8259), keeping every number as the exact token written:
+    /// `1e3`, `1000.0` and `1000` stay three different texts. A member name that appears twice
+    /// and nesting deeper than 256 are refused.
     ///
-    /// - Throws: a `DecodingError` describing where the text is not JSON.
+    /// - Throws: an error that names the byte offset where the text is not JSON.
     public static func parse(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
+        try parse(bytes: Array(data))
+    }
+
+    /// ``parse(_:)`` over bytes.
+    public static func parse(bytes: [UInt8]) throws -> JSONValue {
+        var reader = JSONReader(bytes)
+        return try reader.document()
     }
 }
 

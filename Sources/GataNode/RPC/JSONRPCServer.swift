@@ -3,7 +3,7 @@ import GataCore
 import GataCrypto
 
 /// JSON-RPC 2.0 framing over a method table: single requests, batches, notifications, limits.
-/// Transport-free, so it can be tested without HTTP (Specs/RPC.md §Framing).
+/// Transport-free, so it can be tested without HTTP (Specs/RPC.md §Framing, §Limits).
 public struct JSONRPCServer: Sendable {
     /// Limits of one HTTP request.
     public enum Limits {
@@ -11,8 +11,10 @@ public struct JSONRPCServer: Sendable {
         public static let batchItemsMax = 1_000
         /// Bytes in one request body.
         public static let requestBytesMax = 5 << 20
-        /// Bytes in one response, as geth's 25 MB.
+        /// Bytes in one response, single or batch, as geth's 25 MB. Checked while the answer is built.
         public static let responseBytesMax = 25 << 20
+        /// Ledger entries read to answer one request, all the calls of a batch together.
+        public static let entriesPerRequestMax = 10_000
     }
 
     public typealias Handler = @Sendable (JSONValue?) async throws(RPCError) -> JSONValue
@@ -26,6 +28,11 @@ public struct JSONRPCServer: Sendable {
         self.observe = observe
     }
 
+    /// The refusal of a call that the request's response budget cannot pay for.
+    static let budgetRefusal = RPCError.limitExceeded(
+        "this request's answer reached its limit (\(Limits.responseBytesMax) bytes, \(Limits.entriesPerRequestMax) ledger entries); "
+            + "send this call again in another request")
+
     /// Answers one HTTP body. Returns nil when nothing is to be sent (only notifications).
     public func respond(to body: [UInt8]) async -> [UInt8]? {
         guard body.count <= Limits.requestBytesMax else {
@@ -33,31 +40,62 @@ public struct JSONRPCServer: Sendable {
         }
         let parsed: JSONValue
         do {
-            parsed = try JSONValue.parse(Data(body))
+            parsed = try JSONValue.parse(bytes: body)
         } catch {
-            return encode(Self.errorResponse(id: .null, .parseError("the body is not valid JSON")))
+            return encode(Self.errorResponse(id: .null, .parseError("the body is not valid JSON: \(error)")))
         }
-        if case .array(let items) = parsed {
-            guard !items.isEmpty else { return encode(Self.errorResponse(id: .null, .invalidRequest("an empty batch"))) }
-            guard items.count <= Limits.batchItemsMax else {
-                return encode(Self.errorResponse(id: .null, .limitExceeded("a batch holds at most \(Limits.batchItemsMax) requests, got \(items.count)")))
-            }
-            var answers: [JSONValue] = []
-            for item in items {
-                if let answer = await handle(item) { answers.append(answer) }
-            }
-            guard !answers.isEmpty else { return nil }
-            let encoded = encode(.array(answers))
-            guard encoded.count <= Limits.responseBytesMax else {
-                return encode(Self.errorResponse(id: .null, .limitExceeded("the response would exceed \(Limits.responseBytesMax) bytes")))
-            }
-            return encoded
+        guard case .array(let items) = parsed else { return await respond(toCalls: [parsed], isBatch: false) }
+        guard !items.isEmpty else { return encode(Self.errorResponse(id: .null, .invalidRequest("an empty batch"))) }
+        guard items.count <= Limits.batchItemsMax else {
+            return encode(Self.errorResponse(id: .null, .limitExceeded("a batch holds at most \(Limits.batchItemsMax) requests, got \(items.count)")))
         }
-        return await handle(parsed).map(encode)
+        return await respond(toCalls: items, isBatch: true)
     }
 
-    /// One request object; nil for a notification.
-    func handle(_ request: JSONValue) async -> JSONValue? {
+    /// Answers calls in order against one budget of `responseBytesMax`. Room for a refusal of every
+    /// call is set aside first, so that the whole answer never exceeds the limit: a call may use
+    /// what is left plus its own refusal's room, and an answer larger than that is replaced by the
+    /// refusal, as is every later call, which is then not run.
+    func respond(toCalls items: [JSONValue], isBatch: Bool) async -> [UInt8]? {
+        let reserves = items.map { encode(Self.errorResponse(id: Self.echoableId($0), Self.budgetRefusal)).count }
+        var left = Limits.responseBytesMax - reserves.reduce(0, +) - (isBatch ? items.count + 1 : 0)
+        guard left >= 0 else { return encode(Self.errorResponse(id: .null, Self.budgetRefusal)) }
+        let budget = ResponseBudget(resultBytesMax: 0, entriesMax: Limits.entriesPerRequestMax)
+        var answers: [[UInt8]] = []
+        for (item, reserve) in zip(items, reserves) {
+            let allowance = left + reserve
+            var answer = await handle(item, budget: budget, answerBytesMax: allowance).map(encode)
+            if let bytes = answer, bytes.count > allowance {
+                budget.markSpent()
+                answer = encode(Self.errorResponse(id: Self.echoableId(item), Self.budgetRefusal))
+            }
+            left += reserve - (answer?.count ?? 0)
+            if let answer { answers.append(answer) }
+        }
+        guard isBatch else { return answers.first }
+        guard !answers.isEmpty else { return nil }
+        var joined: [UInt8] = [UInt8(ascii: "[")]
+        joined.reserveCapacity(answers.reduce(2) { $0 + $1.count + 1 })
+        for (index, answer) in answers.enumerated() {
+            if index > 0 { joined.append(UInt8(ascii: ",")) }
+            joined.append(contentsOf: answer)
+        }
+        joined.append(UInt8(ascii: "]"))
+        return joined
+    }
+
+    /// The id an answer to `item` carries: its own when it is a string, a number or null.
+    static func echoableId(_ item: JSONValue) -> JSONValue {
+        switch item.objectValue?["id"] {
+        case .some(let id) where id == .null: .null
+        case .some(.string(let text)): .string(text)
+        case .some(.number(let text)): .number(text)
+        default: .null
+        }
+    }
+
+    /// One request object; nil for a notification. With the budget spent, the method is not run.
+    func handle(_ request: JSONValue, budget: ResponseBudget, answerBytesMax: Int) async -> JSONValue? {
         guard case .object(let members) = request else {
             return Self.errorResponse(id: .null, .invalidRequest("a request is a JSON object, got \(request.kindName)"))
         }
@@ -81,34 +119,41 @@ public struct JSONRPCServer: Sendable {
             default: return Self.errorResponse(id: id ?? .null, .invalidRequest("params must be an array or an object"))
             }
         }
-        let outcome: Result<JSONValue, RPCError>
-        if let handler = methods[method] {
-            do {
-                outcome = .success(try await handler(params))
-            } catch {
-                outcome = .failure(error)
-            }
-        } else {
-            outcome = .failure(.methodNotFound(method))
-        }
+        let envelopeBytes = encode(Self.successResponse(id: id ?? .null, .null)).count - 4
+        budget.setResultBytesMax(answerBytesMax - envelopeBytes)
+        let outcome = await run(method, params, budget: budget)
         switch outcome {
         case .success: observe(method, nil)
         case .failure(let error): observe(method, error.code)
         }
         guard let id else { return nil }
         switch outcome {
-        case .success(let result): return .object(["jsonrpc": .string("2.0"), "id": id, "result": result])
+        case .success(let result): return Self.successResponse(id: id, result)
         case .failure(let error): return Self.errorResponse(id: id, error)
         }
+    }
+
+    /// Runs a method with `budget` as ``ResponseBudget/current``, unless the budget is spent.
+    func run(_ method: String, _ params: JSONValue?, budget: ResponseBudget) async -> Result<JSONValue, RPCError> {
+        guard let handler = methods[method] else { return .failure(.methodNotFound(method)) }
+        guard !budget.isSpent else { return .failure(Self.budgetRefusal) }
+        return await ResponseBudget.$current.withValue(budget) { () async -> Result<JSONValue, RPCError> in
+            do throws(RPCError) {
+                return .success(try await handler(params))
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
+    static func successResponse(id: JSONValue, _ result: JSONValue) -> JSONValue {
+        .object(["jsonrpc": .string("2.0"), "id": id, "result": result])
     }
 
     static func errorResponse(id: JSONValue, _ error: RPCError) -> JSONValue {
         .object(["jsonrpc": .string("2.0"), "id": id, "error": error.json])
     }
 
-    func encode(_ value: JSONValue) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? Array(encoder.encode(value))) ?? Array(#"{"jsonrpc":"2.0","id":null,"error":{"code":-32603,"message":"internal error: encoding"}}"#.utf8)
-    }
+    /// Compact JSON, every number as it was received (Specs/RPC.md §Framing: ids are echoed exactly).
+    func encode(_ value: JSONValue) -> [UInt8] { value.exactBytes }
 }

@@ -146,6 +146,11 @@ extension LedgerRPC {
         return found
     }
 
+    /// Up to `limit` entries from `fromHeight`, fewer when the next would not fit the call's
+    /// response budget (Specs/RPC.md §Limits): entries are read one at a time and the page stops
+    /// before the first that does not fit, so `nextHeight` is always where to go on. Stopping so
+    /// spends the budget: later calls of the batch are refused. A call whose first entry does not
+    /// fit, or that finds no entries left in the budget, is refused itself (-32005).
     func entries(_ raw: JSONValue?) throws(RPCError) -> JSONValue {
         let params = RPCParams(raw, names: ["fromHeight", "limit"])
         let from = try RPCDecoding.quantity(try params.required("fromHeight"), name: "fromHeight")
@@ -153,20 +158,40 @@ extension LedgerRPC {
         guard limit >= 1, limit <= UInt64(Self.entriesPageMax) else {
             throw .limitExceeded("limit must be 1 to \(Self.entriesPageMax), got \(limit)")
         }
-        let page: [Entry]
+        let budget = ResponseBudget.current
+            ?? ResponseBudget(resultBytesMax: JSONRPCServer.Limits.responseBytesMax, entriesMax: JSONRPCServer.Limits.entriesPerRequestMax)
+        // The page's own members, with the longest `nextHeight` there can be.
+        var bytes = JSONValue.object(["entries": .array([]), "nextHeight": .string(RPCDecoding.quantityText(UInt64.max))]).exactByteCount
+        var page: [JSONValue] = []
+        var next = from
+        var stoppedByBudget = false
         do {
-            page = try store.entries(from: from, limit: Int(limit))
+            try store.visitEntries(from: from) { entry in
+                guard page.count < Int(limit) else { return false }
+                let item = Self.entryJSON(entry)
+                let size = item.exactByteCount + (page.isEmpty ? 0 : 1)
+                guard bytes + size <= budget.resultBytesMax, budget.takeEntry() else {
+                    stoppedByBudget = true
+                    return false
+                }
+                bytes += size
+                page.append(item)
+                next = entry.height + 1
+                return true
+            }
         } catch {
             throw .internalError(error.description)
         }
-        let next = page.last.map { $0.height + 1 } ?? from
-        return .object([
-            "entries": .array(page.map { entry in
-                .object(["height": .string(RPCDecoding.quantityText(entry.height)), "hash": .string(entry.hash.description),
-                         "kind": .string("\(entry.payload.kind)"), "timestampMillis": .integer(entry.timestampMillis),
-                         "encoded": .string(Hex.encodePrefixed(entry.encoded))])
-            }),
-            "nextHeight": .string(RPCDecoding.quantityText(next)),
-        ])
+        if stoppedByBudget {
+            budget.markSpent()
+            if page.isEmpty { throw JSONRPCServer.budgetRefusal }
+        }
+        return .object(["entries": .array(page), "nextHeight": .string(RPCDecoding.quantityText(next))])
+    }
+
+    static func entryJSON(_ entry: Entry) -> JSONValue {
+        .object(["height": .string(RPCDecoding.quantityText(entry.height)), "hash": .string(entry.hash.description),
+                 "kind": .string("\(entry.payload.kind)"), "timestampMillis": .integer(entry.timestampMillis),
+                 "encoded": .string(Hex.encodePrefixed(entry.encoded))])
     }
 }

@@ -98,26 +98,61 @@ public enum RPCDecoding {
         }
     }
 
-    /// A hex quantity (`0x1a`) or a JSON number, up to 2^64 − 1.
+    /// A hex quantity or a JSON number, up to 2^64 − 1 (Specs/RPC.md §Values):
+    /// `"0x" (0 | [1-9a-fA-F][0-9a-fA-F]*)` with at most 16 digits, or `0 | [1-9][0-9]*`.
     public static func quantity(_ value: JSONValue, name: String) throws(RPCError) -> UInt64 {
-        switch value {
-        case .string(let text) where text.hasPrefix("0x") && text.count > 2:
-            if let number = UInt64(text.dropFirst(2), radix: 16) { return number }
-        case .number(let text):
-            if let number = UInt64(text) { return number }
-        default: break
+        let parsed: UInt64? = switch value {
+        case .string(let text): hexDigits(text, max: 16).flatMap { UInt64($0, radix: 16) }
+        case .number(let text): decimalDigits(text).flatMap { UInt64($0) }
+        default: nil
         }
-        throw .invalidParams("\(name) must be a hex quantity like 0x1a or a whole number, got \(value.kindName)", param: name)
+        guard let parsed else {
+            throw .invalidParams("\(name) must be a hex quantity like 0x1a or a whole JSON number, at most 2^64 − 1, "
+                                 + "without sign, fraction, exponent or leading zeros; got \(describe(value))", param: name)
+        }
+        return parsed
     }
 
-    /// Base units as a hex quantity (`0xde0b6b3a7640000`) or a decimal string.
+    /// Base units (Specs/RPC.md §Values): a decimal string `0 | [1-9][0-9]*` below 2^128, a hex
+    /// quantity string of at most 32 digits, or a whole JSON number up to 2^64 − 1.
     public static func amount(_ value: JSONValue, name: String) throws(RPCError) -> Amount {
-        if case .string(let text) = value {
-            if text.hasPrefix("0x"), text.count > 2, text.count <= 34, let units = UInt128(text.dropFirst(2), radix: 16) { return Amount(baseUnits: units) }
-            if !text.hasPrefix("0x"), let units = UInt128(text) { return Amount(baseUnits: units) }
+        let units: UInt128? = switch value {
+        case .string(let text) where text.hasPrefix("0x"): hexDigits(text, max: 32).flatMap { UInt128($0, radix: 16) }
+        case .string(let text): decimalDigits(text).flatMap { UInt128($0) }
+        case .number(let text): decimalDigits(text).flatMap { UInt64($0) }.map { UInt128($0) }
+        default: nil
         }
-        if case .number(let text) = value, let units = UInt128(text) { return Amount(baseUnits: units) }
-        throw .invalidParams("\(name) must be base units as a hex quantity or a decimal string", param: name)
+        guard let units else {
+            throw .invalidParams("\(name) must be base units as a decimal string (\"1500\"), a hex quantity (\"0x5dc\") or a whole "
+                                 + "JSON number up to 2^64 − 1, without sign, fraction, exponent or leading zeros; got \(describe(value))",
+                                 param: name)
+        }
+        return Amount(baseUnits: units)
+    }
+
+    /// The digits of `0x (0 | [1-9a-fA-F][0-9a-fA-F]*)` when `text` has that form and at most `max` digits.
+    static func hexDigits(_ text: String, max: Int) -> Substring? {
+        guard text.hasPrefix("0x") else { return nil }
+        let digits = text.dropFirst(2)
+        guard !digits.isEmpty, digits.count <= max, digits.utf8.allSatisfy({ $0 < 0x80 && Character(Unicode.Scalar($0)).isHexDigit }),
+              digits == "0" || !digits.hasPrefix("0")
+        else { return nil }
+        return digits
+    }
+
+    /// `text` when it has the form `0 | [1-9][0-9]*`.
+    static func decimalDigits(_ text: String) -> String? {
+        guard !text.isEmpty, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }), text == "0" || !text.hasPrefix("0") else { return nil }
+        return text
+    }
+
+    /// A short quotation of a refused value for an error message.
+    static func describe(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let text): "the string \"\(text.prefix(80))\""
+        case .number(let text): "the number \(text.prefix(80))"
+        default: value.kindName
+        }
     }
 
     /// 65 bytes r ‖ s ‖ v as `0x` hex.

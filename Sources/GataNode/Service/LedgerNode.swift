@@ -68,13 +68,13 @@ public struct LedgerNode: Sendable {
     /// The services that run the node, in start order: the sequencer (which drains and closes the
     /// store on shutdown), the epoch timer when `epochLength` is given and the node holds the
     /// operator key, and the HTTP server, which reports the port it bound to `onListening`.
-    public func services(host: String, port: Int, epochLength: Duration?, logger: Logger,
+    public func services(host: String, port: Int, epochLength: Duration?, httpLimits: HTTPLimits = HTTPLimits(), logger: Logger,
                          onListening: @escaping @Sendable (Int) async -> Void) -> [any Service] {
         var services: [any Service] = [SequencerService(sequencer: sequencer, store: store, logger: logger)]
         if let driver, let epochLength {
             services.append(EpochTimerService(driver: driver, epochLength: epochLength, logger: logger))
         }
-        services.append(RPCHTTPServer.application(rpc: rpc, host: host, port: port, logger: logger, onRunning: onListening))
+        services.append(RPCHTTPServer.application(rpc: rpc, host: host, port: port, limits: httpLimits, logger: logger, onRunning: onListening))
         return services
     }
 }

@@ -8,7 +8,7 @@ import NIOCore
 public enum RPCHTTPServer {
     /// An application serving `rpc` on `host:port` (port 0 picks a free one); `onRunning` gets the bound port.
     public static func application(
-        rpc: LedgerRPC, host: String, port: Int, logger: Logger,
+        rpc: LedgerRPC, host: String, port: Int, limits: HTTPLimits = HTTPLimits(), logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
@@ -17,11 +17,9 @@ public enum RPCHTTPServer {
             let started = ContinuousClock.now
             defer { rpc.metrics.recordDuration(ContinuousClock.now - started) }
             let body: ByteBuffer
-            do {
-                body = try await request.body.collect(upTo: JSONRPCServer.Limits.requestBytesMax)
-            } catch {
-                let refusal = JSONRPCServer.errorResponse(id: .null, .limitExceeded("the request body exceeds \(JSONRPCServer.Limits.requestBytesMax) bytes"))
-                return json(server.encode(refusal), status: .contentTooLarge)
+            switch await readBody(request) {
+            case .success(let bytes): body = bytes
+            case .failure(let refusal): return refusal.response
             }
             guard let answer = await server.respond(to: Array(buffer: body)) else { return Response(status: .noContent) }
             return json(answer, status: .ok)
@@ -35,7 +33,8 @@ public enum RPCHTTPServer {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: rpc.metrics.exposition(sequencer: rpc.sequencer))))
         }
         return Application(
-            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "gata"),
+            router: router, server: LimitedHTTP1Channel.builder(limits: limits),
+            configuration: .init(address: .hostname(host, port: port), serverName: "gata"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
     }
 
@@ -57,9 +56,34 @@ public enum RPCHTTPServer {
         return .object(members)
     }
 
-    static func json(_ bytes: [UInt8], status: HTTPResponse.Status) -> Response {
+    /// A refused body: what it was refused for, answered with `Connection: close`, after which the
+    /// connection is closed (Specs/RPC.md §Transport).
+    struct BodyRefusal: Error {
+        let response: Response
+    }
+
+    /// The whole body, or the answer that refuses it: 413 past `requestBytesMax` (announced or
+    /// sent), 400 when the HTTP framing of the body is malformed (a bad chunk size).
+    static func readBody(_ request: Request) async -> Result<ByteBuffer, BodyRefusal> {
+        let limit = JSONRPCServer.Limits.requestBytesMax
+        let tooLarge = JSONRPCServer.errorResponse(id: .null, .limitExceeded("the request body exceeds \(limit) bytes"))
+        if let announced = request.headers[.contentLength].flatMap({ Int($0) }), announced > limit {
+            return .failure(BodyRefusal(response: json(tooLarge.exactBytes, status: .contentTooLarge, close: true)))
+        }
+        do {
+            return .success(try await request.body.collect(upTo: limit))
+        } catch is NIOTooManyBytesError {
+            return .failure(BodyRefusal(response: json(tooLarge.exactBytes, status: .contentTooLarge, close: true)))
+        } catch {
+            let malformed = JSONRPCServer.errorResponse(id: .null, .parseError("the HTTP body is malformed: \(error)"))
+            return .failure(BodyRefusal(response: json(malformed.exactBytes, status: .badRequest, close: true)))
+        }
+    }
+
+    static func json(_ bytes: [UInt8], status: HTTPResponse.Status, close: Bool = false) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
+        if close { headers[.connection] = "close" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

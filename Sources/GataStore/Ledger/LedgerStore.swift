@@ -166,6 +166,14 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         return out
     }
 
+    /// Hands each entry from `height` on, checked, to `body` until it returns false or the log
+    /// ends: a reader that stops at a budget reads one entry past it, never a whole page.
+    public func visitEntries(from height: UInt64, _ body: (Entry) throws(StoreError) -> Bool) throws(StoreError) {
+        try database.scan(.log, from: StoreKeys.log(height)) { key, value throws(StoreError) in
+            try body(try Self.decodeEntry(key: key, stored: value))
+        }
+    }
+
     /// Keeps the operator's secret for an epoch, synced, before its commitment is submitted, so that
     /// a restart can still reveal it. Secrets live in meta, outside the state and the log.
     /// - Throws: ``StoreError`` `.diskSpaceLow` (nothing written) below the reserve, `.io` on failure.

@@ -30,6 +30,12 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Submissions that may wait for the sequencer; past it, callers are told to retry (-32005).") var queueMax = 16_384
     @Option(name: .long, help: "Free space, in MB (2^20 bytes), kept on the data folder's file system: below it, writes are refused (-32005) while reads go on, and they resume once space is freed.")
     var diskReserveMb: UInt64 = DiskSpace.reserveBytesDefault / DiskSpace.megabyte
+    @Option(name: .long, help: "Seconds a connection may take to send a whole request head, from its opening or the first byte of its next request; then it is closed.")
+    var httpHeaderTimeoutSeconds = HTTPLimits.headerReadTimeoutSecondsDefault
+    @Option(name: .long, help: "Seconds a connection may stay without a request in progress before it is closed.")
+    var httpIdleTimeoutSeconds = HTTPLimits.idleTimeoutSecondsDefault
+    @Option(name: .long, help: "Open HTTP connections at most; one more is answered 503 and closed.")
+    var httpConnectionsMax = HTTPLimits.connectionsMaxDefault
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
     func run() async throws {
@@ -52,7 +58,10 @@ struct NodeCommand: AsyncParsableCommand {
         Self.logRecovery(node.store.recovery, logger: logger)
         logger.info("ledger open", metadata: ["data": "\(data)", "height": "\(node.sequencer.read { $0.nextHeight - 1 })", "chainHash": "\(node.sequencer.read { $0.chainHash })"])
         let seconds = epochSeconds ?? Double(config.epochLengthSeconds)
-        let services = node.services(host: host, port: port, epochLength: .milliseconds(Int64(seconds * 1000)), logger: logger) { bound in
+        let limits = HTTPLimits(headerReadTimeoutSeconds: httpHeaderTimeoutSeconds, idleTimeoutSeconds: httpIdleTimeoutSeconds,
+                                connectionsMax: httpConnectionsMax)
+        let services = node.services(host: host, port: port, epochLength: .milliseconds(Int64(seconds * 1000)), httpLimits: limits,
+                                     logger: logger) { bound in
             // A line scripts and tests can wait for.
             FileHandle.standardOutput.write(Data("gata node: JSON-RPC listening on http://\(host):\(bound)\n".utf8))
         }
@@ -72,6 +81,11 @@ struct NodeCommand: AsyncParsableCommand {
         } else if !recovery.created {
             logger.info("recovered to height \(recovery.height)", metadata: metadata)
         }
+    }
+
+    func validate() throws {
+        guard httpHeaderTimeoutSeconds > 0, httpIdleTimeoutSeconds > 0 else { throw ValidationError("HTTP timeouts must be positive") }
+        guard httpConnectionsMax >= 1 else { throw ValidationError("--http-connections-max must be at least 1") }
     }
 
     static func parseAddress(_ text: String) throws -> (String, Int) {
