@@ -2,6 +2,7 @@ import Foundation
 import GataCore
 import GataCrypto
 import GataJobs
+import GataNode
 import GataVerifier
 
 /// A simulated GPU node. It follows the ledger over the RPC (`gata_getEntries`), picks up the jobs
@@ -59,7 +60,9 @@ struct NodeAgent: Sendable {
             for epoch in unrevealed.keys.sorted() {
                 switch VerificationWindow.phase(receiptEpoch: epoch, closedEpochCount: closedEpochs) {
                 case .open, .sealing: continue
-                case .revealing: await reveal(unrevealed[epoch]!)
+                case .revealing:
+                    // Kept until recorded: a reveal that never lands forfeits the epoch and slashes the bond.
+                    guard await reveal(unrevealed[epoch]!) else { continue }
                 case .resolved: tally.withLock { $0.lastError = "node \(index): the reveal window of epoch \(epoch) passed before it revealed" }
                 }
                 unrevealed[epoch] = nil
@@ -75,16 +78,18 @@ struct NodeAgent: Sendable {
         }
     }
 
-    /// Reveals recorded claims, up to 1024 per entry.
-    func reveal(_ items: [ReceiptReveal.Item]) async {
+    /// Reveals recorded claims, up to 1024 per entry; true when every entry was recorded.
+    func reveal(_ items: [ReceiptReveal.Item]) async -> Bool {
+        var recorded = true
         for start in stride(from: 0, to: items.count, by: ReceiptReveal.revealsMax) {
             let chunk = Array(items[start..<min(start + ReceiptReveal.revealsMax, items.count)])
-            _ = await call("gata_revealReceipts", WireJSON.receiptReveal(ReceiptReveal(reveals: chunk)))
+            if await !call("gata_revealReceipts", WireJSON.receiptReveal(ReceiptReveal(reveals: chunk))) { recorded = false }
         }
+        return recorded
     }
 
     /// This node's salt for a job: secret as long as its key is.
-    func salt(_ jobId: Hash32) -> Hash32 { Keccak256.hash(key.rawBytes + jobId.bytes) }
+    func salt(_ jobId: Hash32) -> Hash32 { DevnetWorkload.salt(key, jobId) }
 
     /// Computes (or fakes) and submits receipts; returns the reveals of those the ledger recorded.
     func submit(_ jobs: [Assignment], epoch: UInt64, batched: Bool) async -> [ReceiptReveal.Item] {

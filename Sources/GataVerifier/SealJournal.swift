@@ -19,6 +19,14 @@ public final class SealJournal: @unchecked Sendable {  // one worker task uses i
         public var attempt: UInt32
         public var computedOutputHash: Hash32
         public var salt: Hash32
+
+        public init(receiptId: Hash32, epoch: UInt64, attempt: UInt32, computedOutputHash: Hash32, salt: Hash32) {
+            self.receiptId = receiptId
+            self.epoch = epoch
+            self.attempt = attempt
+            self.computedOutputHash = computedOutputHash
+            self.salt = salt
+        }
     }
 
     /// The most seals waiting for their reveal; the worker leases nothing more until some are revealed.
@@ -38,6 +46,14 @@ public final class SealJournal: @unchecked Sendable {  // one worker task uses i
         self.path = path
         guard let path, FileManager.default.fileExists(atPath: path) else { return }
         let text = try String(contentsOfFile: path, encoding: .utf8)
+        // A crash can leave a torn last line; end it, so the next record starts on a line of its own.
+        if !text.isEmpty, !text.hasSuffix("\n") {
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data([0x0A]))
+            try handle.synchronize()
+        }
         for line in text.split(separator: "\n") where !line.isEmpty {
             lines += 1
             guard let object = (try? JSONValue.parse(Data(line.utf8)))?.objectValue else { continue }  // a torn last line

@@ -163,7 +163,9 @@ public struct VerifierWorker: Sendable {
         do throws(JSONRPCClient.Failure) {
             _ = try await client.call("gata_revealOutcomes", [WireJSON.outcomeReveal(OutcomeReveal(reveals: items))])
         } catch {
-            guard case .answer(_, let message, let code) = error else { throw error }
+            // Only a refusal by the ledger itself (-32003 with its result code) settles a seal's fate;
+            // a busy or low-disk node, or any other answer, is retried on the next cycle.
+            guard case .answer(let rpcCode, let message, let resultCode) = error, rpcCode == -32003, let code = resultCode else { throw error }
             if code == Int(ResultCode.revealTooEarly.rawValue) { return 0 }
             guard seals.count > 1 else {
                 if code != Int(ResultCode.alreadyRecorded.rawValue) {

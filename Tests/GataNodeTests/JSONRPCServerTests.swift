@@ -64,6 +64,23 @@ import Testing
         #expect(answers.map { $0["result"] } == [3_000, 3_000, 3_000, read - 9_000, 0].map { .integer($0) })
     }
 
+    /// A method that changes the ledger runs only with room left for its answer, so it is never
+    /// run and then reported as refused.
+    @Test func aWriteIsRefusedBeforeItActsWhenTheBudgetIsLow() async throws {
+        let reads = Runs(), writes = Runs()
+        let server = JSONRPCServer(methods: [
+            "big": { _ throws(RPCError) in reads.add(); return .string(String(repeating: "x", count: 12 << 20)) },
+            "write": { _ throws(RPCError) in writes.add(); return .integer(1) },
+        ], writes: ["write"])
+        let calls = [#"{"jsonrpc":"2.0","id":0,"method":"write"}"#, #"{"jsonrpc":"2.0","id":1,"method":"big"}"#,
+                     #"{"jsonrpc":"2.0","id":2,"method":"big"}"#, #"{"jsonrpc":"2.0","id":3,"method":"write"}"#]
+        let answers = try Self.answers(await server.respond(to: Array(("[" + calls.joined(separator: ",") + "]").utf8)))
+        #expect(answers[0]["result"] == .integer(1), "with room left a write runs")
+        #expect(answers[1]["result"] != nil && answers[2]["result"] != nil)
+        #expect(Self.code(answers[3]) == "-32005")
+        #expect(writes.count == 1, "the refused write never ran")
+    }
+
     @Test func aSingleAnswerOverTheLimitIsRefused() async throws {
         let runs = Runs()
         let server = Self.server(bigBytes: JSONRPCServer.Limits.responseBytesMax, runs: runs)

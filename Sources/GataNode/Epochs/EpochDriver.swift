@@ -15,11 +15,11 @@ public struct EpochDriver: Sendable {
     public let store: LedgerStore
     public let operatorKey: PrivateKey
     public let chainId: UInt64
-    /// How many epochs a closed epoch waits before it is settled at a close. With 0 an epoch is
-    /// settled as soon as it closes, so its sampled receipts, not yet verified, are deferred to
-    /// the next settlement and paid from its pool; with 1 the verifiers have a whole epoch to
-    /// report, and most receipts are paid from their own epoch's emission. Settlements stay in
-    /// epoch order either way (Specs/SETTLEMENT.md §Lifecycle).
+    /// How many epochs a closed epoch waits before it is settled at a close. Below
+    /// ``VerificationWindow/settlementLagEpochs`` (2: one epoch to seal, one to reveal) its sampled
+    /// groups are not resolved yet, so they are deferred and paid from a later epoch's pool; at 2
+    /// each epoch's work is paid from its own emission. Settlements stay in epoch order either way
+    /// (Specs/SETTLEMENT.md §Lifecycle).
     public var settlementLagEpochs: UInt64 = 0
     /// For tests only: called after phase one is durable and before phase two is submitted.
     public var afterSettlementComputed: @Sendable (UInt64) -> Void = { _ in }
@@ -65,8 +65,8 @@ public struct EpochDriver: Sendable {
     /// Opens `epoch`, which the ledger accepts only while no epoch is open and `epoch` is the
     /// next one, so a repeated request for the same epoch is refused by the state itself.
     public func open(epoch: UInt64) async throws {
-        let secret = try store.operatorSecret(epoch: epoch) ?? Hash32(bytes: SecureRandom.bytes(32))
-        try store.saveOperatorSecret(secret, epoch: epoch)
+        // Two openings at once (the timer and an operator's request) must commit to one secret.
+        let secret = try store.operatorSecret(epoch: epoch, orSave: { try Hash32(bytes: SecureRandom.bytes(32)) })
         let open = MessageSigning.epochOpen(operatorKey, chainId: chainId, epoch: epoch, secret: secret)
         try expectRecorded(await sequencer.submit(.epochOpen(open)), "opening epoch \(epoch)")
     }

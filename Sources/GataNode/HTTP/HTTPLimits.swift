@@ -32,5 +32,12 @@ public struct HTTPLimits: Sendable, Equatable {
         self.connectionsMax = connectionsMax
     }
 
-    static func timeAmount(seconds: Double) -> TimeAmount { .milliseconds(Int64(max(0.001, seconds) * 1000)) }
+    /// The longest timeout accepted: one day.
+    public static let timeoutSecondsMax: Double = 86_400
+
+    /// A timeout clamped to 1 ms … ``timeoutSecondsMax`` (NaN counts as the maximum), so no value traps.
+    static func timeAmount(seconds: Double) -> TimeAmount {
+        let clamped = seconds.isNaN ? timeoutSecondsMax : min(timeoutSecondsMax, max(0.001, seconds))
+        return .milliseconds(Int64(clamped * 1000))
+    }
 }

@@ -39,6 +39,7 @@ public enum DevnetWorkload {
             await revealDue(key: node, sequencer: sequencer, onRecorded: onRecorded)
             guard batchSize > 0 else {
                 round += 1
+                try? await Task.sleep(for: .milliseconds(5))
                 continue
             }
             guard let epoch = sequencer.read({ $0.openEpoch }) else {

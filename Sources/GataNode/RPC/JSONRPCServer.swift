@@ -15,16 +15,22 @@ public struct JSONRPCServer: Sendable {
         public static let responseBytesMax = 25 << 20
         /// Ledger entries read to answer one request, all the calls of a batch together.
         public static let entriesPerRequestMax = 10_000
+        /// Room a method that changes the ledger needs left in the response budget before it is run:
+        /// its answer is never replaced by a refusal once it has acted (1,000 receipt answers fit).
+        public static let writeAnswerBytesMax = 1 << 20
     }
 
     public typealias Handler = @Sendable (JSONValue?) async throws(RPCError) -> JSONValue
 
     let methods: [String: Handler]
+    /// The methods that change the ledger: run only with ``Limits/writeAnswerBytesMax`` left.
+    let writes: Set<String>
     /// Called with each method's name and outcome code, for metrics.
     let observe: @Sendable (String, Int?) -> Void
 
-    public init(methods: [String: Handler], observe: @escaping @Sendable (String, Int?) -> Void = { _, _ in }) {
+    public init(methods: [String: Handler], writes: Set<String> = [], observe: @escaping @Sendable (String, Int?) -> Void = { _, _ in }) {
         self.methods = methods
+        self.writes = writes
         self.observe = observe
     }
 
@@ -64,8 +70,15 @@ public struct JSONRPCServer: Sendable {
         var answers: [[UInt8]] = []
         for (item, reserve) in zip(items, reserves) {
             let allowance = left + reserve
-            var answer = await handle(item, budget: budget, answerBytesMax: allowance).map(encode)
-            if let bytes = answer, bytes.count > allowance {
+            let writes = item.objectValue?["method"]?.stringValue.map(self.writes.contains) ?? false
+            var answer: [UInt8]?
+            if writes, allowance < Limits.writeAnswerBytesMax {
+                // Refused before it acts: a write must never act and then be reported as refused.
+                answer = item.objectValue?["id"] == nil ? nil : encode(Self.errorResponse(id: Self.echoableId(item), Self.budgetRefusal))
+            } else {
+                answer = await handle(item, budget: budget, answerBytesMax: allowance).map(encode)
+            }
+            if let bytes = answer, bytes.count > allowance, !writes {
                 budget.markSpent()
                 answer = encode(Self.errorResponse(id: Self.echoableId(item), Self.budgetRefusal))
             }

@@ -42,9 +42,15 @@ public final class LedgerRPC: Sendable {
         self.logger = logger
     }
 
+    /// The methods that change the ledger: a batch runs one only with room left for its answer.
+    static let writeMethods: Set<String> = [
+        "gata_submitReceipt", "gata_submitReceipts", "gata_submitReceiptBatch", "gata_sendTransfer", "gata_bond", "gata_unbond",
+        "gata_postAssignments", "gata_sealOutcome", "gata_revealOutcomes", "gata_revealReceipts", "gata_controlEpoch",
+    ]
+
     /// The JSON-RPC server over every method.
     public var server: JSONRPCServer {
-        JSONRPCServer(methods: methodTable) { [metrics, logger] method, code in
+        JSONRPCServer(methods: methodTable, writes: Self.writeMethods) { [metrics, logger] method, code in
             metrics.recordRequest(method: method, errorCode: code)
             if let code {
                 logger.debug("request refused", metadata: ["method": "\(method)", "code": "\(code)"])

@@ -8,6 +8,8 @@ import GataCrypto
 /// commit is either wholly on disk or not at all, and once it returns it survives a crash.
 public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is thread-safe; commits come from the one sequencer
     let database: RocksDatabase
+    /// Serialises creating operator secrets, so two openings of one epoch agree on its secret.
+    private let secretLock = NSLock()
     public let path: String
     /// Entry 0.
     public let genesisEntry: Entry
@@ -183,6 +185,17 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         var batch = WriteBatch()
         batch.put(.meta, key, CheckedValue.seal(key: key, value: secret.bytes))
         try database.write(batch)
+    }
+
+    /// The operator's secret for an epoch: the stored one, or else `make()`'s, stored before it is
+    /// returned. Concurrent callers for one epoch all get the same secret.
+    public func operatorSecret(epoch: UInt64, orSave make: () throws -> Hash32) throws -> Hash32 {
+        try secretLock.withLock {
+            if let stored = try operatorSecret(epoch: epoch) { return stored }
+            let secret = try make()
+            try saveOperatorSecret(secret, epoch: epoch)
+            return secret
+        }
     }
 
     /// The operator's secret for an epoch, if this node made it.

@@ -84,7 +84,9 @@ struct NodeCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
-        guard httpHeaderTimeoutSeconds > 0, httpIdleTimeoutSeconds > 0 else { throw ValidationError("HTTP timeouts must be positive") }
+        for timeout in [httpHeaderTimeoutSeconds, httpIdleTimeoutSeconds] where !(timeout > 0 && timeout <= HTTPLimits.timeoutSecondsMax) {
+            throw ValidationError("HTTP timeouts must be more than 0 and at most \(Int(HTTPLimits.timeoutSecondsMax)) seconds, got \(timeout)")
+        }
         guard httpConnectionsMax >= 1 else { throw ValidationError("--http-connections-max must be at least 1") }
     }
 
