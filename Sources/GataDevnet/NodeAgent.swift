@@ -81,9 +81,8 @@ struct NodeAgent: Sendable {
     /// Reveals recorded claims, up to 1024 per entry; true when every entry was recorded.
     func reveal(_ items: [ReceiptReveal.Item]) async -> Bool {
         var recorded = true
-        for start in stride(from: 0, to: items.count, by: ReceiptReveal.revealsMax) {
-            let chunk = Array(items[start..<min(start + ReceiptReveal.revealsMax, items.count)])
-            if await !call("gata_revealReceipts", WireJSON.receiptReveal(ReceiptReveal(reveals: chunk))) { recorded = false }
+        for chunk in items.chunks(of: ReceiptReveal.revealsMax) {
+            if await !call("gata_revealReceipts", WireJSON.receiptReveal(ReceiptReveal(reveals: Array(chunk)))) { recorded = false }
         }
         return recorded
     }
@@ -111,7 +110,7 @@ struct NodeAgent: Sendable {
         var recorded: [Hash32] = []
         var refused = 0
         if batched {
-            for chunk in stride(from: 0, to: bodies.count, by: ReceiptBatch.receiptsMax).map({ Array(bodies[$0..<min($0 + ReceiptBatch.receiptsMax, bodies.count)]) }) {
+            for chunk in bodies.chunks(of: ReceiptBatch.receiptsMax).map(Array.init) {
                 let batch = MessageSigning.receiptBatch(key, chainId: chainId, epoch: epoch, receipts: chunk)
                 if await call("gata_submitReceiptBatch", WireJSON.receiptBatch(batch)) { recorded += chunk.map(\.jobId) } else { refused += chunk.count }
             }

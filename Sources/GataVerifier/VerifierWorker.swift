@@ -146,8 +146,8 @@ public struct VerifierWorker: Sendable {
                 logger.warning("seals expired before they were revealed", metadata: ["epoch": "\(epoch)", "count": "\(seals.count)"])
                 try? journal.finish(seals)
             case .revealing:
-                for chunk in stride(from: 0, to: seals.count, by: OutcomeReveal.revealsMax).map({ Array(seals[$0..<min($0 + OutcomeReveal.revealsMax, seals.count)]) }) {
-                    revealed += try await reveal(chunk)
+                for chunk in seals.chunks(of: OutcomeReveal.revealsMax) {
+                    revealed += try await reveal(Array(chunk))
                 }
             }
         }

@@ -30,7 +30,4 @@ public enum VerificationWindow {
         if closed <= epoch + sealEpochs + revealEpochs { return .revealing }
         return .resolved
     }
-
-    /// The number of closed epochs at which the reveal window of `epoch` opens.
-    public static func revealOpensAt(receiptEpoch epoch: UInt64) -> UInt64 { epoch + sealEpochs + 1 }
 }

@@ -70,8 +70,7 @@ public enum DevnetWorkload {
                 state.assignments[$0]?.node == key.address && state.receipts[$0]?.outputHash == nil
             }.sorted()
         }
-        for start in stride(from: 0, to: due.count, by: ReceiptReveal.revealsMax) {
-            let jobs = due[start..<min(start + ReceiptReveal.revealsMax, due.count)]
+        for jobs in due.chunks(of: ReceiptReveal.revealsMax) {
             let reveal = ReceiptReveal(reveals: jobs.map { .init(jobId: $0, outputHash: trueOutput($0), salt: salt(key, $0)) })
             onRecorded(await sequencer.submit(.receiptReveal(reveal)))
         }
@@ -110,8 +109,8 @@ public enum DevnetWorkload {
                                                       salt: salt(key, receiptId))
                 onRecorded(await sequencer.submit(.outcomeSeal(seal)))
             }
-            for start in stride(from: 0, to: toReveal.count, by: OutcomeReveal.revealsMax) {
-                let items = toReveal[start..<min(start + OutcomeReveal.revealsMax, toReveal.count)].map { receiptId, jobId in
+            for chunk in toReveal.chunks(of: OutcomeReveal.revealsMax) {
+                let items = chunk.map { receiptId, jobId in
                     OutcomeReveal.Item(receiptId: receiptId, verifier: key.address, attempt: 0, computedOutputHash: trueOutput(jobId), salt: salt(key, receiptId))
                 }
                 onRecorded(await sequencer.submit(.outcomeReveal(OutcomeReveal(reveals: items))))

@@ -26,9 +26,6 @@ public final class ResponseBudget: @unchecked Sendable {  // the lock guards eve
     /// Bytes the running call's `result` value may take, as compact JSON.
     public var resultBytesMax: Int { lock.withLock { resultBytes } }
 
-    /// Ledger entries that may still be read.
-    public var entriesLeft: Int { lock.withLock { entries } }
-
     /// Whether a call was refused for want of budget; every later call is refused too.
     public var isSpent: Bool { lock.withLock { spent } }
 
