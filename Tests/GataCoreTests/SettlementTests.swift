@@ -196,6 +196,27 @@ import Testing
         #expect(Distribution.proportional(pool, weights: []).isEmpty)
     }
 
+    /// Phase two applies the slash phase one fixed, even if the bond grew in between; and the
+    /// slashed node cannot unbond in between, its receipts being unsettled.
+    @Test func aBondChangedBetweenThePhasesLosesTheAmountPhaseOneFixed() throws {
+        var chain = try Self.chain()
+        Self.recordAndClose(&chain)
+        chain.report(2, verifier: 2, output: Self.trueOutput(2))
+        chain.report(2, verifier: 3, output: Self.trueOutput(2))
+        chain.revealAndResolve([1, 2], claims: [2: Self.fakeOutput(2)])
+        guard case .success(let computation) = chain.state.computeSettlement(epoch: 0) else { Issue.record("no settlement"); return }
+        #expect(chain.submit(.settlementComputed(computation.summary)).isApplied)
+        let slash = try #require(computation.slashes.first { $0.address == Self.cheater.address }).amount
+        let nonce = chain.state.account(Self.cheater.address).nonce
+        #expect(chain.submit(MessageSigning.bondChange(Self.cheater, bonding: false, chainId: chain.chainId, amount: Amount(baseUnits: 1), nonce: nonce)).code == .bondLocked)
+        let extra = Amount(baseUnits: 7 * Amount.baseUnitsPerToken)
+        #expect(chain.submit(MessageSigning.bondChange(Self.cheater, bonding: true, chainId: chain.chainId, amount: extra, nonce: nonce)).isApplied)
+        let grown = chain.state.account(Self.cheater.address).bonded
+        #expect(chain.submit(.settlementApplied(epoch: 0)).isApplied)
+        #expect(chain.state.account(Self.cheater.address).bonded == grown.subtracting(slash), "the slash fixed in phase one, from the grown bond")
+        #expect(chain.state.invariantViolation() == nil)
+    }
+
     @Test func theCapIsNeverExceeded() throws {
         var genesis = try TestChain.devnetGenesis()
         let supply = genesis.genesisSupply!
