@@ -56,7 +56,7 @@ import Testing
         let jobId = Keccak256.hash(Array("never assigned".utf8))
         let key = [UInt8(0x03)] + jobId.bytes
         let spec = JobSpec(kernel: .gemmI8, m: 4, n: 4, k: 4, seed: jobId)
-        try StoreSurgery.overwrite(path: fixture.path, family: .indexes, key: key, stored: Self.seal(key: key, value: spec.encoded))
+        try StoreSurgery.overwrite(path: fixture.path, family: .indexes, key: key, stored: TestSupport.sealed(key: key, value: spec.encoded))
         let divergence = try #require(try await Self.divergence(fixture))
         #expect(divergence.kind == "indexes family")
         #expect(divergence.field == Hex.encodePrefixed(key))
@@ -70,7 +70,7 @@ import Testing
         }
         let first = try #require(batches.first?.assignments.first), last = try #require(batches.last?.assignments.last)
         let key = [UInt8(0x03)] + first.jobId.bytes
-        try StoreSurgery.overwrite(path: fixture.path, family: .indexes, key: key, stored: Self.seal(key: key, value: last.spec.encoded))
+        try StoreSurgery.overwrite(path: fixture.path, family: .indexes, key: key, stored: TestSupport.sealed(key: key, value: last.spec.encoded))
         let divergence = try #require(try await Self.divergence(fixture))
         #expect(divergence.kind == "indexes family")
         #expect(divergence.field == Hex.encodePrefixed(key))
@@ -90,21 +90,10 @@ import Testing
     @Test func anUnknownMetaRecordAndADefaultFamilyValueFailTheAudit() async throws {
         let fixture = try AuditFixture.build()
         let key = Array("junk".utf8)
-        try StoreSurgery.overwrite(path: fixture.path, family: .meta, key: key, stored: Self.seal(key: key, value: [1, 2, 3]))
+        try StoreSurgery.overwrite(path: fixture.path, family: .meta, key: key, stored: TestSupport.sealed(key: key, value: [1, 2, 3]))
         #expect(try await Self.divergence(fixture)?.kind == "meta family")
         try StoreSurgery.delete(path: fixture.path, family: .meta, key: key)
         try StoreSurgery.overwrite(path: fixture.path, family: .defaultFamily, key: key, stored: [9])
         #expect(try await Self.divergence(fixture)?.kind == "default family")
-    }
-
-    /// CRC-32C sealing as Specs/LEDGER.md §Storage describes it.
-    static func seal(key: [UInt8], value: [UInt8]) -> [UInt8] {
-        var crc: UInt32 = 0xFFFF_FFFF
-        for byte in key + value {
-            crc ^= UInt32(byte)
-            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
-        }
-        crc ^= 0xFFFF_FFFF
-        return value + [UInt8(crc >> 24), UInt8(truncatingIfNeeded: crc >> 16), UInt8(truncatingIfNeeded: crc >> 8), UInt8(truncatingIfNeeded: crc)]
     }
 }

@@ -56,7 +56,7 @@ import Testing
         let (height, target) = try #require(assignments.last)
         let other = try #require(assignments.first { $0.assignment.spec != target.spec })
         let key = Self.indexKey(target.jobId)
-        try StoreSurgery.overwrite(path: fixture.path, family: .indexes, key: key, stored: LedgerStoreTests.seal(key: key, value: other.assignment.spec.encoded))
+        try StoreSurgery.overwrite(path: fixture.path, family: .indexes, key: key, stored: TestSupport.sealed(key: key, value: other.assignment.spec.encoded))
         Self.expectRefusal(fixture, height: height, contains: ["index entry", "holds"])
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import GataCore
 import GataCrypto
 import GataStore
+import GataTestSupport
 import Testing
 
 @Suite struct LedgerStoreTests {
@@ -40,7 +41,7 @@ import Testing
         defer { fixture.remove() }
         _ = try fixture.writeTransfers(1)
         let key = Array("format".utf8)
-        try StoreSurgery.overwrite(path: fixture.path, family: .meta, key: key, stored: Self.seal(key: key, value: [0, 0, 0, 1]))
+        try StoreSurgery.overwrite(path: fixture.path, family: .meta, key: key, stored: TestSupport.sealed(key: key, value: [0, 0, 0, 1]))
         #expect { try LedgerStore.open(path: fixture.path, genesis: fixture.genesis) } throws: { ($0 as? StoreError)?.code == .formatMismatch }
     }
 
@@ -105,20 +106,10 @@ import Testing
         writer.write(account.bonded)
         writer.write(account.nonce)
         let key = [UInt8(0x01)] + address.bytes
-        try StoreSurgery.overwrite(path: fixture.path, family: .state, key: key, stored: Self.seal(key: key, value: writer.bytes))
+        try StoreSurgery.overwrite(path: fixture.path, family: .state, key: key, stored: TestSupport.sealed(key: key, value: writer.bytes))
         Self.expectRefusal(fixture, contains: ["digest"], height: state.nextHeight - 1)
     }
 
-    /// CRC-32C sealing as Specs/LEDGER.md §Storage describes, written independently here.
-    static func seal(key: [UInt8], value: [UInt8]) -> [UInt8] {
-        var crc: UInt32 = 0xFFFF_FFFF
-        for byte in key + value {
-            crc ^= UInt32(byte)
-            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
-        }
-        crc ^= 0xFFFF_FFFF
-        return value + [UInt8(crc >> 24), UInt8(truncatingIfNeeded: crc >> 16), UInt8(truncatingIfNeeded: crc >> 8), UInt8(truncatingIfNeeded: crc)]
-    }
 
     @Test func aDamagedHeadMakesTheStoreRefuseToOpen() throws {
         let fixture = try StoreFixture()

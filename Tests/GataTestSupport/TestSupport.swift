@@ -4,6 +4,18 @@ import GataCrypto
 
 /// Shared helpers of the test targets.
 public enum TestSupport {
+    /// A stored value sealed with CRC-32C as Specs/LEDGER.md §Storage describes it, written here
+    /// independently of the store's own code, for tests that write damaged or foreign records.
+    public static func sealed(key: [UInt8], value: [UInt8]) -> [UInt8] {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in key + value {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
+        }
+        crc ^= 0xFFFF_FFFF
+        return value + [UInt8(crc >> 24), UInt8(truncatingIfNeeded: crc >> 16), UInt8(truncatingIfNeeded: crc >> 8), UInt8(truncatingIfNeeded: crc)]
+    }
+
     /// The repository's root folder, found from this file.
     public static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
