@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ledger_assumptions import ASSUMPTIONS  # noqa: E402
 from ledger_encodings import all_cases  # noqa: E402
+from ledger_rules import rule_sections  # noqa: E402
 from ledger_scenarios import all_scenarios  # noqa: E402
 from ledger_trees import payout_tree_cases, tree_cases  # noqa: E402
 
@@ -55,11 +56,7 @@ def sections() -> dict:
         "merkle": tree_cases(),
         "payoutTrees": payout_tree_cases(),
     }
-    try:
-        from ledger_rules import rule_sections
-        out.update(rule_sections())
-    except ImportError:
-        pass
+    out.update(rule_sections())
     out["scenarios"] = all_scenarios(devnet_doc)
     return out
 
