@@ -8,8 +8,8 @@ from __future__ import annotations
 from eth_hash.auto import keccak
 
 from ledger_core import (
-    CODES, KIND, KINDS, STATUS_NAMES, ZERO32, address_of, checksum, entry_bytes, hx, job_spec_hash,
-    output_commitment, payload_bytes, receipt_id, seal_of, sign, signing_digest,
+    CODES, KIND, STATUS_NAMES, address_of, checksum, entry_bytes, hx, job_spec_hash, merkle_proof, merkle_root,
+    output_commitment, payload_bytes, payout_leaf, receipt_id, seal_of, sign, signing_digest,
 )
 from ledger_state import State, receipt_record, settlement_record
 
@@ -60,10 +60,10 @@ class Chain:
         return self.by_addr[addr]
 
     def _append(self, kind_name: str, fields: dict, ts: int | None = None, expect: int = 0, note: str = "",
-                tamper: dict | None = None):
+                tamper: dict | None = None, auto_checkpoint: bool = True):
         st = self.state
         kind = KIND[kind_name]
-        if kind_name != "checkpoint" and st.g is not None and st.next_height > 0 \
+        if auto_checkpoint and kind_name != "checkpoint" and st.g is not None and st.next_height > 0 \
                 and st.next_height % st.g["checkpointInterval"] == 0:
             self._append("checkpoint", {"stateDigest": st.digest()})
         if ts is None:
@@ -92,10 +92,12 @@ class Chain:
         self.entries.append(item)
         return item
 
-    def signed(self, kind_name: str, fields: dict, signer_key: bytes, **kw):
+    def signed(self, kind_name: str, fields: dict, signer_key: bytes, sig_edit=None, **kw):
         fields = dict(fields)
         fields.setdefault("chainId", self.g["chainId"])
         fields["signature"] = sign(signing_digest(kind_name, fields), signer_key)
+        if sig_edit is not None:
+            fields["signature"] = sig_edit(fields["signature"])
         return self._append(kind_name, fields, **kw)
 
     # ---- entry helpers
@@ -119,7 +121,6 @@ class Chain:
     def close_epoch(self, secret: bytes | None = None, root: bytes | None = None, **kw):
         st = self.state
         e = st.open_epoch
-        from ledger_core import merkle_root
         f = {"epoch": e, "secret": self.secrets[e] if secret is None else secret,
              "receiptsRoot": merkle_root(st.epoch_receipt_ids(e)) if root is None else root,
              "stateDigest": st.digest()}
@@ -220,6 +221,14 @@ class Chain:
             "settledJobs": [hx(j) for j in s["settledJobs"]],
             "settlementRecord": hx(settlement_record(st.settlements[e])),
         }
+        leaves = [payout_leaf(a, v) for a, v in s["payouts"]]
+        item["expected"]["rewardProofs"] = [
+            {"index": i, "address": checksum(a), "amount": str(v), "leaf": hx(leaves[i]),
+             "proof": [hx(x) for x in merkle_proof(leaves, i)]} for i, (a, v) in enumerate(s["payouts"])]
+        item["expected"]["claims"] = {
+            "merkleRoot": hx(s["summary"]["rewardsRoot"]), "tokenTotal": hex(s["summary"]["emission"]), "epoch": e,
+            "claims": {checksum(a): {"index": i, "amount": hex(v), "proof": [hx(x) for x in merkle_proof(leaves, i)]}
+                       for i, (a, v) in enumerate(s["payouts"])}}
         if between:
             between()
         if apply:
@@ -234,6 +243,7 @@ class Chain:
             item["expected"] = {
                 "balancesRoot": hx(s["balancesRoot"]),
                 "balances": pairs_js(st.snapshots[e], "balance"),
+                "balanceProofs": self.balance_proofs(st.snapshots[e]),
                 "settlementRecord": hx(settlement_record(s)),
                 "accounts": self.accounts_js(),
                 "totals": self.totals_js(),
@@ -241,6 +251,12 @@ class Chain:
         return item
 
     # ---- snapshots of the state
+
+    @staticmethod
+    def balance_proofs(leaves_pairs):
+        leaves = [payout_leaf(a, v) for a, v in leaves_pairs]
+        return [{"index": i, "address": checksum(a), "balance": str(v), "proof": [hx(x) for x in merkle_proof(leaves, i)]}
+                for i, (a, v) in enumerate(leaves_pairs)]
 
     def accounts_js(self):
         return [{"address": checksum(a), "balance": str(r[0]), "bonded": str(r[1]), "nonce": r[2]}
@@ -274,5 +290,3 @@ class Chain:
         out["final"] = self.final_js()
         return out
 
-
-_ = (KINDS, ZERO32)

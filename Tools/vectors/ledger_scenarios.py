@@ -10,7 +10,7 @@ from __future__ import annotations
 from eth_hash.auto import keccak
 
 from ledger_chain import Chain
-from ledger_core import SAMPLED, UNSAMPLED, ZERO20, address_of, derive, gata, key_for
+from ledger_core import SAMPLED, ZERO20, address_of, derive, key_for
 from ledger_genesis import devnet_key, from_file, make_genesis, to_file
 
 
@@ -179,8 +179,191 @@ def blind_two_verifiers() -> dict:
                      blind_two_verifiers.__doc__, genesis_file=to_file(g))
 
 
+def sole_verifier() -> dict:
+    """One registered verifier, whose seals are independent by their attempt numbers; slashes go to
+    the treasury. Two agreeing attempts confirm fraud; one mismatch, or two different wrong answers,
+    leave the receipt unchecked; the fifth seal on a receipt is refused (434), a repeated attempt
+    number too (433)."""
+    labels = ["operator", "scheduler", "treasury", "v", "cheat", "once", "twice", "good", "busy"]
+    keys = scenario_keys("sole", labels)
+    nodes = ["cheat", "once", "twice", "good", "busy"]
+    g = make_genesis("Sole", keys, verifiers=["v"], nodes=nodes, destination="treasury", slash_bps=2500,
+                     minimum_bond="200", split=(7000, 2000, 1000), initial="333.333333333333333333")
+    c = Chain("sole-verifier", g, keys, ts_step=0)
+    A = {label: address_of(k) for label, k in keys.items()}
+    c.open_epoch(ts=g["genesisTimeMillis"] + 10000)
+    J = {n: job(f"sole/{n}") for n in nodes}
+    c.assign([(J[n], A[n], spec(3, 100 + i, 200, 300, 1, f"sole/{n}")) for i, n in enumerate(nodes)])
+    c.receipt_batch(A["cheat"], [J["cheat"]], honest=False)
+    for n in nodes[1:]:
+        c.receipt(A[n], J[n])
+    c.close_epoch(ts=c.ts + 10000)
+    c.open_epoch()
+    T = {n: c.output_for(J[n])[0] for n in nodes}
+    c.seal(A["v"], J["cheat"], T["cheat"], attempt=0)
+    c.seal(A["v"], J["cheat"], T["cheat"], attempt=0, expect=433, note="attempt 0 sealed already")
+    c.seal(A["v"], J["cheat"], T["cheat"], attempt=1)
+    c.seal(A["v"], J["once"], derive("sole/wrong"), attempt=0)
+    c.seal(A["v"], J["twice"], derive("sole/x"), attempt=0)
+    c.seal(A["v"], J["twice"], derive("sole/y"), attempt=1)
+    c.seal(A["v"], J["good"], T["good"], attempt=0)
+    for a in range(4):
+        c.seal(A["v"], J["busy"], T["busy"] if a == 3 else derive(f"sole/busy/{a}"), attempt=a)
+    c.seal(A["v"], J["busy"], T["busy"], attempt=4, expect=434, note="four outcomes already")
+    c.close_epoch(ts=c.ts + 10000)
+    c.open_epoch()
+    c.reveal_receipts([J[n] for n in nodes])
+    c.reveal_outcomes([(J["cheat"], A["v"], 0), (J["cheat"], A["v"], 1), (J["once"], A["v"], 0),
+                       (J["twice"], A["v"], 0), (J["twice"], A["v"], 1), (J["good"], A["v"], 0)]
+                      + [(J["busy"], A["v"], a) for a in range(4)])
+    c.close_epoch(ts=c.ts + 10000)
+    c.settle(0)
+    c.settle(1)
+    c.settle(2)
+    return c.to_json("sole verifier: attempts, slashing to the treasury",
+                     "SETTLEMENT.md §Independent executions; SAMPLING.md §Entry rules, §Resolution",
+                     sole_verifier.__doc__, genesis_file=to_file(g))
+
+
+def chained_slashes() -> dict:
+    """A node cheats in epochs 0 and 1. Epoch 0 is settled at once (lag 0): every group is still
+    sampled and deferred, so the nodes and verifiers pools go to the treasury. Epoch 1 is settled
+    after epoch 3 closes: both forfeited groups of the cheat are slashed in (node, epoch) order,
+    each from the bond the previous left (50%, then 25% of the original bond), and the honest
+    node is paid for both epochs from epoch 1's pool. Between the two phases the cheat bonds more;
+    phase two takes the amounts phase one fixed."""
+    labels = ["operator", "scheduler", "treasury", "v1", "v2", "cheat", "honest"]
+    keys = scenario_keys("chain", labels)
+    g = make_genesis("Chained", keys, verifiers=["v1", "v2"], nodes=["cheat", "honest"], node_bond="1000.000000000000000001")
+    c = Chain("chained-slashes", g, keys)
+    A = {label: address_of(k) for label, k in keys.items()}
+
+    def work(e):
+        jc, jh = job(f"chain/{e}/cheat"), job(f"chain/{e}/honest")
+        c.assign([(jc, A["cheat"], spec(1, 2048, 2048, 1024, 1, f"c{e}")),
+                  (jh, A["honest"], spec(1, 1024, 1024, 1024, 1, f"h{e}"))])
+        c.receipt(A["cheat"], jc, honest=False)
+        c.receipt(A["honest"], jh)
+        return jc, jh
+
+    def seal_all(jobs):
+        for j in jobs:
+            for v in ("v1", "v2"):
+                c.seal(A[v], j, c.output_for(j)[0])
+
+    def reveal_all(jobs):
+        c.reveal_receipts(jobs)
+        c.reveal_outcomes([(j, A[v], 0) for j in jobs for v in ("v1", "v2")])
+
+    c.open_epoch()
+    e0 = work(0)
+    c.close_epoch()
+    c.settle(0)
+    c.open_epoch()
+    e1 = work(1)
+    seal_all(e0)
+    c.close_epoch()
+    c.open_epoch()
+    reveal_all(list(e0))
+    seal_all(e1)
+    c.close_epoch()
+    c.open_epoch()
+    reveal_all(list(e1))
+    c.bond(A["cheat"], 1, unbond=True, expect=307, note="the cheat's receipts are unsettled")
+    c.close_epoch()
+    c.settle(1, between=lambda: c.bond(A["cheat"], 5000 * 10**18, note="bond grows between the phases"))
+    c.bond(A["cheat"], 10**18, unbond=True, note="settled: the bond is free")
+    c.settle(2)
+    c.settle(3)
+    return c.to_json("chained slashes, deferral, a bond that grows between the phases",
+                     "SETTLEMENT.md §Groups, deferral and fraud, §The two phases; SAMPLING.md §Windows",
+                     chained_slashes.__doc__, genesis_file=to_file(g))
+
+
+def tiny_emission() -> dict:
+    """Emission of 10 base units halving every epoch under a cap 16 units above the genesis supply,
+    with three nodes of equal units: the largest-remainder ties go to the lower addresses; the cap
+    cuts epoch 2's emission to 1 and leaves 0 from epoch 3 (no payouts, zero rewards root).
+    Checkpoints every 7 entries, with their refusals (104, 105), equal timestamps, and the entry-level
+    refusals: height (100), previous hash (101), timestamp (102), genesis (103), chain id (200), a
+    high-S signature (201) and a signature by another key (202)."""
+    labels = ["operator", "scheduler", "treasury", "v", "n1", "n2", "n3", "user"]
+    keys = scenario_keys("tiny", labels)
+    g = make_genesis("Tiny", keys, verifiers=["v"], nodes=["n1", "n2", "n3"], sample_ppm=1, cost="0",
+                     initial="0.00000000000000001", halving=1, checkpoint_interval=7, cap="1")
+    supply = sum(a["balance"] + a["bonded"] for a in g["allocations"])
+    g["supplyCap"] = supply + 16
+    c = Chain("tiny-emission", g, keys, ts_step=0)
+    A = {label: address_of(k) for label, k in keys.items()}
+    from ledger_core import SECP_N
+    c.transfer(A["user"], A["n1"], 5, tamper={"height": 5}, expect=100, note="wrong height")
+    c.transfer(A["user"], A["n1"], 5, tamper={"previousHash": derive("x")}, expect=101, note="wrong previous hash")
+    c.transfer(A["user"], A["n1"], 5, tamper={"timestampMillis": g["genesisTimeMillis"] - 1}, expect=102,
+               note="timestamp before the last")
+    c._append("genesis", dict(g), expect=103, note="a second genesis")
+    c.signed("transfer", {"chainId": 1, "from": A["user"], "to": A["n1"], "amount": 5, "nonce": 0},
+             keys["user"], expect=200, note="another chain id")
+
+    def high_s(sig):
+        r, s_, v = sig[:32], int.from_bytes(sig[32:64], "big"), sig[64]
+        return r + (SECP_N - s_).to_bytes(32, "big") + bytes([v ^ 1])
+
+    c.signed("transfer", {"from": A["user"], "to": A["n1"], "amount": 5, "nonce": 0}, keys["user"], sig_edit=high_s,
+             expect=201, note="the high-S twin of a valid signature")
+    c.signed("transfer", {"from": A["user"], "to": A["n1"], "amount": 5, "nonce": 0}, keys["n2"], expect=202,
+             note="signed by another account")
+    c.transfer(A["user"], A["n1"], 5, note="the same timestamp as genesis")
+    for e in range(5):
+        c.open_epoch()
+        jobs = [(job(f"tiny/{e}/{i}"), A[f"n{i}"], spec(2, 32, 64, 64, 2, f"tiny/{e}")) for i in (1, 2, 3)]
+        c.assign(jobs)
+        for j, n, _ in jobs:
+            c.receipt(n, j)
+        if c.state.next_height % 7 == 0:
+            c.checkpoint(digest=derive("not the digest"), expect=104, note="checkpoint with another digest")
+            c.transfer(A["user"], A["n2"], 1, auto_checkpoint=False, expect=105,
+                       note="a transfer where a checkpoint is due")
+        c.close_epoch()
+        if c.state.next_height % 7 != 0:
+            c.checkpoint(expect=105, note="a checkpoint where none is due")
+        c.settle(e)
+    return c.to_json("tiny emission: halving, cap, ties, checkpoints, entry refusals",
+                     "SETTLEMENT.md §Emission, §Integer math; LEDGER.md §Checkpoints, §Applying entries (1)",
+                     tiny_emission.__doc__, genesis_file=to_file(g))
+
+
+def four_verifiers() -> dict:
+    """Four verifiers seal h1, h2, h2, h1 on a cheat's receipt (neither the output): fraud, and the
+    confirmed hash is h1, the first hash in seal order that an independent outcome agrees with;
+    only the two verifiers that sealed h1 complete a check. A second receipt's verifiers all agree
+    with the node."""
+    labels = ["operator", "scheduler", "treasury", "v1", "v2", "v3", "v4", "cheat", "honest"]
+    keys = scenario_keys("four", labels)
+    g = make_genesis("Four", keys, verifiers=["v1", "v2", "v3", "v4"], nodes=["cheat", "honest"])
+    c = Chain("four-verifiers", g, keys)
+    A = {label: address_of(k) for label, k in keys.items()}
+    c.open_epoch()
+    jc, jh = job("four/cheat"), job("four/honest")
+    c.assign([(jc, A["cheat"], spec(1, 8, 8, 8, 1, "four")), (jh, A["honest"], spec(1, 8, 8, 8, 1, "four"))])
+    c.receipt(A["cheat"], jc, honest=False)
+    c.receipt(A["honest"], jh)
+    c.close_epoch()
+    c.open_epoch()
+    h1, h2 = derive("four/h1"), derive("four/h2")
+    for v, hh in (("v1", h1), ("v2", h2), ("v3", h2), ("v4", h1)):
+        c.seal(A[v], jc, hh)
+    for v in ("v1", "v2", "v3", "v4"):
+        c.seal(A[v], jh, c.output_for(jh)[0])
+    c.close_epoch()
+    c.open_epoch()
+    c.reveal_receipts([jc, jh])
+    c.reveal_outcomes([(j, A[v], 0) for j in (jc, jh) for v in ("v1", "v2", "v3", "v4")])
+    c.close_epoch()
+    c.settle(0)
+    return c.to_json("four verifiers, two confirmed hashes", "SAMPLING.md §Resolution (rule 3); SETTLEMENT.md §Shares",
+                     four_verifiers.__doc__, genesis_file=to_file(g))
+
+
 def all_scenarios(devnet_doc: dict) -> list[dict]:
-    return [devnet_basics(devnet_doc), blind_two_verifiers()]
-
-
-_ = (UNSAMPLED, gata)
+    return [devnet_basics(devnet_doc), blind_two_verifiers(), sole_verifier(), chained_slashes(), tiny_emission(),
+            four_verifiers()]
