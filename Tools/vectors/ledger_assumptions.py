@@ -66,4 +66,22 @@ ASSUMPTIONS = [
                    "no record, and an account whose balance, bond and nonce all return to 0 is deleted.",
         "assumed": "As stated: records with all-zero fields are absent from the state and the digest.",
     },
+    {
+        "file": "SETTLEMENT.md", "section": "Groups, deferral and fraud",
+        "unclear": "Which bond a slash is taken from: the bond when the receipt was recorded, when its epoch "
+                   "closed, or when settlementComputed applies.",
+        "assumed": "The node's bond in the state when settlementComputed applies (phase one fixes the amounts).",
+    },
+    {
+        "file": "LEDGER.md", "section": "Storage",
+        "unclear": "Whether the CRC-32C trailer covers the log family too (its key is the u64 height), and the "
+                   "meta family's text keys as their ASCII bytes.",
+        "assumed": "Yes to both: every stored value of every family is followed by crc32c(key ‖ value), with "
+                   "meta keys as ASCII and 'secret' ‖ u64 epoch as the six ASCII bytes then the big-endian epoch.",
+    },
+    {
+        "file": "SETTLEMENT.md", "section": "Split",
+        "unclear": "nodesPaid when the nodes pool rounds to 0 but nodes have units (a tiny emission).",
+        "assumed": "nodesPaid is the sum of the node shares, 0 then; the treasury gets the rest of the emission.",
+    },
 ]

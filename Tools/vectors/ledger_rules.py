@@ -341,6 +341,46 @@ def digest_cases() -> list[dict]:
     return out
 
 
+def crc32c(data: bytes) -> int:
+    """CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), bit by bit."""
+    crc = 0xFFFFFFFF
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xFFFFFFFF
+
+
+def storage_cases() -> list[dict]:
+    rule = "LEDGER.md §Storage"
+    assert crc32c(b"123456789") == 0xE3069283
+    from ledger_core import amount, entry_bytes, u32, u64
+    head = u64(42) + derive("st/last") + u64(1764028800123) + derive("st/digest")
+    rows = [
+        ("CRC-32C check value", "none", b"", b"123456789"),
+        ("empty key and value", "none", b"", b""),
+        ("state: totals record", "state", b"\x00", amount(10**25) + amount(3 * 10**21) + amount(5) + amount(10**25 - 10**21)
+         + amount(4 * 10**21 - 5)),
+        ("state: account record", "state", b"\x01" + address_of(key_for("st/acct")), amount(10**18) + amount(0) + u64(7)),
+        ("log: entry at height 1", "log", u64(1), entry_bytes(1, derive("st/prev"), 1764028800000, 8, derive("st/cp"))),
+        ("meta: head", "meta", b"head", head),
+        ("meta: format 2", "meta", b"format", u32(2)),
+        ("meta: an epoch secret", "meta", b"secret" + u64(3), derive("st/secret")),
+        ("indexes: a job's spec", "indexes", b"\x03" + derive("st/job"),
+         bytes.fromhex("0002000100000040000001000000010000000004") + derive("st/seed")),
+    ]
+    out = []
+    for name, family, k, v in rows:
+        c = crc32c(k + v)
+        out.append({"name": name, "rule": rule + " (u32 crc32c(key ‖ value), big-endian, after every stored value)",
+                    "family": family, "key": hx(k), "value": hx(v), "crc32c": f"0x{c:08x}",
+                    "stored": hx(v + c.to_bytes(4, "big"))})
+    out[0]["rule"] = "LEDGER.md §Storage (CRC-32C, Castagnoli)"
+    out[-4]["head"] = {"nextHeight": 42, "lastHash": hx(derive("st/last")), "lastTimestampMillis": 1764028800123,
+                       "stateDigest": hx(derive("st/digest"))}
+    return out
+
+
 def rule_sections() -> dict:
     return {
         "costModel": cost_model(),
@@ -351,5 +391,6 @@ def rule_sections() -> dict:
         "resolution": resolution_cases(),
         "settlements": settlement_cases(),
         "stateDigest": digest_cases(),
+        "storage": storage_cases(),
     }
 

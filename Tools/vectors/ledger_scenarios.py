@@ -364,6 +364,28 @@ def four_verifiers() -> dict:
                      four_verifiers.__doc__, genesis_file=to_file(g))
 
 
+def snapshots() -> dict:
+    """Sixty-six zero-work epochs, each opened, closed and settled at once, with emission halving
+    every 8 epochs: applying the settlement of epoch E deletes the balance snapshot of E - 64, so
+    at the end the snapshots of epochs 2 to 65 remain. A transfer in some epochs changes the
+    balances roots. To keep the file small, entries omit `encoded` (it is the header fields and the
+    payload, LEDGER.md §Entries) and settlements list their records and roots only."""
+    labels = ["operator", "scheduler", "treasury", "v", "node", "user"]
+    keys = scenario_keys("snap", labels)
+    g = make_genesis("Snapshots", keys, verifiers=["v"], nodes=["node"], halving=8, initial="1")
+    c = Chain("snapshots", g, keys, compact=True)
+    A = {label: address_of(k) for label, k in keys.items()}
+    for e in range(66):
+        c.open_epoch()
+        if e % 16 == 3:
+            c.transfer(A["user"], A["node"], 10**18 + e)
+        c.close_epoch()
+        c.settle(e)
+    assert sorted(c.state.snapshots) == list(range(2, 66))
+    return c.to_json("balance snapshots kept for 64 settlements", "LEDGER.md §State records (balance snapshot)",
+                     snapshots.__doc__, genesis_file=to_file(g))
+
+
 def all_scenarios(devnet_doc: dict) -> list[dict]:
     return [devnet_basics(devnet_doc), blind_two_verifiers(), sole_verifier(), chained_slashes(), tiny_emission(),
-            four_verifiers()]
+            four_verifiers(), snapshots()]
