@@ -50,7 +50,12 @@ def sections() -> dict:
         "generator": "Tools/vectors/ledger.py with Tools/requirements.txt",
         "format": ("Addresses are EIP-55 hex, hashes and bytes 0x hex, amounts (u128) decimal strings of base "
                    "units, other integers JSON numbers. Each section is a list of cases with a name and the "
-                   "rule of Specs/ it checks."),
+                   "rule of Specs/ it checks. In scenarios, entries are in the order they are tried: an entry "
+                   "with result 0 is appended (its height is the next one); a refused entry (rejected: true, "
+                   "with the expected result code) or an already_recorded one (result 1) changes nothing and "
+                   "takes no height, so the next entry has the same height. Entries carry their header "
+                   "(height, previousHash, timestampMillis), kind, structured fields, payload, encoding (except "
+                   "where a scenario says it omits it), hash and the state digest after them."),
         "assumptions": ASSUMPTIONS,
         "encodings": all_cases(devnet_doc),
         "merkle": tree_cases(),

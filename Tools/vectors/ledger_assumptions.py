@@ -84,4 +84,19 @@ ASSUMPTIONS = [
         "unclear": "nodesPaid when the nodes pool rounds to 0 but nodes have units (a tiny emission).",
         "assumed": "nodesPaid is the sum of the node shares, 0 then; the treasury gets the rest of the emission.",
     },
+    {
+        "file": "LEDGER.md", "section": "Applying entries (assignmentBatch, receipt, receiptBatch)",
+        "unclear": "Whether the per-item checks of a batch run rule by rule over the whole batch (every spec "
+                   "(403), then duplicates (402), then already assigned (404)) or item by item (all checks of "
+                   "item 0, then item 1); a batch with two different faults gets a different code.",
+        "assumed": "Assignments: rule by rule in the order written (403, 402, 404). Receipts: 402 over the batch, "
+                   "then item by item (409 or 405, 406, 407, 408), then 410. Every refused batch in the vectors has "
+                   "a single fault, so no vector depends on this.",
+    },
+    {
+        "file": "LEDGER.md", "section": "Genesis",
+        "unclear": "'the order of the table' puts roles.treasury before roles.verifiers, while the payload layout "
+                   "below it writes list<address> verifiers before address treasury.",
+        "assumed": "The explicit layout: operator, scheduler, verifiers, treasury.",
+    },
 ]

@@ -118,8 +118,10 @@ class Chain:
         e = self.state.opened
         secret = keccak(b"secret|" + self.name.encode() + b"|" + e.to_bytes(8, "big"))
         self.secrets[e] = secret
-        return self.signed("epochOpen", {"epoch": e, "secretCommitment": keccak(secret)}, self.key(self.g["operator"]),
+        item = self.signed("epochOpen", {"epoch": e, "secretCommitment": keccak(secret)}, self.key(self.g["operator"]),
                            **kw)
+        item["secret"] = hx(secret)
+        return item
 
     def close_epoch(self, secret: bytes | None = None, root: bytes | None = None, **kw):
         st = self.state

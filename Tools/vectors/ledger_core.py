@@ -215,6 +215,9 @@ TYPES = {
     "EpochOpen": _fields("uint64 epoch,bytes32 secretCommitment"),
     "EpochClose": _fields("uint64 epoch,bytes32 secret,bytes32 receiptsRoot"),
     "OutcomeSeal": _fields("bytes32 receiptId,uint32 attempt,bytes32 seal"),
+    # Signed requests that are not ledger entries (RPC.md §Roles).
+    "EpochControl": _fields("string action,uint64 epoch"),
+    "LeaseRequest": _fields("address verifier,uint32 max,uint64 issuedAtMillis"),
 }
 
 

@@ -381,6 +381,28 @@ def storage_cases() -> list[dict]:
     return out
 
 
+def role_messages() -> list[dict]:
+    """RPC.md §Roles: the two signed requests that are not ledger entries."""
+    from ledger_core import digest, hash_struct, sign
+    from ledger_genesis import devnet_key
+    op, ver = devnet_key(0), devnet_key(2)
+    out = []
+    rows = [("EpochControl", {"action": a, "epoch": e}, op, f"EpochControl {a} epoch {e}: {why}")
+            for a, e, why in (("open", 0, "open names the next epoch, while none is open"),
+                              ("close", 0, "close names the open epoch"),
+                              ("advance", 7, "advance names the open epoch"),
+                              ("settle", 3, "settle names the next epoch to settle, which must be closed"),
+                              ("close", 2**64 - 1, "largest epoch"))]
+    rows += [("LeaseRequest", {"verifier": address_of(ver), "max": m, "issuedAtMillis": t}, ver,
+              f"LeaseRequest max {m} at {t}") for m, t in ((1, 1764028800000), (256, 1764028860000), (2**32 - 1, 0))]
+    for primary, msg, key, name in rows:
+        d = digest(primary, msg, 7331)
+        out.append({"name": name, "rule": "RPC.md §Roles; LEDGER.md §Signed types (domain)", "primaryType": primary,
+                    "chainId": 7331, "message": js(msg), "structHash": hx(hash_struct(primary, msg)), "digest": hx(d),
+                    "privateKey": hx(key), "signer": checksum(address_of(key)), "signature": hx(sign(d, key))})
+    return out
+
+
 def rule_sections() -> dict:
     return {
         "costModel": cost_model(),
@@ -392,5 +414,6 @@ def rule_sections() -> dict:
         "settlements": settlement_cases(),
         "stateDigest": digest_cases(),
         "storage": storage_cases(),
+        "roleMessages": role_messages(),
     }
 
