@@ -386,6 +386,71 @@ def snapshots() -> dict:
                      snapshots.__doc__, genesis_file=to_file(g))
 
 
+def refusals() -> dict:
+    """The result codes the other ledgers do not reach: empty batches (400), duplicates (402), a
+    spec hash that is not the assigned one (407), a node below the minimum bond (410), an epoch
+    opened out of order (421), a close of an epoch that is not open (420), unknown receipts (430),
+    a seal on a resolved receipt (432), reveals after their window (437), and a verifier's reveal
+    that does not open its seal (438). Each refused entry leaves the state as it was."""
+    labels = ["operator", "scheduler", "treasury", "v1", "v2", "node", "poor"]
+    keys = scenario_keys("refuse", labels)
+    g = make_genesis("Refusals", keys, verifiers=["v1", "v2"], nodes=["node"])
+    c = Chain("refusals", g, keys)
+    A = {label: address_of(k) for label, k in keys.items()}
+    c.signed("epochOpen", {"epoch": 1, "secretCommitment": derive("c")}, keys["operator"], expect=421,
+             note="epoch 1 before epoch 0")
+    c.signed("epochOpen", {"epoch": 0, "secretCommitment": derive("c")}, keys["scheduler"], expect=203,
+             note="not the operator")
+    c.signed("epochClose", {"epoch": 0, "secret": derive("s"), "receiptsRoot": bytes(32), "stateDigest": c.state.digest()},
+             keys["operator"], expect=420, note="no epoch is open")
+    c.open_epoch()
+    c.assign([], expect=400, note="no assignment")
+    sp = spec(1, 16, 16, 16, 1, "refuse")
+    j1, j2, j3 = job("refuse/1"), job("refuse/2"), job("refuse/3")
+    c.assign([(j1, A["node"], sp), (j1, A["node"], sp)], expect=402, note="the same job twice")
+    c.signed("assignmentBatch", {"epoch": 0, "assignments": [{"jobId": j1, "node": A["node"], "spec": sp}]},
+             keys["node"], expect=203, note="not the scheduler")
+    c.assign([(j1, A["node"], sp), (j2, A["node"], sp), (j3, A["poor"], sp)])
+    c.receipt(A["poor"], j3, expect=410, note="no bond")
+    c.receipt(A["node"], j1, spec_hash=derive("other spec"), expect=407, note="not the assigned spec hash")
+    c.signed("receiptBatch", {"node": A["node"], "epoch": 0, "receipts": []}, keys["node"], expect=400,
+             note="no receipt")
+    c.receipt_batch(A["node"], [j1, j1], expect=402, note="the same job twice")
+    c.receipt_batch(A["node"], [j1, j2])
+    c.receipt_batch(A["node"], [j1, j2], expect=1, note="both already recorded")
+    c.close_epoch()
+    c.open_epoch()
+    c.seals[(derive("no receipt"), A["v1"], 0)] = (derive("x"), derive("y"))
+    c.signed("outcomeSeal", {"receiptId": derive("no receipt"), "attempt": 0, "seal": derive("z")}, keys["v1"],
+             expect=430, note="no such receipt")
+    for j in (j1, j2):
+        c.seal(A["v1"], j, c.output_for(j)[0])
+    c.close_epoch()
+    c.open_epoch()
+    c._append("receiptReveal", {"reveals": []}, expect=400, note="no reveal")
+    c.outputs[derive("no job")] = (derive("o"), derive("s"))
+    c.reveal_receipts([derive("no job")], expect=430, note="no receipt for that job")
+    c.reveal_receipts([j1, j1], expect=402, note="the same job twice")
+    c.reveal_receipts([j1])
+    c._append("outcomeReveal", {"reveals": []}, expect=400, note="no reveal")
+    rid = c.rid(j1)
+    good = c.seals[(rid, A["v1"], 0)]
+    c.seals[(rid, A["v1"], 0)] = (derive("another hash"), good[1])
+    c.reveal_outcomes([(j1, A["v1"], 0)], expect=438, note="does not open the seal")
+    c.seals[(rid, A["v1"], 0)] = good
+    c.reveal_outcomes([(j1, A["v1"], 0), (j1, A["v1"], 0)], expect=402, note="the same outcome twice")
+    c.reveal_outcomes([(j1, A["v1"], 0)])
+    c.close_epoch()
+    c.seal(A["v2"], j1, c.output_for(j1)[0], expect=432, note="resolved (verified)")
+    c.reveal_receipts([j2], expect=437, note="the reveal window closed")
+    c.reveal_outcomes([(j2, A["v1"], 0)], expect=437, note="the reveal window closed")
+    c.settle(0)
+    c.settle(1)
+    c.settle(2)
+    return c.to_json("refusals", "LEDGER.md §Applying entries, §Result codes; SAMPLING.md §Entry rules",
+                     refusals.__doc__, genesis_file=to_file(g))
+
+
 def all_scenarios(devnet_doc: dict) -> list[dict]:
     return [devnet_basics(devnet_doc), blind_two_verifiers(), sole_verifier(), chained_slashes(), tiny_emission(),
-            four_verifiers(), snapshots()]
+            four_verifiers(), refusals(), snapshots()]
