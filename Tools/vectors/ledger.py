@@ -55,7 +55,9 @@ def sections() -> dict:
                    "with the expected result code) or an already_recorded one (result 1) changes nothing and "
                    "takes no height, so the next entry has the same height. Entries carry their header "
                    "(height, previousHash, timestampMillis), kind, structured fields, payload, encoding (except "
-                   "where a scenario says it omits it), hash and the state digest after them."),
+                   "where a scenario says it omits it), hash and the state digest after them. A genesis encoding with genesisFileRefusedAt holds "
+                   "values wider than a genesis file may (LEDGER.md §Genesis): reading its genesisFile is "
+                   "refused, naming that field."),
         "assumptions": ASSUMPTIONS,
         "encodings": all_cases(devnet_doc),
         "merkle": tree_cases(),

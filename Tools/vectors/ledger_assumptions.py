@@ -1,5 +1,7 @@
-"""Where the Specs left a choice open, what the model in ledger_*.py chose. Each is written into
-ledger.json's "assumptions" so that a disagreement with the Swift ledger points here first."""
+"""Where the Specs left a choice open when this model was first written, and what it chose. Each is
+written into ledger.json's "assumptions". Specs/ now states every one of them in the section named;
+where the statement differs from the first choice, "assumed" says what the Specs now say and the
+model follows it (zero slashes are not listed; a batch's duplicate check comes before its items)."""
 
 ASSUMPTIONS = [
     {
@@ -22,7 +24,8 @@ ASSUMPTIONS = [
         "file": "LEDGER.md", "section": "State records (settlement: slashes)",
         "unclear": "'one slash per forfeited (node, epoch) group' does not say whether a zero slash (a bond of 0, "
                    "or one rounded down to 0) is listed.",
-        "assumed": "Listed, with amount 0, one per forfeited group.",
+        "assumed": "First: listed with amount 0. The Specs now say a slash of 0 is not listed (the group is still "
+                   "forfeited and its node counted in fraudNodes); the model follows them.",
     },
     {
         "file": "LEDGER.md", "section": "State records (receipt) and SETTLEMENT.md §Settlement",
@@ -89,9 +92,10 @@ ASSUMPTIONS = [
         "unclear": "Whether the per-item checks of a batch run rule by rule over the whole batch (every spec "
                    "(403), then duplicates (402), then already assigned (404)) or item by item (all checks of "
                    "item 0, then item 1); a batch with two different faults gets a different code.",
-        "assumed": "Assignments: rule by rule in the order written (403, 402, 404). Receipts: 402 over the batch, "
-                   "then item by item (409 or 405, 406, 407, 408), then 410. Every refused batch in the vectors has "
-                   "a single fault, so no vector depends on this.",
+        "assumed": "First: assignments rule by rule (403, 402, 404). The Specs now say: the whole list's checks "
+                   "(400, 401, 420, 402) first, then item by item (assignments 403, 404; receipts 409 or 405, 406, "
+                   "407, 408), then 410; the model follows them. Every refused batch in the vectors has a single "
+                   "fault, so no vector depends on this.",
     },
     {
         "file": "LEDGER.md", "section": "Genesis",

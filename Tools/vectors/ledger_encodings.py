@@ -106,13 +106,19 @@ def genesis_cases(devnet_doc: dict) -> list[dict]:
     assert len(edge["name"].encode()) == 64 and len(edge["symbol"].encode()) == 16
     out.append(case("genesis: edge values (max chain id, 64-byte name, 16-byte symbol, 256 verifiers, u128 max amounts, "
                     "treasury slashing, 10^6 checkpoint interval, supply = cap = 2^128-1)", "genesis", edge, height=0, ts=0,
-                    extra={"genesisFile": to_file(edge)}))
+                    extra={"genesisFile": to_file(edge), "genesisFileRefusedAt": "emission.halvingIntervalEpochs"}))
+    # The same at the largest values a genesis file may hold (LEDGER.md §Genesis): the payload's u64
+    # fields are wider than the file's ranges, so the two cases above and below are refused as files.
+    limits = dict(edge, genesisTimeMillis=2**63 - 1, halvingIntervalEpochs=2**32 - 1)
+    out.append(case("genesis: the file's limits (timestamp 2^63-1, halving interval 2^32-1)", "genesis", limits, height=0,
+                    ts=2**63 - 1, extra={"genesisFile": to_file(limits)}))
     small = dict(edge, chainId=1, name="G", symbol="G", verifiers=[addr("gen/v")], allocations=[],
                  slashDestination="burn", sampleRatePpm=1, slashFractionBps=1, checkpointInterval=1,
                  epochLengthSeconds=1, halvingIntervalEpochs=1, supplyCap=0, minimumBond=1, genesisTimeMillis=U64_MAX,
                  nodesBps=3333, verifiersBps=3333, treasuryBps=3334, initialPerEpoch=1)
     out.append(case("genesis: minimum values (chain id 1, no allocations, one verifier, rate 1 ppm, timestamp 2^64-1)",
-                    "genesis", small, height=0, ts=U64_MAX, extra={"genesisFile": to_file(small)}))
+                    "genesis", small, height=0, ts=U64_MAX,
+                    extra={"genesisFile": to_file(small), "genesisFileRefusedAt": "genesisTimeMillis"}))
     return out
 
 

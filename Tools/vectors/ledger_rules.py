@@ -275,7 +275,7 @@ def settlement_cases() -> list[dict]:
           rc(N[0], 1, 1, UNREVEALED, output=None), rc(N[2], 1, 4, UNSAMPLED)]),
         ("slash of 100%", params(slashFractionBps=10000), 0, {N[0]: 777},
          [rc(N[0], 0, 1, FRAUD, frd, confirmed=X), rc(N[0], 0, 1, FRAUD, frd, confirmed=X)]),
-        ("zero bond: a slash of 0 is listed", params(), 0, {}, [rc(N[0], 0, 1, UNREVEALED, output=None)]),
+        ("zero bond: forfeited, and a slash of 0 is not listed", params(), 0, {}, [rc(N[0], 0, 1, UNREVEALED, output=None)]),
         ("treasury is also a node and a verifier: payouts merged", params(treasury=N[0], verifiers=[N[0], V[1]]), 0,
          {N[0]: 100 * G},
          [rc(N[0], 0, 5, UNSAMPLED), rc(N[1], 0, 5, VERIFIED, [(N[0], 0, O), (V[1], 0, O)])]),

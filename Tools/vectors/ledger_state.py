@@ -282,13 +282,10 @@ class State:
         n = len(f["assignments"])
         check(n > 0, 400)
         check(n <= 4096, 401)
-        seen = set()
+        jobs = [a["jobId"] for a in f["assignments"]]
+        check(len(set(jobs)) == len(jobs), 402)
         for a in f["assignments"]:
             check(spec_valid(a["spec"]), 403)
-        for a in f["assignments"]:
-            check(a["jobId"] not in seen, 402)
-            seen.add(a["jobId"])
-        for a in f["assignments"]:
             check(a["jobId"] not in self.assignments, 404)
         for a in f["assignments"]:
             self.assignments[a["jobId"]] = {"node": a["node"], "specHash": job_spec_hash(a["spec"]),
@@ -436,7 +433,8 @@ class State:
                 bond = bonds.get(node, self.account(node)[1])
                 s = bond * g["slashFractionBps"] // 10**4
                 bonds[node] = bond - s
-                slashes.append((node, s))
+                if s > 0:
+                    slashes.append((node, s))
             else:
                 paid += len(rs)
                 node_units[node] = node_units.get(node, 0) + sum(r["units"] for r in rs)
