@@ -408,6 +408,9 @@ def refusals() -> dict:
     sp = spec(1, 16, 16, 16, 1, "refuse")
     j1, j2, j3 = job("refuse/1"), job("refuse/2"), job("refuse/3")
     c.assign([(j1, A["node"], sp), (j1, A["node"], sp)], expect=402, note="the same job twice")
+    bad = spec(1, 16, 16, 16, 2, "refuse")
+    c.assign([(j2, A["node"], bad), (j1, A["node"], sp), (j1, A["node"], sp)], expect=402,
+             note="an invalid spec before a repeated job: the list's checks come first")
     c.signed("assignmentBatch", {"epoch": 0, "assignments": [{"jobId": j1, "node": A["node"], "spec": sp}]},
              keys["node"], expect=203, note="not the scheduler")
     c.assign([(j1, A["node"], sp), (j2, A["node"], sp), (j3, A["poor"], sp)])
@@ -416,6 +419,11 @@ def refusals() -> dict:
     c.signed("receiptBatch", {"node": A["node"], "epoch": 0, "receipts": []}, keys["node"], expect=400,
              note="no receipt")
     c.receipt_batch(A["node"], [j1, j1], expect=402, note="the same job twice")
+    j4 = job("refuse/4")
+    c.specs[j4] = sp
+    c.receipt_batch(A["node"], [j4, j1, j1], expect=402,
+                    note="an unassigned job before a repeated one: the list's checks come first")
+    c.receipt_batch(A["node"], [j4, j1], expect=405, note="an unassigned job, then an assigned one: the first item fails")
     c.receipt_batch(A["node"], [j1, j2])
     c.receipt_batch(A["node"], [j1, j2], expect=1, note="both already recorded")
     c.close_epoch()
@@ -431,6 +439,8 @@ def refusals() -> dict:
     c.outputs[derive("no job")] = (derive("o"), derive("s"))
     c.reveal_receipts([derive("no job")], expect=430, note="no receipt for that job")
     c.reveal_receipts([j1, j1], expect=402, note="the same job twice")
+    c.reveal_receipts([derive("no job"), j1, j1], expect=402,
+                      note="an unknown job before a repeated one: the list's checks come first")
     c.reveal_receipts([j1])
     c._append("outcomeReveal", {"reveals": []}, expect=400, note="no reveal")
     rid = c.rid(j1)
