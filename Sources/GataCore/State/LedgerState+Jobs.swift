@@ -9,12 +9,9 @@ extension LedgerState {
         guard batch.assignments.count <= AssignmentBatch.assignmentsMax else {
             return .rejected(.batchTooLarge, "at most \(AssignmentBatch.assignmentsMax) assignments per batch")
         }
-        var seen = Set<Hash32>()
+        if let rejection = Self.firstRepeat(batch.assignments.map(\.jobId), item: "assignment") { return rejection }
         for (index, assignment) in batch.assignments.enumerated() {
             if let reason = assignment.spec.invalidReason { return .rejected(.invalidJobSpec, "assignment \(index): \(reason)") }
-            guard seen.insert(assignment.jobId).inserted else {
-                return .rejected(.duplicateInBatch, "assignment \(index): job \(assignment.jobId) appears twice")
-            }
             guard assignments[assignment.jobId] == nil else {
                 return .rejected(.jobAlreadyAssigned, "assignment \(index): job \(assignment.jobId) is already assigned")
             }
@@ -37,12 +34,9 @@ extension LedgerState {
             return .rejected(.batchTooLarge, "at most \(ReceiptBatch.receiptsMax) receipts per batch")
         }
         guard epoch == openEpoch else { return .rejected(.epochNotOpen, "receipts are recorded in the open epoch; epoch \(epoch) is not open") }
+        if let rejection = Self.firstRepeat(bodies.map(\.jobId), item: "receipt") { return rejection }
         var fresh: [(ReceiptBody, Hash32)] = []
-        var seenJobs = Set<Hash32>()
         for (index, (body, id)) in zip(bodies, evidence.receiptIds).enumerated() {
-            guard seenJobs.insert(body.jobId).inserted else {
-                return .rejected(.duplicateInBatch, "receipt \(index): job \(body.jobId) appears twice")
-            }
             if let existing = receipts[body.jobId] {
                 if existing.receiptId == id { continue }
                 return .rejected(.conflictingReceipt, "receipt \(index): job \(body.jobId) already has receipt \(existing.receiptId) with other content")
@@ -63,6 +57,16 @@ extension LedgerState {
             unsettledByNode[node, default: 0] += 1
         }
         return commitChanges()
+    }
+
+    /// The refusal for a list that holds a job twice, checked over the whole list before its items
+    /// (Specs/LEDGER.md §Applying entries), or nil.
+    static func firstRepeat<Key: Hashable & CustomStringConvertible>(_ keys: [Key], item: String) -> ApplyResult? {
+        var seen = Set<Key>()
+        for (index, key) in keys.enumerated() where !seen.insert(key).inserted {
+            return .rejected(.duplicateInBatch, "\(item) \(index): \(key) appears twice")
+        }
+        return nil
     }
 
     private func checkAssignment(_ body: ReceiptBody, node: Address, epoch: UInt64, index: Int) -> ApplyResult? {

@@ -68,10 +68,9 @@ extension LedgerState {
         guard reveal.reveals.count <= ReceiptReveal.revealsMax else {
             return .rejected(.batchTooLarge, "at most \(ReceiptReveal.revealsMax) reveals per entry")
         }
-        var seen = Set<Hash32>()
+        if let rejection = Self.firstRepeat(reveal.reveals.map(\.jobId), item: "reveal") { return rejection }
         var fresh: [ReceiptReveal.Item] = []
         for (index, item) in reveal.reveals.enumerated() {
-            guard seen.insert(item.jobId).inserted else { return .rejected(.duplicateInBatch, "reveal \(index): job \(item.jobId) appears twice") }
             guard let receipt = receipts[item.jobId], let epoch = assignments[item.jobId]?.epoch else {
                 return .rejected(.receiptNotFound, "reveal \(index): job \(item.jobId) has no receipt")
             }
@@ -96,13 +95,14 @@ extension LedgerState {
         guard reveal.reveals.count <= OutcomeReveal.revealsMax else {
             return .rejected(.batchTooLarge, "at most \(OutcomeReveal.revealsMax) reveals per entry")
         }
-        struct Slot: Hashable { let receiptId: Hash32, verifier: Address, attempt: UInt32 }
-        var seen = Set<Slot>()
+        struct Slot: Hashable, CustomStringConvertible {
+            let receiptId: Hash32, verifier: Address, attempt: UInt32
+            var description: String { "the outcome of \(verifier), attempt \(attempt) on receipt \(receiptId)" }
+        }
+        let slots = reveal.reveals.map { Slot(receiptId: $0.receiptId, verifier: $0.verifier, attempt: $0.attempt) }
+        if let rejection = Self.firstRepeat(slots, item: "reveal") { return rejection }
         var fresh: [(jobId: Hash32, index: Int, hash: Hash32)] = []
         for (index, item) in reveal.reveals.enumerated() {
-            guard seen.insert(Slot(receiptId: item.receiptId, verifier: item.verifier, attempt: item.attempt)).inserted else {
-                return .rejected(.duplicateInBatch, "reveal \(index): the outcome of \(item.verifier), attempt \(item.attempt) appears twice")
-            }
             guard let jobId = receiptJobs[item.receiptId], let receipt = receipts[jobId], let epoch = assignments[jobId]?.epoch else {
                 return .rejected(.receiptNotFound, "reveal \(index): no receipt \(item.receiptId)")
             }

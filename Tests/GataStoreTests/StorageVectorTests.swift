@@ -1,0 +1,62 @@
+import Foundation
+import GataCore
+import GataCrypto
+@testable import GataStore
+import GataTestSupport
+import Testing
+
+/// Stored values from Specs/vectors/ledger.json (made by Tools/vectors/ledger.py from Specs/
+/// alone): each family's key bytes, and `value ‖ u32 crc32c(key ‖ value)` as the store writes it.
+@Suite struct StorageVectorTests {
+    struct Vector: Decodable {
+        let name: String, family: String, key: String, value: String, crc32c: String, stored: String
+    }
+
+    static let vectors: [Vector] = {
+        struct File: Decodable { let storage: [Vector] }
+        let url = TestSupport.repositoryRoot.appendingPathComponent("Specs/vectors/ledger.json")
+        return (try? JSONDecoder().decode(File.self, from: Data(contentsOf: url)))?.storage ?? []
+    }()
+
+    static func bytes(_ text: String) throws -> [UInt8] { try #require(Hex.decode(text)) }
+
+    @Test func theFileHoldsStoredValues() {
+        #expect(Self.vectors.count >= 8)
+        #expect(Set(Self.vectors.map(\.family)).isSuperset(of: ["state", "log", "meta", "indexes"]))
+        print("known-answer vectors checked: \(Self.vectors.count) stored values")
+    }
+
+    @Test(arguments: vectors.indices)
+    func storedValue(index: Int) throws {
+        let v = Self.vectors[index]
+        let key = try Self.bytes(v.key), value = try Self.bytes(v.value), stored = try Self.bytes(v.stored)
+        let crc = try Self.bytes(v.crc32c).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        #expect(CRC32C.checksum(key, value) == crc, "\(v.name): CRC-32C")
+        #expect(CheckedValue.seal(key: key, value: value) == stored, "\(v.name): stored bytes")
+        #expect(CheckedValue.open(key: key, stored: stored) == value)
+        for position in [0, stored.count - 1] {
+            var damaged = stored
+            damaged[position] ^= 0x01
+            #expect(CheckedValue.open(key: key, stored: damaged) == nil, "\(v.name): a flipped bit at \(position) is caught")
+        }
+        switch v.family {
+        case "log":
+            let height = try #require(StoreKeys.height(ofLogKey: key))
+            #expect(StoreKeys.log(height) == key)
+            #expect(try Entry(decoding: value).height == height, "\(v.name): the entry at its key's height")
+        case "indexes":
+            #expect(key.first == StoreKeys.jobSpecIndexTag && key.count == 33)
+            #expect(try JobSpec(decoding: value).encoded == value, "\(v.name): a job's spec")
+        case "meta" where key == StoreKeys.head:
+            #expect(try LedgerState.Head(decoding: value).encoded == value, "\(v.name): the head record")
+        case "meta" where key == StoreKeys.formatVersion:
+            #expect(value == LedgerStore.formatVersion, "\(v.name): the storage format")
+        case "meta":
+            #expect(key.starts(with: StoreKeys.operatorSecretPrefix) && key.count == 14, "\(v.name): a secret's key")
+            let epoch = try #require(StoreKeys.height(ofLogKey: Array(key.dropFirst(6))))
+            #expect(StoreKeys.operatorSecret(epoch) == key && value.count == 32)
+        default:
+            break
+        }
+    }
+}
