@@ -88,16 +88,16 @@ extension LedgerState {
         for (receiptEpoch, jobs) in unsettledJobs where receiptEpoch <= epoch {
             for jobId in jobs {
                 guard let assignment = assignments[jobId], let receipt = receipts[jobId] else { continue }
+                // Mutated in place: a copy out of the dictionary and back would copy the job list
+                // on every append, quadratic in a node's receipts.
                 let key = GroupKey(node: assignment.node, epoch: receiptEpoch)
-                var group = groups[key] ?? Group()
-                group.units += UInt128(assignment.units)
-                group.jobs.append(jobId)
+                groups[key, default: Group()].units += UInt128(assignment.units)
+                groups[key, default: Group()].jobs.append(jobId)
                 switch receipt.status {
-                case .sampled: group.unresolved += 1
-                case .fraud, .unrevealed: group.fraud = true
+                case .sampled: groups[key, default: Group()].unresolved += 1
+                case .fraud, .unrevealed: groups[key, default: Group()].fraud = true
                 case .recorded, .unsampled, .verified, .unchecked: break
                 }
-                groups[key] = group
             }
         }
         return groups.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
