@@ -136,7 +136,7 @@ public struct Auditor: Sendable {
             replay.report.reexecutionSeconds = (ContinuousClock.now - reexecutionStart).seconds
         }
         if !heads.isEmpty {
-            let found = checkHeads(chainAt: chainAt, replayedTo: replay.report.entries > 0 ? replay.state.nextHeight - 1 : nil)
+            let found = await checkHeads(chainAt: chainAt, replayedTo: replay.report.entries > 0 ? replay.state.nextHeight - 1 : nil)
             replay.report.signedHeads = found.checked
             replay.report.equivocation = found.equivocation
             replay.report.notes += found.notes

@@ -1,5 +1,6 @@
 import GataCore
 import GataCrypto
+import GataStore
 
 /// A signed head given to an audit (Specs/AUDIT.md §Signed heads), and where it came from.
 public struct HeadClaim: Sendable {
@@ -8,14 +9,18 @@ public struct HeadClaim: Sendable {
     public let origin: String
     /// Whether the audited source served it, so that the replayed chain is its own.
     public let fromAuditedSource: Bool
+    /// The node that served it, when it is not the audited source: its log is read to check a
+    /// head above the replayed chain by hash links alone.
+    public let source: EntrySource?
 
-    public init(head: SignedHead, origin: String, fromAuditedSource: Bool) {
+    public init(head: SignedHead, origin: String, fromAuditedSource: Bool, source: EntrySource? = nil) {
         self.head = head
         self.origin = origin
         self.fromAuditedSource = fromAuditedSource
+        self.source = source
     }
 
-    /// The head, its signer and where it came from, on one line.
+    /// The head, its signature and where it came from, on one line.
     public var line: String {
         "height \(head.height), entryHash \(head.entryHash), stateDigest \(head.stateDigest), signature \(Hex.encodePrefixed(head.signature)) (\(origin))"
     }
@@ -34,7 +39,10 @@ public struct CheckedHead: Sendable {
         case agrees
         /// It has others.
         case disagrees
-        /// The replay did not reach the head's height.
+        /// The head is above the replayed chain, and its node's log links it down to the
+        /// replayed node's signed head: the replayed chain is a prefix of its chain.
+        case extends
+        /// The replay did not reach the head's height, and nothing linked it to the replayed chain.
         case notReached = "not reached"
         /// The signature does not recover to the operator, or the chain id is another chain's.
         case notTheOperators = "not the operator's"
@@ -57,15 +65,16 @@ public struct Equivocation: Sendable, CustomStringConvertible {
     public let first: HeadClaim
     /// The higher head, whose chain was replayed when the heights differ.
     public let second: HeadClaim
-    /// When the heights differ: what the chain of `second`, as replayed, holds at `first`'s height.
-    public let chainAtFirst: (entryHash: Hash32, stateDigest: Hash32)?
+    /// When the heights differ: what the chain of `second` holds at `first`'s height: the entry
+    /// hash, and the state digest when that chain was replayed (not when it was only linked).
+    public let chainAtFirst: (entryHash: Hash32, stateDigest: Hash32?)?
 
     public var description: String {
         var text: String
         if let chainAtFirst {
             text = "the operator \(operatorAddress.checksummed) signed a head at height \(first.head.height) that is not on the chain of the head "
-                + "it signed at height \(second.head.height): that chain has, at height \(first.head.height), entryHash \(chainAtFirst.entryHash) "
-                + "and stateDigest \(chainAtFirst.stateDigest)"
+                + "it signed at height \(second.head.height): that chain has, at height \(first.head.height), entryHash \(chainAtFirst.entryHash)"
+                + (chainAtFirst.stateDigest.map { " and stateDigest \($0)" } ?? "")
         } else {
             text = "the operator \(operatorAddress.checksummed) signed two different heads at height \(first.head.height)"
         }
@@ -79,7 +88,7 @@ public struct Equivocation: Sendable, CustomStringConvertible {
             "heads": .array([first.json, second.json]),
         ]
         members["chainAtFirstHeight"] = chainAtFirst.map {
-            .object(["entryHash": .string($0.entryHash.description), "stateDigest": .string($0.stateDigest.description)])
+            .object(["entryHash": .string($0.entryHash.description), "stateDigest": $0.stateDigest.map { .string($0.description) } ?? .null])
         } ?? .null
         return .object(members)
     }
@@ -90,7 +99,7 @@ extension Auditor {
     /// state digest at each head's height are `chainAt` (Specs/AUDIT.md §Signed heads). Returns the
     /// checked heads, the first equivocation, and a divergence when a head disagrees with the
     /// replay without a second operator-signed head to prove equivocation.
-    func checkHeads(chainAt: [UInt64: (entryHash: Hash32, stateDigest: Hash32)], replayedTo lastHeight: UInt64?)
+    func checkHeads(chainAt: [UInt64: (entryHash: Hash32, stateDigest: Hash32)], replayedTo lastHeight: UInt64?) async
         -> (checked: [CheckedHead], equivocation: Equivocation?, divergence: Divergence?, notes: [String]) {
         var checked: [CheckedHead] = []
         var notes: [String] = []
@@ -111,8 +120,6 @@ extension Auditor {
             }
             guard let replayed = chainAt[claim.head.height] else {
                 checked.append(CheckedHead(claim: claim, check: .notReached))
-                notes.append("the signed head at height \(claim.head.height) from \(claim.origin) is past the replayed chain"
-                             + (lastHeight.map { " (which ends at height \($0))" } ?? "") + "; it was not compared with it")
                 continue
             }
             let agrees = replayed.entryHash == claim.head.entryHash && replayed.stateDigest == claim.head.stateDigest
@@ -127,13 +134,38 @@ extension Auditor {
                 return (checked, equivocation, divergence, notes)
             }
         }
-        // A signed head the replayed chain does not hold at its height. The chain is the
-        // operator's own up to the audited source's signed head, when that head agrees with it.
-        let anchor = valid.filter { $0.claim.fromAuditedSource && $0.check == .agrees }.max { $0.claim.head.height < $1.claim.head.height }
-        for head in valid.sorted(by: { $0.claim.head.height < $1.claim.head.height }) where head.check == .disagrees {
-            let replayed = chainAt[head.claim.head.height]!
-            if !head.claim.fromAuditedSource, let anchor, head.claim.head.height < anchor.claim.head.height {
-                let equivocation = Equivocation(operatorAddress: operatorAddress, first: head.claim, second: anchor.claim, chainAtFirst: replayed)
+        // The replayed chain is the operator's own up to the audited source's highest signed head
+        // that agrees with it.
+        let anchor = valid.filter { $0.claim.fromAuditedSource && $0.check == .agrees }.max { $0.claim.head.height < $1.claim.head.height }?.claim
+
+        // A head above the replay, from a node whose log can be read: the replayed chain must be a
+        // prefix of that node's chain, which its entries' hash links show.
+        for (index, head) in checked.enumerated() where head.check == .notReached {
+            let claim = head.claim
+            guard let anchor, let source = claim.source, claim.head.height > anchor.head.height else {
+                notes.append("the signed head at height \(claim.head.height) from \(claim.origin) is past the replayed chain"
+                             + (lastHeight.map { " (which ends at height \($0))" } ?? "") + "; it was not compared with it")
+                continue
+            }
+            switch await Self.linkedHash(source, at: anchor.head.height, upTo: claim.head) {
+            case .success(let hash) where hash == anchor.head.entryHash:
+                checked[index] = CheckedHead(claim: claim, check: .extends)
+            case .success(let hash):
+                checked[index] = CheckedHead(claim: claim, check: .disagrees)
+                let equivocation = Equivocation(operatorAddress: operatorAddress, first: anchor, second: claim, chainAtFirst: (hash, nil))
+                return (checked, equivocation, divergence, notes)
+            case .failure(let reason):
+                notes.append("the signed head at height \(claim.head.height) from \(claim.origin) is past the replayed chain, "
+                             + "and its node's log does not link it down to height \(anchor.head.height): \(reason.description); it was not compared")
+            }
+        }
+
+        // A signed head the replayed chain does not hold at its height.
+        for head in checked.sorted(by: { $0.claim.head.height < $1.claim.head.height }) where head.check == .disagrees {
+            guard let replayed = chainAt[head.claim.head.height] else { continue }
+            if !head.claim.fromAuditedSource, let anchor, head.claim.head.height < anchor.head.height {
+                let equivocation = Equivocation(operatorAddress: operatorAddress, first: head.claim, second: anchor,
+                                                chainAtFirst: (replayed.entryHash, replayed.stateDigest))
                 return (checked, equivocation, divergence, notes)
             }
             guard divergence == nil else { continue }
@@ -145,5 +177,38 @@ extension Auditor {
                 detail: "the operator signed a head (\(head.claim.origin)) that the replayed chain does not hold at its height")
         }
         return (checked, nil, divergence, notes)
+    }
+
+    /// The hash of the entry at `height` in `source`'s log, when its entries from there up to
+    /// `head` are linked by `previousHash` and the last one hashes to `head.entryHash`; otherwise
+    /// why not. Only hashes are checked: the entries above the replay are not applied.
+    static func linkedHash(_ source: EntrySource, at height: UInt64, upTo head: SignedHead) async -> Result<Hash32, AuditSourceError> {
+        var hashAtHeight: Hash32?
+        var previous: Hash32?
+        var next = height
+        while next <= head.height {
+            let page: [LedgerLogReader.StoredEntry]
+            do {
+                page = try await source.page(from: next, limit: Int(min(UInt64(RPCEntrySource.pageMax), head.height - next + 1)))
+            } catch {
+                return .failure(error)
+            }
+            guard !page.isEmpty else { return .failure(AuditSourceError("it ends below height \(next)")) }
+            for stored in page where stored.height <= head.height {
+                guard stored.height == next, let bytes = stored.bytes, let entry = try? Entry(decoding: bytes) else {
+                    return .failure(AuditSourceError("no readable entry at height \(next)"))
+                }
+                guard entry.height == next, previous == nil || entry.previousHash == previous else {
+                    return .failure(AuditSourceError("the entry at height \(next) does not link to the one below it"))
+                }
+                if next == height { hashAtHeight = entry.hash }
+                previous = entry.hash
+                next += 1
+            }
+        }
+        guard let hashAtHeight, previous == head.entryHash else {
+            return .failure(AuditSourceError("its entry at height \(head.height) is not the signed head's"))
+        }
+        return .success(hashAtHeight)
     }
 }

@@ -77,6 +77,12 @@ import Testing
         #expect(lower.standardOutput.contains("signed a head at height \(headA.height) that is not on the chain of the head it signed at height \(higherB.height)"),
                 "\(lower.standardOutput)")
         #expect(lower.standardOutput.contains("entryHash \(headB.entryHash)"), "the chain's own hash at the lower height is shown")
+        // The same with both nodes over JSON-RPC, B's head above the replay of A: B's log links
+        // its head down to another entry at A's height.
+        let linked = try Self.audit(["--rpc", a.url, "--rpc", b.url])
+        #expect(linked.status == 4, "\(linked.standardOutput)\(linked.standardError)")
+        #expect(linked.standardOutput.contains("signed a head at height \(headA.height) that is not on the chain of the head it signed at height \(higherB.height): "
+                                               + "that chain has, at height \(headA.height), entryHash \(headB.entryHash)"), "\(linked.standardOutput)")
 
         // A moves on too: its earlier head is on its chain, so the audit passes.
         try await Self.send(a, to: 8, amount: 1, nonce: 1)
@@ -95,6 +101,30 @@ import Testing
         // Unless that key is named as the operator; then it is compared, and it is not A's history.
         let named = try Self.audit(["--rpc", a.url, "--head", forgedPath.path, "--operator", Self.payer.address.checksummed])
         #expect(named.status == 1, "A's own head is no longer the operator's: \(named.standardOutput)")
+    }
+
+    /// A copy of a node's data folder, run as a second node and written to, is ahead on the same
+    /// chain: its signed head extends the first node's.
+    @Test func aHeadAheadOnTheSameChainExtendsIt() async throws {
+        let a = try NodeProcess()
+        defer { a.remove() }
+        try await Self.send(a, to: 8, amount: 1, nonce: 0)
+        #expect(a.stop() == 0)
+        let copy = a.folder.appendingPathComponent("copy")
+        try FileManager.default.copyItem(atPath: a.data, toPath: copy.path)
+        let restarted = try NodeProcess(data: a.data)
+        defer { _ = restarted.stop(); restarted.remove() }
+        let ahead = try NodeProcess(data: copy.path)
+        defer { _ = ahead.stop(); ahead.remove() }
+        try await Self.send(ahead, to: 8, amount: 1, nonce: 1)
+        let lowHead = try await Self.head(restarted), highHead = try await Self.head(ahead)
+        #expect(highHead.height == lowHead.height + 1)
+        let audit = try Self.audit(["--rpc", restarted.url, "--rpc", ahead.url])
+        #expect(audit.status == 0, "\(audit.standardOutput)\(audit.standardError)")
+        #expect(audit.standardOutput.contains("signed head extends: height \(highHead.height)"), "\(audit.standardOutput)")
+        // Listed the other way round, the lower head is compared with the replay of the higher chain.
+        let reversed = try Self.audit(["--rpc", ahead.url, "--rpc", restarted.url])
+        #expect(reversed.status == 0 && reversed.standardOutput.contains("signed head agrees: height \(lowHead.height)"), "\(reversed.standardOutput)")
     }
 
     @Test func aNodeWithoutTheOperatorKeySignsNoHead() async throws {

@@ -142,7 +142,7 @@ extension AuditCommand {
             guard let head = try await other.signedHead() else {
                 throw CLIError("\(other.description) signs no head (it holds no operator key): it has nothing to compare")
             }
-            claims.append(HeadClaim(head: head, origin: other.description, fromAuditedSource: false))
+            claims.append(HeadClaim(head: head, origin: other.description, fromAuditedSource: false, source: other))
         }
         for path in head {
             let saved: SignedHead
