@@ -69,6 +69,9 @@ struct AuditCommand: AsyncParsableCommand {
         let ownHead: HeadClaim?
         do {
             (ownHead, auditor.heads) = try await collectHeads(entrySource, chainId: genesis.chainId, operator: auditor.operatorAddress, notes: &notes)
+        } catch let error as AuditSourceError {
+            FileHandle.standardError.write(Data("gata audit: cannot read the ledger: \(error)\n".utf8))
+            throw ExitCode(2)
         } catch {
             FileHandle.standardError.write(Data("gata audit: \(error)\n".utf8))
             throw ExitCode(2)
