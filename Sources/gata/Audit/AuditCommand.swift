@@ -89,9 +89,6 @@ struct AuditCommand: AsyncParsableCommand {
         }
         bar?.finish()
         (entrySource as? DataFolderSource)?.close()
-        if let saveHead {
-            try save(ownHead, to: saveHead, chainId: genesis.chainId, operator: auditor.operatorAddress)
-        }
         if let json {
             do {
                 try Data((report.json.prettyText + "\n").utf8).write(to: URL(fileURLWithPath: json), options: .atomic)
@@ -119,7 +116,11 @@ struct AuditCommand: AsyncParsableCommand {
             }
         }
         print(report.verdictLine(passedDetails: "\(report.entries) entries, chain \(report.chainHash), state digest \(report.stateDigest)"))
-        let status = report.verdict.exitStatus
+        var status = report.verdict.exitStatus
+        if let saveHead, let failure = save(ownHead, to: saveHead, chainId: genesis.chainId, operator: auditor.operatorAddress) {
+            FileHandle.standardError.write(Data("gata audit: \(failure)\n".utf8))
+            if status == 0 { status = 2 }
+        }
         if status != 0 { throw ExitCode(status) }
     }
 }
@@ -164,17 +165,18 @@ extension AuditCommand {
         return (own, claims)
     }
 
-    /// Writes the audited node's signed head for a later `--head`, when the operator signed it.
-    func save(_ own: HeadClaim?, to path: String, chainId: UInt64, operator: Address) throws {
+    /// Writes the audited node's signed head for a later `--head`, when the operator signed it;
+    /// returns why not otherwise.
+    func save(_ own: HeadClaim?, to path: String, chainId: UInt64, operator: Address) -> String? {
         guard let own, own.head.chainId == chainId, (try? own.head.signer()) == `operator` else {
-            FileHandle.standardError.write(Data("gata audit: no signed head of the operator to save in \(path)\n".utf8))
-            throw ExitCode(2)
+            return "no signed head of the operator to save in \(path)"
         }
         do {
             try Data((own.head.json.prettyText + "\n").utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw CLIError("cannot write the signed head to \(path): \(error.localizedDescription)")
+            return "cannot write the signed head to \(path): \(error.localizedDescription)"
         }
+        return nil
     }
 }
 
