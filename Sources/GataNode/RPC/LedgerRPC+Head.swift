@@ -4,7 +4,8 @@ import GataCrypto
 extension LedgerRPC {
     /// `gata_getHead`: the head this node serves, signed with the operator key it holds
     /// (Specs/AUDIT.md §Signed heads). Height, entry hash and state digest are read together, in
-    /// one view of the state; signing happens outside it. A node without the operator key signs
+    /// one view of the state as of the last synced group commit, so only durable heads are signed;
+    /// signing happens outside the lock. A node without the operator key signs
     /// nothing and says so (-32004), as it does for epoch control.
     func signedHead() throws(RPCError) -> JSONValue {
         guard let operatorKey = driver?.operatorKey else {
