@@ -33,11 +33,18 @@ public struct AuditReport: Sendable {
     /// ledger replays exactly; these are claims it settled as honest work because nobody checked them.
     public var missedFraud: [MissedFraud] = []
 
-    /// True when the ledger replays exactly, whether or not re-execution found missed fraud.
-    public var passed: Bool { divergence == nil }
+    /// The signed heads the audit was given, each with how it compared (Specs/AUDIT.md §Signed heads).
+    public var signedHeads: [CheckedHead] = []
+    /// Two operator-signed heads that no one chain holds, if the audit found such a pair.
+    public var equivocation: Equivocation?
+
+    /// True when the ledger replays exactly and no signed heads conflict, whether or not
+    /// re-execution found missed fraud.
+    public var passed: Bool { divergence == nil && equivocation == nil }
 
     /// The audit's verdict (Specs/AUDIT.md §Verdicts).
     public var verdict: Verdict {
+        if equivocation != nil { return .equivocation }
         if divergence != nil { return .failed }
         return missedFraud.isEmpty ? .passed : .passedWithMissedFraud
     }
@@ -51,6 +58,9 @@ public struct AuditReport: Sendable {
         case passedWithMissedFraud = "passed_with_missed_fraud"
         /// The ledger does not replay: exit 1 at the first divergence.
         case failed
+        /// The operator signed two heads that no one chain holds: it served two histories. Exit 4,
+        /// whatever else the audit found.
+        case equivocation
 
         /// The exit status of `gata audit` (2 is kept for a ledger that cannot be read).
         public var exitStatus: Int32 {
@@ -58,6 +68,7 @@ public struct AuditReport: Sendable {
             case .passed: 0
             case .failed: 1
             case .passedWithMissedFraud: 3
+            case .equivocation: 4
             }
         }
     }
@@ -65,6 +76,9 @@ public struct AuditReport: Sendable {
     /// The verdict's line, as `gata audit` and the devnet print it after `details` of the pass.
     public func verdictLine(passedDetails details: String) -> String {
         switch verdict {
+        case .equivocation:
+            return "AUDIT FAILED: EQUIVOCATION: \(equivocation!)"
+                + (divergence.map { "\nand at the first divergence:\n\($0)" } ?? "")
         case .failed:
             return "AUDIT FAILED at the first divergence:\n\(divergence!)"
         case .passed:
@@ -131,6 +145,8 @@ public struct AuditReport: Sendable {
                 return .object(members)
             }),
         ]
+        object["signedHeads"] = .array(signedHeads.map(\.json))
+        object["equivocation"] = equivocation?.json ?? .null
         object["divergence"] = divergence.map { found in
             .object(["height": .integer(found.height), "kind": .string(found.kind), "field": .string(found.field),
                      "expected": .string(found.expected), "found": .string(found.found), "detail": .string(found.detail)])

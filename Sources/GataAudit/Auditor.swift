@@ -31,8 +31,16 @@ public struct Auditor: Sendable {
     public var pageEntries = 1000
     /// Called after each page with the entries checked so far.
     public var progress: @Sendable (UInt64) -> Void = { _ in }
+    /// Heads the operator signed, from the audited source, other sources and saved files, to be
+    /// compared with each other and with the replayed chain (Specs/AUDIT.md §Signed heads).
+    public var heads: [HeadClaim] = []
+    /// Whose signature makes a head the operator's: the genesis operator unless told otherwise.
+    public var operatorAddress: Address
 
-    public init(genesis: GenesisConfig) { self.genesis = genesis }
+    public init(genesis: GenesisConfig) {
+        self.genesis = genesis
+        self.operatorAddress = genesis.roles.operatorAddress
+    }
 
     /// What a replay leaves behind for callers that go on from it, like export.
     public struct Replay: Sendable {
@@ -55,6 +63,9 @@ public struct Auditor: Sendable {
         let genesisEntry = Entry(height: 0, previousHash: .zero, timestampMillis: genesis.genesisTimeMillis, payload: .genesis(genesis))
         var height: UInt64 = 0
         var finished = false
+        // The replayed entry hash and state digest at the heights of the signed heads.
+        let headHeights = Set(heads.map(\.head.height))
+        var chainAt: [UInt64: (entryHash: Hash32, stateDigest: Hash32)] = [:]
         // While one page is applied, the next is fetched, decoded and its signatures recovered.
         var upcoming = prefetch(source, from: 0)
         pages: while !finished {
@@ -82,6 +93,7 @@ public struct Auditor: Sendable {
                     break
                 }
                 jobs.record(entry)
+                if headHeights.contains(entry.height) { chainAt[entry.height] = (replay.state.lastHash, replay.state.digest.value) }
                 switch entry.payload {
                 case .epochOpen(let open): replay.epochOpenHeights[open.epoch] = entry.height
                 case .settlementApplied(let epoch):
@@ -122,6 +134,13 @@ public struct Auditor: Sendable {
             replay.report.missedFraud = findings.missed
             replay.report.notes += findings.notes
             replay.report.reexecutionSeconds = (ContinuousClock.now - reexecutionStart).seconds
+        }
+        if !heads.isEmpty {
+            let found = await checkHeads(chainAt: chainAt, replayedTo: replay.report.entries > 0 ? replay.state.nextHeight - 1 : nil)
+            replay.report.signedHeads = found.checked
+            replay.report.equivocation = found.equivocation
+            replay.report.notes += found.notes
+            if replay.report.divergence == nil { replay.report.divergence = found.divergence }
         }
         replay.report.epochs = jobs.rows(state: replay.state, from: fromEpoch, to: toEpoch)
         replay.report.seconds = (ContinuousClock.now - started).seconds

@@ -109,6 +109,24 @@ public struct RPCEntrySource: EntrySource {
 
     public func entryCount() async -> UInt64? { (try? await status())?.nextHeight }
 
+    /// The head the node serves, signed by the operator key it holds (`gata_getHead`); nil when
+    /// the node holds no operator key and says so (-32004), or serves no such method (-32601).
+    /// Not checked here: the auditor checks it.
+    public func signedHead() async throws(AuditSourceError) -> SignedHead? {
+        let answer: JSONValue
+        do {
+            answer = try await client.call("gata_getHead")
+        } catch {
+            if case .answer(let code, _, _) = error, code == -32004 || code == -32601 { return nil }
+            throw AuditSourceError("gata_getHead: \(error)")
+        }
+        do {
+            return try SignedHead(json: answer)
+        } catch {
+            throw AuditSourceError("gata_getHead: \(error)")
+        }
+    }
+
     public func claimedHead() async throws(AuditSourceError) -> ClaimedHead? { try await status() }
 
     func status() async throws(AuditSourceError) -> ClaimedHead {

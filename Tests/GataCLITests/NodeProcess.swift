@@ -21,8 +21,9 @@ final class NodeProcess: @unchecked Sendable {  // immutable after start
 
     /// Starts a node on Genesis/devnet.json (or `genesis`) and waits until it listens.
     /// - Parameter logLevel: the node's log level, warning by default; its log lines go to ``log``.
+    /// - Parameter operatorKey: whether the node holds the operator key (its keystore is written either way).
     init(genesis: String? = nil, epochSeconds: Double = 3_600, data existing: String? = nil, extraArguments: [String] = [],
-         logLevel: String? = nil) throws {
+         logLevel: String? = nil, operatorKey: Bool = true) throws {
         folder = try ToolRunner.temporaryFolder()
         data = existing ?? folder.appendingPathComponent("data").path
         let passwordFile = folder.appendingPathComponent("password")
@@ -34,9 +35,8 @@ final class NodeProcess: @unchecked Sendable {  // immutable after start
         process.executableURL = ToolRunner.gataBinary
         process.arguments = [
             "node", "--genesis", genesis ?? ToolRunner.repositoryRoot.appendingPathComponent("Genesis/devnet.json").path,
-            "--data", data, "--rpc", "127.0.0.1:0", "--operator-keystore", keystore.path, "--password-file", passwordFile.path,
-            "--epoch-seconds", String(epochSeconds), "--log-level", logLevel ?? "warning",
-        ] + extraArguments
+            "--data", data, "--rpc", "127.0.0.1:0", "--epoch-seconds", String(epochSeconds), "--log-level", logLevel ?? "warning",
+        ] + (operatorKey ? ["--operator-keystore", keystore.path, "--password-file", passwordFile.path] : []) + extraArguments
         let outputPipe = Pipe(), logPipe = Pipe()
         process.standardOutput = outputPipe
         process.standardError = logPipe

@@ -54,6 +54,10 @@ import Testing
         print("random epochs: seed \(Self.seed), \(Self.epochs) epochs, \(stats.paid) receipts paid, \(stats.deferred) deferrals, \(stats.fraud) frauds caught, \(stats.slashed) slashes, minted \(chain.state.totals.minted) GATA")
         #expect(stats.fraud > 10 && stats.deferred > 10 && stats.paid > 1000, "the mix exercises fraud, deferral and payment")
         #expect(chain.state.totals.genesisSupply.adding(chain.state.totals.minted) == genesis.emission.supplyCap, "the run reaches the cap")
+        // Every receipt is counted in its assignment's epoch, settled or not.
+        var counted: [UInt64: Int] = [:]
+        for jobId in chain.state.receipts.keys { counted[chain.state.assignments[jobId]!.epoch, default: 0] += 1 }
+        #expect(chain.state.receiptCounts == counted && counted.count > 100)
     }
 
     /// What the nodes claimed and the verifiers sealed, by epoch, to reveal later.

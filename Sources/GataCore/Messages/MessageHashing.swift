@@ -94,6 +94,13 @@ public enum MessageHashing {
         ]))
     }
 
+    /// The operator's statement of the head it serves (not a ledger entry; Specs/AUDIT.md §Signed heads).
+    public static func ledgerHeadDigest(chainId: UInt64, height: UInt64, entryHash: Hash32, stateDigest: Hash32) -> Hash32 {
+        SignedTypes.digest(chainId: chainId, primaryType: "LedgerHead", message: .object([
+            "height": .integer(height), "entryHash": .hash(entryHash), "stateDigest": .hash(stateDigest),
+        ]))
+    }
+
     /// The domain separator by the general EIP-712 encoder: the reference for ``SignedTypes/domainSeparator(chainId:)``.
     public static func domainSeparatorByGeneralEncoder(chainId: UInt64) -> Hash32 {
         SignedTypes.hashStruct("EIP712Domain", SignedTypes.domain(chainId: chainId))

@@ -21,6 +21,7 @@ public enum SignedTypes {
         "OutcomeSeal": fields("receiptId bytes32", "attempt uint32", "seal bytes32"),
         "LeaseRequest": fields("verifier address", "max uint32", "issuedAtMillis uint64"),
         "EpochControl": fields("action string", "epoch uint64"),
+        "LedgerHead": fields("height uint64", "entryHash bytes32", "stateDigest bytes32"),
     ]
 
     /// The validated schema of ``types``.

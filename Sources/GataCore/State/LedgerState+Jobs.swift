@@ -55,6 +55,7 @@ extension LedgerState {
             receiptJobs[id] = body.jobId
             unsettledJobs[epoch, default: []].insert(body.jobId)
             unsettledByNode[node, default: 0] += 1
+            receiptCounts[epoch, default: 0] += 1
         }
         return commitChanges()
     }

@@ -124,6 +124,11 @@ extension LedgerState {
         openEpoch = epochs.first(where: { !$0.value.closed })?.key
         unsettledJobs = [:]
         unsettledByNode = [:]
+        receiptCounts = [:]
+        for jobId in receipts.keys {
+            guard let assignment = assignments[jobId] else { continue }
+            receiptCounts[assignment.epoch, default: 0] += 1
+        }
         for (jobId, receipt) in receipts where !receipt.settled {
             guard let assignment = assignments[jobId] else { continue }
             unsettledJobs[assignment.epoch, default: []].insert(jobId)

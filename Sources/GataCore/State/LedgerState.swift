@@ -37,6 +37,9 @@ public struct LedgerState: Sendable {
     public internal(set) var unsettledJobs: [UInt64: Set<Hash32>] = [:]
     /// Unsettled receipts, by node: a node's bond is locked while it has any.
     public internal(set) var unsettledByNode: [Address: Int] = [:]
+    /// Every receipt recorded in an epoch, settled or not, by epoch: counted from the receipt
+    /// records and their assignments' epochs, which the state keeps; one number per epoch.
+    public internal(set) var receiptCounts: [UInt64: Int] = [:]
 
     /// Old digest terms of the records touched by the entry being applied, in first-touch order.
     var touchedOrder: [StateKey] = []

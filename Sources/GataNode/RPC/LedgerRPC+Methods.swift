@@ -13,6 +13,7 @@ extension LedgerRPC {
             "eth_getBalance": { [self] params throws(RPCError) in try self.ethGetBalance(params) },
             "eth_getTransactionCount": { [self] params throws(RPCError) in try self.ethGetTransactionCount(params) },
             "gata_getStatus": { [self] _ throws(RPCError) in self.status() },
+            "gata_getHead": { [self] _ throws(RPCError) in try self.signedHead() },
             "gata_submitReceipt": { [self] params throws(RPCError) in
                 try await self.submit(.receipt(try Self.receipt(try RPCParams(params, names: ["receipt"]).object("receipt"))))
             },

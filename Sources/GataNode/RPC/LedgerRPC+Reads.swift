@@ -124,7 +124,8 @@ extension LedgerRPC {
             var members: [String: JSONValue] = [
                 "epoch": .integer(epoch), "secretCommitment": .string(record.secretCommitment.description),
                 "status": .string(settlement?.applied == true ? "settled" : record.closed ? "closed" : "open"),
-                "receipts": .integer(state.unsettledJobs[epoch]?.count ?? 0),
+                "receipts": .integer(state.receiptCounts[epoch] ?? 0),
+                "unsettledReceipts": .integer(state.unsettledJobs[epoch]?.count ?? 0),
             ]
             if record.closed {
                 members["secret"] = .string(record.secret.description)

@@ -19,6 +19,10 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The settled epoch to export.") var epoch: UInt64
     @Option(name: .long, help: "The folder to write (created if missing).") var out: String
 
+    func validate() throws {
+        guard source.rpc.count <= 1 else { throw ValidationError("gata export reads one source: give --rpc once") }
+    }
+
     func run() async throws {
         let genesis = try GenesisFile.load(source.genesis)
         let entrySource = try source.open()

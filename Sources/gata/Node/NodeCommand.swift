@@ -15,14 +15,15 @@ struct NodeCommand: AsyncParsableCommand {
             Opens (or creates from the genesis) the ledger in --data, and serves JSON-RPC 2.0 on \
             POST / with GET /health and GET /metrics (Prometheus). With --operator-keystore, the \
             node also holds the operator key: it opens, closes and settles an epoch every \
-            epochLengthSeconds of the genesis. SIGTERM or SIGINT stops it gracefully: it stops \
+            epochLengthSeconds of the genesis, and signs the head it serves (gata_getHead), \
+            which auditors keep to prove what the operator served. SIGTERM or SIGINT stops it gracefully: it stops \
             accepting requests, answers and syncs everything queued, and closes the database.
             """)
 
     @Option(name: .long, help: "The genesis file.") var genesis: String
     @Option(name: .long, help: "The data folder (created if missing).") var data: String
     @Option(name: .long, help: "Address and port to serve JSON-RPC on; port 0 picks a free one.") var rpc = "127.0.0.1:8645"
-    @Option(name: .long, help: "The operator's keystore; lets this node move epochs.") var operatorKeystore: String?
+    @Option(name: .long, help: "The operator's keystore (the genesis operator's key): lets this node move epochs and sign the heads it serves (gata_getHead) for auditors.") var operatorKeystore: String?
     @Option(name: .long, help: "Password file of the operator's keystore.") var passwordFile: String?
     @Option(name: .long, help: "Seconds per epoch; the genesis value when omitted.") var epochSeconds: Double?
     @Option(name: .long, help: "Seconds a verifier's lease on a job lasts before another worker may take it.") var leaseSeconds: Double = 60
