@@ -6,7 +6,7 @@ import Testing
 
 /// The ledger's rules one at a time, from Specs/vectors/ledger.json: Merkle trees and proofs,
 /// the rewards leaf, the cost model, emission, largest remainders, sample draws, verification
-/// windows, the state digest, and the operator's and verifiers' signed requests.
+/// windows, the state digest, and the operator's and verifiers' signed requests and the operator's signed head.
 @Suite struct LedgerRuleVectorTests {
     static let sections = ["merkle", "payoutTrees", "costModel", "emission", "largestRemainder", "sampling", "windows", "stateDigest", "roleMessages"]
 
@@ -153,6 +153,9 @@ import Testing
                 #expect(MessageHashing.leaseRequestDigestByGeneralEncoder(chainId: chainId, verifier: try message["verifier"].address(),
                                                                           max: try message["max"].u32(),
                                                                           issuedAtMillis: try message["issuedAtMillis"].u64()) == digest)
+            case "LedgerHead":
+                digest = MessageHashing.ledgerHeadDigest(chainId: chainId, height: try message["height"].u64(),
+                                                         entryHash: try message["entryHash"].hash(), stateDigest: try message["stateDigest"].hash())
             default:
                 Issue.record("\(vector.name): unknown type")
                 continue

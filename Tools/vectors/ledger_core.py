@@ -218,6 +218,8 @@ TYPES = {
     # Signed requests that are not ledger entries (RPC.md §Roles).
     "EpochControl": _fields("string action,uint64 epoch"),
     "LeaseRequest": _fields("address verifier,uint32 max,uint64 issuedAtMillis"),
+    # The operator's signed head (RPC.md §Signed heads).
+    "LedgerHead": _fields("uint64 height,bytes32 entryHash,bytes32 stateDigest"),
 }
 
 

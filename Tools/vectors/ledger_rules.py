@@ -382,7 +382,7 @@ def storage_cases() -> list[dict]:
 
 
 def role_messages() -> list[dict]:
-    """RPC.md §Roles: the two signed requests that are not ledger entries."""
+    """RPC.md §Roles and §Signed heads: the three signed messages that are not ledger entries."""
     from ledger_core import digest, hash_struct, sign
     from ledger_genesis import devnet_key
     op, ver = devnet_key(0), devnet_key(2)
@@ -395,9 +395,11 @@ def role_messages() -> list[dict]:
                               ("close", 2**64 - 1, "largest epoch"))]
     rows += [("LeaseRequest", {"verifier": address_of(ver), "max": m, "issuedAtMillis": t}, ver,
               f"LeaseRequest max {m} at {t}") for m, t in ((1, 1764028800000), (256, 1764028860000), (2**32 - 1, 0))]
+    rows += [("LedgerHead", {"height": h, "entryHash": derive(f"head/{h}/hash"), "stateDigest": derive(f"head/{h}/digest")}, op,
+              f"LedgerHead at height {h}") for h in (0, 1234, 2**64 - 1)]
     for primary, msg, key, name in rows:
         d = digest(primary, msg, 7331)
-        out.append({"name": name, "rule": "RPC.md §Roles; LEDGER.md §Signed types (domain)", "primaryType": primary,
+        out.append({"name": name, "rule": "RPC.md §Roles, §Signed heads; LEDGER.md §Signed types (domain)", "primaryType": primary,
                     "chainId": 7331, "message": js(msg), "structHash": hx(hash_struct(primary, msg)), "digest": hx(d),
                     "privateKey": hx(key), "signer": checksum(address_of(key)), "signature": hx(sign(d, key))})
     return out
