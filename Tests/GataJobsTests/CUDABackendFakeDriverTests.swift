@@ -62,6 +62,19 @@ extension FakeCUDASuites {
                 #expect(error.kind == .unavailable && error.description.contains("not found: libnvrtc.so.99"), "\(error)")
             }
             Self.expectBalanced("no NVRTC")
+
+            // A library that loads but lacks an entry point is passed over for the next.
+            let broken = NVRTCCandidate(name: "libnvrtc.so.broken") { () throws(CUDAError) -> NVRTCAPI? in
+                try NVRTCAPI(name: "libnvrtc.so.broken") { _ in nil }
+            }
+            let next = CUDAEntryPoints(driver: entryPoints.driver, nvrtc: [missing, broken] + FakeCUDA.entryPoints().nvrtc)
+            do throws(CUDAError) {
+                let backend = try CUDABackend(entryPoints: next)
+                #expect(backend.buildDescription.contains("nvrtcVersion is missing from libnvrtc.so.broken"), "\(backend.buildDescription)")
+            } catch {
+                Issue.record("\(error)")
+            }
+            Self.expectBalanced("a broken NVRTC, then a good one")
         }
 
         @Test func aDriverThatFailsToInitialiseOtherwiseIsAFailure() throws {

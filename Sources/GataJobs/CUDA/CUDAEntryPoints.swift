@@ -30,7 +30,14 @@ enum NVRTCSelection {
         var skipped: [String] = []
         var missing: [String] = []
         for candidate in candidates {
-            guard let api = try candidate.open() else {
+            let opened: NVRTCAPI?
+            do throws(CUDAError) {
+                opened = try candidate.open()
+            } catch {
+                skipped.append(error.description)  // a library that loads but lacks an entry point
+                continue
+            }
+            guard let api = opened else {
                 missing.append(candidate.name)
                 continue
             }
