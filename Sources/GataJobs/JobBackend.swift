@@ -3,13 +3,16 @@ public enum JobBackend: Sendable {
     case cpu(CPUBackend)
     case cuda(CUDABackend)
 
-    /// The GPU when one can be used, else the CPU; with the reason the GPU was not used.
+    /// The GPU when one can be used, else the CPU; with the reason the GPU was not used: none
+    /// here, or one that failed.
     public static func automatic() -> (JobBackend, note: String) {
-        do {
+        do throws(CUDAError) {
             let cuda = try CUDABackend()
             return (.cuda(cuda), "CUDA on \(cuda.deviceDescription)")
-        } catch {
+        } catch where error.kind == .unavailable {
             return (.cpu(CPUBackend()), "CPU (no GPU: \(error))")
+        } catch {
+            return (.cpu(CPUBackend()), "CPU (the GPU failed: \(error))")
         }
     }
 

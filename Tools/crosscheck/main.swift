@@ -2,8 +2,10 @@
 // compares the output hashes bit for bit. Depends on GataJobs alone; build it with
 //   swift build -c release --product gata-crosscheck --static-swift-stdlib
 // and copy .build/release/gata-crosscheck to a machine with the NVIDIA driver and NVRTC (no Swift
-// needed). Exit status: 0 when every hash matches, 1 on a mismatch (or, with NVRTC but no GPU, when
-// the kernels do not compile), 2 when no GPU can be used.
+// needed; GATA_LIBNVRTC may name NVRTC by path, without LD_LIBRARY_PATH). Exit status: 0 when every
+// hash matches; 1 on a mismatch, on any GPU failure after the driver initialised, or (with NVRTC
+// but no GPU) when the kernels do not compile; 2 when no GPU can be used here (no driver library,
+// no usable NVRTC, or no device). The reason is printed either way.
 import Foundation
 import GataJobs
 import GataKeccak
@@ -22,10 +24,13 @@ func seconds(_ body: () throws -> JobResult) rethrows -> (JobResult, Double) {
 }
 
 let gpu: CUDABackend
-do {
+do throws(CUDAError) {
     gpu = try CUDABackend()
+} catch where error.kind == .failure {
+    print("gata-crosscheck: a GPU is here but failed: \(error)")
+    exit(1)
 } catch {
-    print("gata-crosscheck: no GPU can be used: \(error)")
+    print("gata-crosscheck: no GPU can be used here: \(error)")
     // Without a GPU, NVRTC alone can still say whether the kernels compile; a compile error is a failure.
     if (try? CUDAKernelSource.loadNVRTC()) != nil {
         do {
@@ -39,6 +44,7 @@ do {
     exit(2)
 }
 print("gata-crosscheck on \(gpu.deviceDescription), CPU with \(ProcessInfo.processInfo.activeProcessorCount) cores")
+print("kernels: \(gpu.buildDescription)")
 print("kernel            m×n×k×layers          match  cpu s     gpu s     cpu hash / gpu hash")
 var mismatches = 0
 for (index, (kernel, m, n, k, layers)) in shapes.enumerated() {

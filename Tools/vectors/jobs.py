@@ -103,6 +103,25 @@ def main():
         vectors.append({"kernel": "gemm-f32-ordered", "m": m, "n": n, "k": k, "layers": 1, "seed": seed,
                         "outputBytes": len(out), "outputHash": "0x" + keccak(out).hex(),
                         "descendingSumHash": "0x" + keccak(reordered).hex(), "reference": "c-fmaf"})
+    # Wider than one block of 256 GPU threads (n > 256), so a backend's grid arithmetic and bounds
+    # checks are covered; appended after the vectors above, which stay as they are.
+    for index, (m, n, k) in enumerate([(3, 300, 20), (2, 513, 9)]):
+        seed = seed_of(300 + index)
+        out = gemm_i8(m, n, k, seed)
+        vectors.append({"kernel": "gemm-i8", "m": m, "n": n, "k": k, "layers": 1, "seed": seed,
+                        "outputBytes": len(out), "outputHash": "0x" + keccak(out).hex(), "reference": "numpy"})
+    for index, (m, k, layers) in enumerate([(2, 300, 2)]):
+        seed = seed_of(400 + index)
+        out = mlp_i8(m, k, layers, seed)
+        vectors.append({"kernel": "mlp-i8", "m": m, "n": k, "k": k, "layers": layers, "seed": seed,
+                        "outputBytes": len(out), "outputHash": "0x" + keccak(out).hex(), "reference": "numpy"})
+    for index, (m, n, k) in enumerate([(3, 300, 20), (2, 513, 9)]):
+        seed = seed_of(500 + index)
+        out = gemm_f32(binary, m, n, k, seed)
+        reordered = gemm_f32(binary, m, n, k, seed, descending=True)
+        vectors.append({"kernel": "gemm-f32-ordered", "m": m, "n": n, "k": k, "layers": 1, "seed": seed,
+                        "outputBytes": len(out), "outputHash": "0x" + keccak(out).hex(),
+                        "descendingSumHash": "0x" + keccak(reordered).hex(), "reference": "c-fmaf"})
     with open(args.out, "w", encoding="utf-8") as handle:
         json.dump({"generator": "Tools/vectors/jobs.py with Tools/requirements.txt", "vectors": vectors}, handle, indent=1)
         handle.write("\n")

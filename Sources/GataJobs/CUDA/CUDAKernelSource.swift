@@ -8,15 +8,25 @@ public enum CUDAKernelSource {
     /// The kernels as PTX for `architecture` (like `compute_80`), compiled by NVRTC alone: this
     /// needs no GPU and no driver, so any machine with NVRTC can check the source.
     public static func ptx(architecture: String) throws(CUDAError) -> String {
-        let ptx = try compile(try NVRTCLibrary(), architecture: architecture)
-        return String(decoding: ptx.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let number = Int32(architecture.drop { !$0.isNumber }) else { throw .failure("not an architecture: \(architecture)") }
+        let image = try compile(NVRTCCompiler(api: try firstNVRTC()), format: .ptx, architecture: number)
+        return String(decoding: image.bytes.prefix { $0 != 0 }, as: UTF8.self)
     }
 
     /// Throws unless an NVRTC library can be loaded here.
-    public static func loadNVRTC() throws(CUDAError) { _ = try NVRTCLibrary() }
+    public static func loadNVRTC() throws(CUDAError) { _ = try firstNVRTC() }
 
-    static func compile(_ nvrtc: NVRTCLibrary, architecture: String) throws(CUDAError) -> [CChar] {
-        try nvrtc.compile(text, name: "gata_jobs.cu", architecture: architecture, options: options)
+    /// The first NVRTC that loads, with no driver to match.
+    static func firstNVRTC() throws(CUDAError) -> NVRTCAPI {
+        let candidates = CUDASystemLibraries.nvrtcCandidates()
+        for candidate in candidates {
+            if let api = try candidate.open() { return api }
+        }
+        throw .unavailable("no NVRTC library found (tried \(candidates.map(\.name).joined(separator: ", ")); set GATA_LIBNVRTC)")
+    }
+
+    static func compile(_ compiler: NVRTCCompiler, format: CUDAKernelImage.Format, architecture: Int32) throws(CUDAError) -> CUDAKernelImage {
+        try compiler.compile(text, name: "gata_jobs.cu", format: format, architecture: architecture, options: options)
     }
 
     public static let text = #"""
