@@ -25,6 +25,18 @@ public struct Hash32: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// - Precondition: `bytes.count == 32`.
     public init<Bytes: Collection<UInt8>>(bytes: Bytes) {
         precondition(bytes.count == 32, "Hash32 needs 32 bytes, got \(bytes.count)")
+        let loaded: Hash32? = bytes.withContiguousStorageIfAvailable { buffer in
+            let raw = UnsafeRawBufferPointer(buffer)
+            return Hash32(
+                w0: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+                w1: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+                w2: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self)),
+                w3: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self)))
+        }
+        if let loaded {
+            self = loaded
+            return
+        }
         var w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0, w3: UInt64 = 0
         var index = 0
         for byte in bytes {

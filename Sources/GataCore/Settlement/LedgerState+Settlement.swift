@@ -2,11 +2,17 @@ import GataCrypto
 
 extension LedgerState {
     /// Phase one: recompute the settlement and keep it, if the entry's summary matches exactly.
-    mutating func applySettlementComputed(_ summary: SettlementSummary) -> ApplyResult {
+    ///
+    /// `prepared`, when it was computed from this same state, stands in for the computation.
+    mutating func applySettlementComputed(_ summary: SettlementSummary, prepared: PreparedSettlement?) -> ApplyResult {
         let computation: SettlementComputation
-        switch computeSettlement(epoch: summary.epoch) {
-        case .failure(let refusal): return .rejected(refusal.code, refusal.detail)
-        case .success(let computed): computation = computed
+        if let ready = self.computation(prepared: prepared, epoch: summary.epoch) {
+            computation = ready
+        } else {
+            switch computeSettlement(epoch: summary.epoch) {
+            case .failure(let refusal): return .rejected(refusal.code, refusal.detail)
+            case .success(let computed): computation = computed
+            }
         }
         guard computation.summary == summary else {
             let (field, found, expected) = Self.firstDifference(summary, computation.summary)

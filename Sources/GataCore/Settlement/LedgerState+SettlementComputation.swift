@@ -8,7 +8,29 @@ public struct SettlementComputation: Sendable, Equatable {
     public var settledJobs: [Hash32]
 }
 
+/// A settlement computed from one state, so that applying its entry to that same state need not
+/// compute it again. It is used only where the state has not moved since: the same next height and
+/// last entry hash. A replay never has one and recomputes every settlement to check it.
+public struct PreparedSettlement: Sendable {
+    public let computation: SettlementComputation
+    /// The state it was computed from.
+    let nextHeight: UInt64
+    let lastHash: Hash32
+}
+
 extension LedgerState {
+    /// Computes the settlement of `epoch` for an entry about to be applied to this state.
+    public func prepareSettlement(epoch: UInt64) -> Result<PreparedSettlement, SettlementRefusal> {
+        computeSettlement(epoch: epoch).map { PreparedSettlement(computation: $0, nextHeight: nextHeight, lastHash: lastHash) }
+    }
+
+    /// The prepared computation of `epoch`'s settlement if it was made from this very state.
+    func computation(prepared: PreparedSettlement?, epoch: UInt64) -> SettlementComputation? {
+        guard let prepared, prepared.nextHeight == nextHeight, prepared.lastHash == lastHash,
+              prepared.computation.summary.epoch == epoch else { return nil }
+        return prepared.computation
+    }
+
     /// A node's receipts in one epoch that are not settled yet.
     struct Group {
         var units: UInt128 = 0

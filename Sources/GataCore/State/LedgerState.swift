@@ -53,8 +53,10 @@ public struct LedgerState: Sendable {
     /// Applies one entry (Specs/LEDGER.md §Applying entries).
     ///
     /// On any code but ``ResultCode/applied`` the state is unchanged. `evidence` must be
-    /// ``Evidence/derive(_:)`` of the entry's payload.
-    public mutating func apply(_ entry: Entry, evidence: Evidence) -> ApplyResult {
+    /// ``Evidence/derive(_:)`` of the entry's payload. `prepared`, for a settlement's phase one, is
+    /// its computation made from this same state by ``prepareSettlement(epoch:)``; it is ignored
+    /// otherwise, so the settlement is computed once on the write path and a replay still checks it.
+    public mutating func apply(_ entry: Entry, evidence: Evidence, prepared: PreparedSettlement? = nil) -> ApplyResult {
         guard entry.height == nextHeight else {
             return .mismatch(.heightMismatch, field: "height", expected: "\(nextHeight)", found: "\(entry.height)")
         }
@@ -98,7 +100,7 @@ public struct LedgerState: Sendable {
         case .outcomeSeal(let seal): result = applyOutcomeSeal(seal, evidence: evidence)
         case .receiptReveal(let reveal): result = applyReceiptReveal(reveal)
         case .outcomeReveal(let reveal): result = applyOutcomeReveal(reveal)
-        case .settlementComputed(let summary): result = applySettlementComputed(summary)
+        case .settlementComputed(let summary): result = applySettlementComputed(summary, prepared: prepared)
         case .settlementApplied(let epoch): result = applySettlementApplied(epoch: epoch)
         }
         guard result.isApplied else {

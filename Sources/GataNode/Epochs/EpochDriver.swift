@@ -116,13 +116,15 @@ public struct EpochDriver: Sendable {
     /// - Returns: the settlement's summary.
     @discardableResult
     public func settle(epoch: UInt64) async throws -> SettlementSummary? {
-        let computed = await sequencer.submit(building: { state in
-            guard case .success(let computation) = state.computeSettlement(epoch: epoch) else { return nil }
-            return .settlementComputed(computation.summary)
+        // Computed once, from the state the entry applies to; applying it reuses the computation.
+        let computed = await sequencer.submit(constructing: { state in
+            switch state.prepareSettlement(epoch: epoch) {
+            case .success(let prepared): .payload(.settlementComputed(prepared.computation.summary), prepared: prepared)
+            case .failure(let refusal): .refused(refusal.code, refusal.detail)
+            }
         })
-        // The builder found nothing to settle: answer with the state's own reason.
-        if case .rejected(.batchEmpty, _) = computed, case .failure(let refusal) = sequencer.read({ $0.computeSettlement(epoch: epoch) }) {
-            throw Failure(description: "settling epoch \(epoch) was refused: \(refusal.detail)", refusal: refusal.code)
+        if case .rejected(let code, let detail) = computed {
+            throw Failure(description: "settling epoch \(epoch) was refused: \(detail)", refusal: code)
         }
         try expectRecorded(computed, "computing the settlement of epoch \(epoch)")
         afterSettlementComputed(epoch)

@@ -47,8 +47,17 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
 
     private enum Content {
         case ready(Payload, Evidence)
-        /// Built on the sequencer thread from the state it will apply to; nil submits nothing.
-        case built(@Sendable (LedgerState) -> Payload?)
+        /// Built on the sequencer thread from the state it will apply to.
+        case built(@Sendable (LedgerState) -> Built)
+    }
+
+    /// What a builder makes from the state its entry will apply to.
+    public enum Built: Sendable {
+        /// An entry to apply; `prepared` is its settlement, computed from that same state, so it is
+        /// not computed twice.
+        case payload(Payload, prepared: PreparedSettlement? = nil)
+        /// Nothing to submit: the submitter is answered `rejected(code, detail)`.
+        case refused(ResultCode, String)
     }
 
     private let store: LedgerStore
@@ -96,6 +105,12 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
     /// for entries whose content depends on that state (an epoch's close, a settlement). Its
     /// evidence is derived there too. A builder that returns nil is answered `rejected`.
     public func submit(building builder: @escaping @Sendable (LedgerState) -> Payload?) async -> SubmitOutcome {
+        await enqueue(.built { state in builder(state).map { Built.payload($0) } ?? Built.refused(.batchEmpty, "nothing to submit") })
+    }
+
+    /// Queues an entry built on the sequencer thread from the exact state it will apply to, or
+    /// refused there with the state's own reason.
+    public func submit(constructing builder: @escaping @Sendable (LedgerState) -> Built) async -> SubmitOutcome {
         await enqueue(.built(builder))
     }
 
@@ -183,17 +198,20 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
                 entries.append(checkpoint)
             }
             let payload: Payload, evidence: Evidence
+            var prepared: PreparedSettlement?
             switch submission.content {
             case .ready(let ready, let derived): (payload, evidence) = (ready, derived)
             case .built(let builder):
-                guard let built = builder(state) else {
-                    outcomes.append(.rejected(.batchEmpty, "nothing to submit"))
+                switch builder(state) {
+                case .refused(let code, let detail):
+                    outcomes.append(.rejected(code, detail))
                     continue
+                case .payload(let built, let settlement):
+                    (payload, evidence, prepared) = (built, Evidence.derive(built), settlement)
                 }
-                (payload, evidence) = (built, Evidence.derive(built))
             }
             let entry = stamp(payload)
-            let result = state.apply(entry, evidence: evidence)
+            let result = state.apply(entry, evidence: evidence, prepared: prepared)
             if result.isApplied {
                 entries.append(entry)
                 changed.append(contentsOf: result.changed)

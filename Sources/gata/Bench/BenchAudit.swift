@@ -76,14 +76,26 @@ struct BenchLedger {
         try ledger.flush()
     }
 
-    mutating func append(_ payload: Payload) throws {
-        if state.checkpointDue { try appendOne(.checkpoint(Checkpoint(stateDigest: state.digest.value))) }
-        try appendOne(payload)
+    mutating func append(_ payload: Payload, prepared: PreparedSettlement? = nil) throws {
+        try append(payload, evidence: Evidence.derive(payload), prepared: prepared)
     }
 
-    private mutating func appendOne(_ payload: Payload) throws {
+    /// Appends payloads whose evidence is derived on every core first.
+    mutating func append(contentsOf payloads: [Payload]) throws {
+        for (payload, evidence) in zip(payloads, LedgerStore.deriveEvidence(payloads)) { try append(payload, evidence: evidence) }
+    }
+
+    mutating func append(_ payload: Payload, evidence: Evidence, prepared: PreparedSettlement? = nil) throws {
+        if state.checkpointDue {
+            let checkpoint = Payload.checkpoint(Checkpoint(stateDigest: state.digest.value))
+            try appendOne(checkpoint, evidence: Evidence.derive(checkpoint), prepared: nil)
+        }
+        try appendOne(payload, evidence: evidence, prepared: prepared)
+    }
+
+    private mutating func appendOne(_ payload: Payload, evidence: Evidence, prepared: PreparedSettlement?) throws {
         let entry = Entry(height: state.nextHeight, previousHash: state.lastHash, timestampMillis: genesis.genesisTimeMillis + state.nextHeight, payload: payload)
-        let result = state.apply(entry, evidence: Evidence.derive(payload))
+        let result = state.apply(entry, evidence: evidence, prepared: prepared)
         guard result.isApplied else { throw CLIError("benchmark ledger entry \(entry.height): \(result.code) \(result.detail)") }
         pending.append(entry)
         changed += result.changed
@@ -91,6 +103,7 @@ struct BenchLedger {
     }
 
     mutating func flush() throws {
+        guard !pending.isEmpty else { return }
         try store.commit(entries: pending, changed: changed, state: state)
         pending = []
         changed = []
