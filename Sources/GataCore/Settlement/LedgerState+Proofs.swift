@@ -25,12 +25,25 @@ public struct MerkleClaim: Sendable, Equatable {
     }
 }
 
+extension MerkleClaim {
+    /// The proof of `address`'s payout in a settlement, or nil if it was paid nothing.
+    public static func reward(epoch: UInt64, settlement: SettlementRecord, address: Address) -> MerkleClaim? {
+        guard let found = Distribution.proof(settlement.payouts, address: address) else { return nil }
+        return MerkleClaim(epoch: epoch, address: address, amount: found.amount, index: found.index, proof: found.proof,
+                           root: settlement.summary.rewardsRoot)
+    }
+
+    /// The proof of `address`'s balance in a settlement's balance snapshot, or nil if it held none.
+    public static func balance(epoch: UInt64, snapshot: [SettlementRecord.Payout], balancesRoot: Hash32, address: Address) -> MerkleClaim? {
+        guard let found = Distribution.proof(snapshot, address: address) else { return nil }
+        return MerkleClaim(epoch: epoch, address: address, amount: found.amount, index: found.index, proof: found.proof, root: balancesRoot)
+    }
+}
+
 extension LedgerState {
     /// The proof of `address`'s payout in the settlement of `epoch`, or nil if it was paid nothing.
     public func rewardProof(epoch: UInt64, address: Address) -> MerkleClaim? {
-        guard let settlement = settlements[epoch], let found = Distribution.proof(settlement.payouts, address: address) else { return nil }
-        return MerkleClaim(epoch: epoch, address: address, amount: found.amount, index: found.index, proof: found.proof,
-                           root: settlement.summary.rewardsRoot)
+        settlements[epoch].flatMap { MerkleClaim.reward(epoch: epoch, settlement: $0, address: address) }
     }
 
     /// The proof of `address`'s balance as of the latest applied settlement, or nil.
@@ -42,9 +55,7 @@ extension LedgerState {
     /// The proof of `address`'s balance right after the settlement of `epoch` was applied, while
     /// that epoch is among the last ``balanceSnapshotsKept`` settled; nil otherwise.
     public func balanceProof(address: Address, epoch: UInt64) -> MerkleClaim? {
-        guard let snapshot = balanceSnapshots[epoch], let found = Distribution.proof(snapshot, address: address),
-              let root = settlements[epoch]?.balancesRoot
-        else { return nil }
-        return MerkleClaim(epoch: epoch, address: address, amount: found.amount, index: found.index, proof: found.proof, root: root)
+        guard let snapshot = balanceSnapshots[epoch], let root = settlements[epoch]?.balancesRoot else { return nil }
+        return MerkleClaim.balance(epoch: epoch, snapshot: snapshot, balancesRoot: root, address: address)
     }
 }

@@ -22,82 +22,21 @@ extension LedgerState {
 
     /// The stored bytes of a record, or nil when it does not exist (Specs/LEDGER.md §State records).
     public func encodeRecord(_ key: StateKey) -> [UInt8]? {
-        var writer = BinaryWriter()
         switch key {
-        case .totals:
-            guard genesis != nil else { return nil }
-            writer.write(totals.genesisSupply)
-            writer.write(totals.minted)
-            writer.write(totals.burned)
-            writer.write(totals.balances)
-            writer.write(totals.bonded)
-        case .account(let address):
-            guard let account = accounts[address], !account.isEmpty else { return nil }
-            writer.write(account.balance)
-            writer.write(account.bonded)
-            writer.write(account.nonce)
-        case .assignment(let jobId):
-            guard let record = assignments[jobId] else { return nil }
-            writer.write(record.node)
-            writer.write(record.jobSpecHash)
-            writer.write(record.epoch)
-            writer.write(record.units)
-            writer.write(record.height)
-        case .receipt(let jobId):
-            guard let record = receipts[jobId] else { return nil }
-            writer.write(record.receiptId)
-            writer.write(record.outputCommitment)
-            writer.write(record.height)
-            writer.write(record.status.rawValue)
-            writer.write(record.settled)
-            Self.writeRevealed(record.outputHash, into: &writer)
-            writer.write(UInt32(record.outcomes.count))
-            for outcome in record.outcomes {
-                writer.write(outcome.verifier)
-                writer.write(outcome.attempt)
-                writer.write(outcome.seal)
-                Self.writeRevealed(outcome.computedOutputHash, into: &writer)
-            }
-        case .epoch(let epoch):
-            guard let record = epochs[epoch] else { return nil }
-            writer.write(record.secretCommitment)
-            writer.write(record.closed)
-            writer.write(record.secret)
-            writer.write(record.receiptsRoot)
-        case .settlement(let epoch):
-            guard let record = settlements[epoch] else { return nil }
-            record.summary.encode(into: &writer)
-            Self.write(record.payouts, into: &writer)
-            Self.write(record.slashes, into: &writer)
-            writer.write(UInt32(record.settledJobs.count))
-            for jobId in record.settledJobs { writer.write(jobId) }
-            writer.write(record.applied)
-            writer.write(record.balancesRoot)
-        case .balanceSnapshot(let epoch):
-            guard let snapshot = balanceSnapshots[epoch] else { return nil }
-            Self.write(snapshot, into: &writer)
+        case .totals: genesis == nil ? nil : totals.encodedRecord
+        case .account(let address): accounts[address].flatMap { $0.isEmpty ? nil : $0.encodedRecord }
+        case .assignment(let jobId): assignments[jobId]?.encodedRecord
+        case .receipt(let jobId): receipts[jobId]?.encodedRecord
+        case .epoch(let epoch): epochs[epoch]?.encodedRecord
+        case .settlement(let epoch): settlements[epoch]?.encodedRecord
+        case .balanceSnapshot(let epoch): balanceSnapshots[epoch].map { BalanceSnapshot($0).encodedRecord }
         }
-        return writer.bytes
     }
 
     /// Every record key, in no particular order.
     public var allKeys: [StateKey] {
         [.totals] + balanceSnapshots.keys.map { .balanceSnapshot($0) } + accounts.keys.map { .account($0) } + assignments.keys.map { .assignment($0) }
             + receipts.keys.map { .receipt($0) } + epochs.keys.map { .epoch($0) } + settlements.keys.map { .settlement($0) }
-    }
-
-    /// `bool revealed ‖ hash value`, the hash 32 zero bytes until revealed.
-    static func writeRevealed(_ value: Hash32?, into writer: inout BinaryWriter) {
-        writer.write(value != nil)
-        writer.write(value ?? .zero)
-    }
-
-    static func write(_ payouts: [SettlementRecord.Payout], into writer: inout BinaryWriter) {
-        writer.write(UInt32(payouts.count))
-        for payout in payouts {
-            writer.write(payout.address)
-            writer.write(payout.amount)
-        }
     }
 
     /// The digest computed from scratch over every record; equals ``digest`` when all is well.

@@ -1,5 +1,6 @@
 import GataCore
 import GataCrypto
+import GataStore
 
 extension LedgerRPC {
     /// Every method by name. `RPCCatalog` describes the same set for `rpc.discover`.
@@ -9,7 +10,7 @@ extension LedgerRPC {
             "eth_chainId": { [genesis] _ throws(RPCError) in .string(RPCDecoding.quantityText(genesis.chainId)) },
             "net_version": { [genesis] _ throws(RPCError) in .string(String(genesis.chainId)) },
             "web3_clientVersion": { _ throws(RPCError) in .string(LedgerRPC.clientVersion) },
-            "eth_blockNumber": { [sequencer] _ throws(RPCError) in .string(RPCDecoding.quantityText(sequencer.read { $0.nextHeight - 1 })) },
+            "eth_blockNumber": { [sequencer] _ throws(RPCError) in .string(RPCDecoding.quantityText(sequencer.view.height)) },
             "eth_getBalance": { [self] params throws(RPCError) in try self.ethGetBalance(params) },
             "eth_getTransactionCount": { [self] params throws(RPCError) in try self.ethGetTransactionCount(params) },
             "gata_getStatus": { [self] _ throws(RPCError) in self.status() },
@@ -25,7 +26,7 @@ extension LedgerRPC {
             "gata_getBalance": { [self] params throws(RPCError) in try self.getBalance(params) },
             "gata_getNonce": { [self] params throws(RPCError) in
                 let address = try RPCDecoding.address(try RPCParams(params, names: ["address"]).required("address"), name: "address")
-                return .string(RPCDecoding.quantityText(self.sequencer.read { $0.account(address).nonce }))
+                return .string(RPCDecoding.quantityText(try Self.reading { () throws(StoreError) in try self.sequencer.view.account(address).nonce }))
             },
             "gata_sendTransfer": { [self] params throws(RPCError) in
                 try await self.submit(.transfer(try Self.transfer(try RPCParams(params, names: ["transfer"]).object("transfer"))))

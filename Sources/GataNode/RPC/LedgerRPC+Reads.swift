@@ -6,11 +6,20 @@ extension LedgerRPC {
     /// Ethereum's block tags all mean the current state here: entries are final once written.
     static let blockTags: Set<String> = ["latest", "pending", "safe", "finalized"]
 
-    func checkBlockTag(_ params: RPCParams) throws(RPCError) {
+    /// Runs a read of a view; a damaged or unreadable record answers -32603 with what is wrong.
+    static func reading<T>(_ body: () throws(StoreError) -> T) throws(RPCError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw .internalError(error.description)
+        }
+    }
+
+    func checkBlockTag(_ params: RPCParams, view: LedgerView) throws(RPCError) {
         guard let block = try params.optional("block") else { return }
         if case .string(let tag) = block, Self.blockTags.contains(tag) { return }
         let height = try RPCDecoding.quantity(block, name: "block")
-        guard height == sequencer.read({ $0.nextHeight - 1 }) else {
+        guard height == view.height else {
             throw .unsupported("only the current state is served (\"latest\"); historical balances per epoch come from gata_getBalance")
         }
     }
@@ -18,82 +27,98 @@ extension LedgerRPC {
     func ethGetBalance(_ raw: JSONValue?) throws(RPCError) -> JSONValue {
         let params = RPCParams(raw, names: ["address", "block"])
         let address = try RPCDecoding.address(try params.required("address"), name: "address")
-        try checkBlockTag(params)
-        return .string(RPCDecoding.quantityText(sequencer.read { $0.account(address).balance.baseUnits }))
+        let view = sequencer.view
+        try checkBlockTag(params, view: view)
+        return .string(RPCDecoding.quantityText(try Self.reading { () throws(StoreError) in try view.account(address).balance.baseUnits }))
     }
 
     func ethGetTransactionCount(_ raw: JSONValue?) throws(RPCError) -> JSONValue {
         let params = RPCParams(raw, names: ["address", "block"])
         let address = try RPCDecoding.address(try params.required("address"), name: "address")
-        try checkBlockTag(params)
-        return .string(RPCDecoding.quantityText(sequencer.read { $0.account(address).nonce }))
+        let view = sequencer.view
+        try checkBlockTag(params, view: view)
+        return .string(RPCDecoding.quantityText(try Self.reading { () throws(StoreError) in try view.account(address).nonce }))
     }
 
     func status() -> JSONValue {
-        sequencer.read { state in
-            .object([
-                "chainId": .string(RPCDecoding.quantityText(genesis.chainId)), "chainHash": .string(state.chainHash.description),
-                "height": .string(RPCDecoding.quantityText(state.nextHeight - 1)), "lastHash": .string(state.lastHash.description),
-                "openEpoch": state.openEpoch.map { .integer($0) } ?? .null, "nextEpoch": .integer(state.nextEpoch),
-                "closedEpochs": .integer(state.closedEpochCount),
-                "settledEpochs": .integer(state.settlements.values.filter(\.applied).count),
-                "minted": .string(String(state.totals.minted.baseUnits)), "burned": .string(String(state.totals.burned.baseUnits)),
-                "stateDigest": .string(state.digest.value.description), "queueDepth": .integer(sequencer.queueDepth),
-                "epochLengthSeconds": .integer(genesis.epochLengthSeconds), "sampleRatePpm": .integer(genesis.sampleRatePPM),
-            ])
-        }
+        let summary = sequencer.view.summary
+        return .object([
+            "chainId": .string(RPCDecoding.quantityText(genesis.chainId)), "chainHash": .string(summary.chainHash.description),
+            "height": .string(RPCDecoding.quantityText(summary.height)), "lastHash": .string(summary.head.lastHash.description),
+            "openEpoch": summary.openEpoch.map { .integer($0) } ?? .null, "nextEpoch": .integer(summary.nextEpoch),
+            "closedEpochs": .integer(summary.closedEpochs), "settledEpochs": .integer(summary.settledEpochs),
+            "minted": .string(String(summary.minted.baseUnits)), "burned": .string(String(summary.burned.baseUnits)),
+            "stateDigest": .string(summary.head.stateDigest.description), "queueDepth": .integer(sequencer.queueDepth),
+            "epochLengthSeconds": .integer(genesis.epochLengthSeconds), "sampleRatePpm": .integer(genesis.sampleRatePPM),
+        ])
     }
 
     func getReceipt(_ raw: JSONValue?) throws(RPCError) -> JSONValue {
         let receiptId = try RPCDecoding.hash(try RPCParams(raw, names: ["receiptId"]).required("receiptId"), name: "receiptId")
-        let found: JSONValue? = sequencer.read { state -> JSONValue? in
-            guard let jobId = state.receiptJobs[receiptId], let receipt = state.receipts[jobId], let assignment = state.assignments[jobId] else {
-                return nil
-            }
-            let status: String = switch (receipt.settled, receipt.status) {
-            case (true, _): "settled"
-            case (false, .recorded), (false, .unsampled): "recorded"
-            case (false, let other): other.name
-            }
-            let hidden: (Hash32?) -> JSONValue = { $0.map { .string($0.description) } ?? .null }
-            return .object([
-                "receiptId": .string(receiptId.description), "jobId": .string(jobId.description), "node": .string(assignment.node.checksummed),
-                "epoch": .integer(assignment.epoch), "units": .integer(assignment.units),
-                "outputCommitment": .string(receipt.outputCommitment.description), "outputHash": hidden(receipt.outputHash),
-                "height": .string(RPCDecoding.quantityText(receipt.height)), "status": .string(status),
-                "sampled": .bool(receipt.status != .recorded && receipt.status != .unsampled),
-                "resolution": .string(receipt.status.name),
-                "outcomes": .array(receipt.outcomes.map {
-                    .object(["verifier": .string($0.verifier.checksummed), "attempt": .integer($0.attempt), "seal": .string($0.seal.description),
-                             "computedOutputHash": hidden($0.computedOutputHash)])
-                }),
-            ])
+        let view = sequencer.view
+        // A receipt id names one job forever, so the sequencer's map answers which; the records
+        // come from the view, where a receipt still being written is not found yet.
+        let jobId = sequencer.read { $0.receiptJobs[receiptId] }
+        let found = try Self.reading { () throws(StoreError) -> (Hash32, ReceiptRecord, AssignmentRecord)? in
+            guard let jobId, let receipt = try view.receipt(jobId), let assignment = try view.assignment(jobId) else { return nil }
+            return (jobId, receipt, assignment)
         }
-        guard let found else { throw .notFound("no receipt \(receiptId)") }
-        return found
+        guard let (jobId, receipt, assignment) = found, receipt.receiptId == receiptId else { throw .notFound("no receipt \(receiptId)") }
+        let status: String = switch (receipt.settled, receipt.status) {
+        case (true, _): "settled"
+        case (false, .recorded), (false, .unsampled): "recorded"
+        case (false, let other): other.name
+        }
+        let hidden: (Hash32?) -> JSONValue = { $0.map { .string($0.description) } ?? .null }
+        return .object([
+            "receiptId": .string(receiptId.description), "jobId": .string(jobId.description), "node": .string(assignment.node.checksummed),
+            "epoch": .integer(assignment.epoch), "units": .integer(assignment.units),
+            "outputCommitment": .string(receipt.outputCommitment.description), "outputHash": hidden(receipt.outputHash),
+            "height": .string(RPCDecoding.quantityText(receipt.height)), "status": .string(status),
+            "sampled": .bool(receipt.status != .recorded && receipt.status != .unsampled),
+            "resolution": .string(receipt.status.name),
+            "outcomes": .array(receipt.outcomes.map {
+                .object(["verifier": .string($0.verifier.checksummed), "attempt": .integer($0.attempt), "seal": .string($0.seal.description),
+                         "computedOutputHash": hidden($0.computedOutputHash)])
+            }),
+        ])
     }
 
     func getBalance(_ raw: JSONValue?) throws(RPCError) -> JSONValue {
         let params = RPCParams(raw, names: ["address", "epoch"])
         let address = try RPCDecoding.address(try params.required("address"), name: "address")
+        let view = sequencer.view
         guard let epochValue = try params.optional("epoch") else {
-            let account = sequencer.read { $0.account(address) }
+            let account = try Self.reading { () throws(StoreError) in try view.account(address) }
             return .object(["address": .string(address.checksummed), "balance": .string(String(account.balance.baseUnits)),
-                            "bonded": .string(String(account.bonded.baseUnits)), "nonce": .integer(account.nonce), "asOf": .string("latest")])
+                            "bonded": .string(String(account.bonded.baseUnits)), "nonce": .integer(account.nonce), "asOf": .string("latest"),
+                            "height": .string(RPCDecoding.quantityText(view.height))])
         }
         let epoch = try RPCDecoding.quantity(epochValue, name: "epoch")
-        guard let claim = sequencer.read({ $0.balanceProof(address: address, epoch: epoch) }) else {
+        guard let claim = try balanceClaim(view: view, address: address, epoch: epoch) else {
             throw .notFound("no balance snapshot for epoch \(epoch): it is not settled, or older than the snapshots kept")
         }
         return .object(["address": .string(address.checksummed), "balance": .string(String(claim.amount.baseUnits)),
                         "asOf": .string("settlement of epoch \(epoch)")])
     }
 
+    /// The proof of `address`'s balance in the kept snapshot of `epoch`'s settlement, read from `view`.
+    func balanceClaim(view: LedgerView, address: Address, epoch: UInt64) throws(RPCError) -> MerkleClaim? {
+        try Self.reading { () throws(StoreError) -> MerkleClaim? in
+            guard let snapshot = try view.balanceSnapshot(epoch), let settlement = try view.settlement(epoch) else { return nil }
+            return MerkleClaim.balance(epoch: epoch, snapshot: snapshot, balancesRoot: settlement.balancesRoot, address: address)
+        }
+    }
+
     func rewardProof(_ raw: JSONValue?) throws(RPCError) -> JSONValue {
         let params = RPCParams(raw, names: ["address", "epoch"])
         let address = try RPCDecoding.address(try params.required("address"), name: "address")
         let epoch = try RPCDecoding.quantity(try params.required("epoch"), name: "epoch")
-        guard let claim = sequencer.read({ $0.rewardProof(epoch: epoch, address: address) }) else {
+        let view = sequencer.view
+        let claim = try Self.reading { () throws(StoreError) -> MerkleClaim? in
+            try view.settlement(epoch).flatMap { MerkleClaim.reward(epoch: epoch, settlement: $0, address: address) }
+        }
+        guard let claim else {
             throw .notFound("\(address) was paid nothing in the settlement of epoch \(epoch), or it is not settled")
         }
         return Self.claimJSON(claim)
@@ -103,7 +128,10 @@ extension LedgerRPC {
         let params = RPCParams(raw, names: ["address", "epoch"])
         let address = try RPCDecoding.address(try params.required("address"), name: "address")
         let epoch = try params.optional("epoch").map { value throws(RPCError) in try RPCDecoding.quantity(value, name: "epoch") }
-        guard let claim = sequencer.read({ state in epoch.map { state.balanceProof(address: address, epoch: $0) } ?? state.balanceProof(address: address) }) else {
+        let view = sequencer.view
+        // Without an epoch: the latest applied settlement's snapshot.
+        let latest = view.summary.settledEpochs == 0 ? nil : view.summary.settledEpochs - 1
+        guard let wanted = epoch ?? latest, let claim = try balanceClaim(view: view, address: address, epoch: wanted) else {
             throw .notFound("no balance of \(address) in a kept settlement snapshot")
         }
         return Self.claimJSON(claim)
@@ -118,33 +146,35 @@ extension LedgerRPC {
 
     func epochSummary(_ raw: JSONValue?) throws(RPCError) -> JSONValue {
         let epoch = try RPCDecoding.quantity(try RPCParams(raw, names: ["epoch"]).required("epoch"), name: "epoch")
-        let found: JSONValue? = sequencer.read { state -> JSONValue? in
-            guard let record = state.epochs[epoch] else { return nil }
-            let settlement = state.settlements[epoch]
-            var members: [String: JSONValue] = [
-                "epoch": .integer(epoch), "secretCommitment": .string(record.secretCommitment.description),
-                "status": .string(settlement?.applied == true ? "settled" : record.closed ? "closed" : "open"),
-                "receipts": .integer(state.receiptCounts[epoch] ?? 0),
-                "unsettledReceipts": .integer(state.unsettledJobs[epoch]?.count ?? 0),
-            ]
-            if record.closed {
-                members["secret"] = .string(record.secret.description)
-                members["receiptsRoot"] = .string(record.receiptsRoot.description)
-            }
-            if let summary = settlement?.summary {
-                members["settlement"] = .object([
-                    "emission": .string(String(summary.emission.baseUnits)), "nodesPaid": .string(String(summary.nodesPaid.baseUnits)),
-                    "verifiersPaid": .string(String(summary.verifiersPaid.baseUnits)), "treasuryPaid": .string(String(summary.treasuryPaid.baseUnits)),
-                    "slashed": .string(String(summary.slashed.baseUnits)), "paidReceipts": .integer(summary.paidReceipts),
-                    "deferredReceipts": .integer(summary.deferredReceipts), "fraudNodes": .integer(summary.fraudNodes),
-                    "rewardsRoot": .string(summary.rewardsRoot.description), "balancesRoot": .string(settlement!.balancesRoot.description),
-                    "applied": .bool(settlement!.applied),
-                ])
-            }
-            return .object(members)
+        let view = sequencer.view
+        let (record, settlement) = try Self.reading { () throws(StoreError) in (try view.epoch(epoch), try view.settlement(epoch)) }
+        guard let record else { throw .notFound("epoch \(epoch) has not opened") }
+        // An open epoch's count is the view's; a closed epoch's no longer changes, so the
+        // sequencer's count is the durable one.
+        let receipts = record.closed ? sequencer.read { $0.receiptCounts[epoch] ?? 0 } : view.summary.openEpochReceipts
+        var members: [String: JSONValue] = [
+            "epoch": .integer(epoch), "secretCommitment": .string(record.secretCommitment.description),
+            "status": .string(settlement?.applied == true ? "settled" : record.closed ? "closed" : "open"),
+            "receipts": .integer(receipts),
+            "unsettledReceipts": .integer(view.summary.unsettledReceipts[epoch] ?? 0),
+            "height": .string(RPCDecoding.quantityText(view.height)),
+        ]
+        if record.closed {
+            members["secret"] = .string(record.secret.description)
+            members["receiptsRoot"] = .string(record.receiptsRoot.description)
         }
-        guard let found else { throw .notFound("epoch \(epoch) has not opened") }
-        return found
+        if let settlement {
+            let summary = settlement.summary
+            members["settlement"] = .object([
+                "emission": .string(String(summary.emission.baseUnits)), "nodesPaid": .string(String(summary.nodesPaid.baseUnits)),
+                "verifiersPaid": .string(String(summary.verifiersPaid.baseUnits)), "treasuryPaid": .string(String(summary.treasuryPaid.baseUnits)),
+                "slashed": .string(String(summary.slashed.baseUnits)), "paidReceipts": .integer(summary.paidReceipts),
+                "deferredReceipts": .integer(summary.deferredReceipts), "fraudNodes": .integer(summary.fraudNodes),
+                "rewardsRoot": .string(summary.rewardsRoot.description), "balancesRoot": .string(settlement.balancesRoot.description),
+                "applied": .bool(settlement.applied),
+            ])
+        }
+        return .object(members)
     }
 
     /// Up to `limit` entries from `fromHeight`, fewer when the next would not fit the call's

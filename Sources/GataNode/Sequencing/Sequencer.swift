@@ -3,14 +3,17 @@ import GataCore
 import GataCrypto
 import GataStore
 
-/// The single writer of the ledger.
+/// The single writer of the ledger, in two pipelined stages.
 ///
 /// Submitters derive their entry's evidence (hashing and signature recovery) on their own task,
-/// so that work spreads over every core; then they wait in a bounded queue. One sequencer thread
-/// takes everything queued, applies it in order to the state, and writes the resulting entries
-/// with one synced RocksDB write (group commit). Only after that write returns are the
-/// submitters answered: nothing is acknowledged before it is durable.
-public final class Sequencer: @unchecked Sendable {  // mutable state is guarded by `queue` and `stateLock`
+/// so that work spreads over every core; then they wait in a bounded queue. The sequencer thread
+/// takes everything queued, applies it in order to the state in memory, and encodes the group's
+/// entries and changed records. The writer thread writes each group with one synced RocksDB write
+/// (group commit) while the sequencer applies the next, so at most one group is being written
+/// and one more waits for it. Only after its own group's write returns are a group's submitters
+/// answered, in order, and a new ``LedgerView`` published: nothing is acknowledged or shown to a
+/// reader before it is durable. A failed write halts the process; nothing after it is answered.
+public final class Sequencer: @unchecked Sendable {  // mutable state is guarded by `queue`, `stateLock`, `handoff` and `viewLock`
     /// Limits of the sequencer.
     public struct Configuration: Sendable {
         /// Submissions waiting at most; past this, submitters get ``SubmitOutcome/overloaded(retryAfterMillis:)``.
@@ -71,6 +74,23 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
     private let stateLock = NSLock()
     private var state: LedgerState
     private var thread: Thread?
+    /// The group applied and encoded, waiting for the writer; at most one.
+    private let handoff = NSCondition()
+    private var handed: AppliedGroup?
+    private var sequencingDone = false
+    private var writerThread: Thread?
+    private let viewLock = NSLock()
+    private var published: LedgerView
+
+    /// A group applied in memory, its bytes encoded, waiting to be written and answered.
+    private struct AppliedGroup {
+        let submissions: [Pending]
+        let outcomes: [SubmitOutcome]
+        let commit: LedgerStore.PreparedCommit?
+        let summary: LedgerSummary
+        let entryBytes: Int
+        let started: ContinuousClock.Instant
+    }
 
     /// Starts the sequencer thread over an opened store and its state.
     ///
@@ -84,9 +104,18 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         self.configuration = configuration
         self.clockMillis = clockMillis
         self.onCommit = onCommit
+        do {
+            self.published = try store.view(of: state.summary)
+        } catch {
+            fatalError("the sequencer was given a state that is not the one on disk: \(error)")
+        }
         let thread = Thread { [unowned self] in self.run() }
         thread.name = "gata-sequencer"
         self.thread = thread
+        let writer = Thread { [unowned self] in self.runWriter() }
+        writer.name = "gata-writer"
+        self.writerThread = writer
+        writer.start()
         thread.start()
     }
 
@@ -135,8 +164,18 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         return pending.count
     }
 
-    /// Reads the state as of the last completed group commit. The lock is not reentrant: `body`
-    /// must not call `read` again, nor submit.
+    /// The ledger as of the last durable group: what every answer to a client reads. Taking it
+    /// costs a lock held for a pointer copy, never across I/O or an entry being applied.
+    public var view: LedgerView {
+        viewLock.lock()
+        defer { viewLock.unlock() }
+        return published
+    }
+
+    /// Reads the sequencer's own state: everything applied, which may include the group being
+    /// written. For building entries and the node's own decisions; answers to clients read
+    /// ``view``. The lock is held while a group is applied in memory, never across I/O. It is not
+    /// reentrant: `body` must not call `read` again, nor submit.
     public func read<T>(_ body: (LedgerState) throws -> T) rethrows -> T {
         stateLock.lock()
         defer { stateLock.unlock() }
@@ -157,16 +196,58 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
             queue.lock()
             while pending.isEmpty && accepting { queue.wait() }
             if pending.isEmpty && !accepting {
-                stopped = true
-                queue.broadcast()
                 queue.unlock()
+                handoff.lock()
+                sequencingDone = true
+                handoff.broadcast()
+                handoff.unlock()
                 return
             }
             let taken = Array(pending.prefix(configuration.commitSubmissionsMax))
             pending.removeFirst(taken.count)
             queue.unlock()
-            let outcomes = commitGroup(taken)
-            for (submission, outcome) in zip(taken, outcomes) { submission.continuation.resume(returning: outcome) }
+            let applied = applyGroup(taken)
+            handoff.lock()
+            while handed != nil { handoff.wait() }
+            handed = applied
+            handoff.broadcast()
+            handoff.unlock()
+        }
+    }
+
+    /// Writes each applied group, then publishes its view and answers its submitters, in order.
+    private func runWriter() {
+        while true {
+            handoff.lock()
+            while handed == nil && !sequencingDone { handoff.wait() }
+            guard let group = handed else {
+                handoff.unlock()
+                queue.lock()
+                stopped = true
+                queue.broadcast()
+                queue.unlock()
+                return
+            }
+            handed = nil
+            handoff.broadcast()
+            handoff.unlock()
+            if let commit = group.commit {
+                do {
+                    try store.write(commit)
+                    let view = try store.view(of: group.summary)
+                    viewLock.lock()
+                    published = view
+                    viewLock.unlock()
+                } catch {
+                    // The state in memory is ahead of the disk and cannot be rolled back; continuing would
+                    // acknowledge what is not durable. Halt, and let recovery reopen from the disk.
+                    fatalError("the ledger could not be written at height \(group.summary.height), halting: \(error)")
+                }
+            }
+            let rejected = group.outcomes.count { if case .rejected = $0 { true } else { false } }
+            onCommit(CommitReport(submissions: group.submissions.count, entriesWritten: group.commit?.entryCount ?? 0, rejected: rejected,
+                                  entryBytes: group.entryBytes, height: group.summary.height, duration: ContinuousClock.now - group.started))
+            for (submission, outcome) in zip(group.submissions, group.outcomes) { submission.continuation.resume(returning: outcome) }
         }
     }
 
@@ -174,18 +255,16 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
     /// it cannot be measured.
     public func diskSpace() -> DiskSpace? { try? store.diskSpace() }
 
-    /// Applies a group in order and writes it with one synced write. Before anything is applied,
-    /// the free space is checked: below the reserve the whole group is refused, so RocksDB is never
-    /// asked to write on a nearly full disk and the state in memory never runs ahead of it.
-    private func commitGroup(_ group: [Pending]) -> [SubmitOutcome] {
+    /// Applies a group in order and encodes what it wrote. Before anything is applied, the free
+    /// space is checked: below the reserve the whole group is refused, so RocksDB is never asked to
+    /// write on a nearly full disk and the state in memory never runs ahead of it.
+    private func applyGroup(_ group: [Pending]) -> AppliedGroup {
         let started = ContinuousClock.now
         if let space = diskSpace(), space.isBelowReserve {
-            onCommit(CommitReport(submissions: group.count, entriesWritten: 0, rejected: group.count, entryBytes: 0,
-                                  height: read { $0.nextHeight } - 1, duration: ContinuousClock.now - started))
-            return group.map { _ in .diskSpaceLow(space, retryAfterMillis: configuration.diskRetryAfterMillis) }
+            let outcomes = group.map { _ in SubmitOutcome.diskSpaceLow(space, retryAfterMillis: configuration.diskRetryAfterMillis) }
+            return AppliedGroup(submissions: group, outcomes: outcomes, commit: nil, summary: read { $0.summary }, entryBytes: 0, started: started)
         }
         stateLock.lock()
-        defer { stateLock.unlock() }
         var entries: [Entry] = []
         var changed: [StateKey] = []
         var outcomes: [SubmitOutcome] = []
@@ -220,20 +299,11 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
                 outcomes.append(.rejected(result.code, result.detail))
             }
         }
-        if !entries.isEmpty {
-            do {
-                try store.commit(entries: entries, changed: changed, state: state)
-            } catch {
-                // The state in memory is ahead of the disk and cannot be rolled back; continuing would
-                // acknowledge what is not durable. Halt, and let recovery reopen from the disk.
-                fatalError("the ledger could not be written, halting: \(error)")
-            }
-        }
-        let rejected = outcomes.count { if case .rejected = $0 { true } else { false } }
-        onCommit(CommitReport(submissions: group.count, entriesWritten: entries.count, rejected: rejected,
-                              entryBytes: entries.reduce(0) { $0 + $1.encoded.count }, height: state.nextHeight - 1,
-                              duration: ContinuousClock.now - started))
-        return outcomes
+        stateLock.unlock()
+        // Only this thread changes the state, so it reads it without the lock from here on.
+        let commit = entries.isEmpty ? nil : store.prepareCommit(entries: entries, changed: changed, state: state)
+        return AppliedGroup(submissions: group, outcomes: outcomes, commit: commit, summary: state.summary,
+                            entryBytes: entries.reduce(0) { $0 + $1.encoded.count }, started: started)
     }
 
     private func stamp(_ payload: Payload) -> Entry {

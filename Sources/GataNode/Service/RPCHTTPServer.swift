@@ -42,7 +42,8 @@ public enum RPCHTTPServer {
     /// the disk below its reserve, reads still work and only writes are refused, so the status
     /// says "degraded" and `writes` says why rather than the whole node reporting down.
     static func health(_ rpc: LedgerRPC) -> JSONValue {
-        let (height, epoch) = rpc.sequencer.read { ($0.nextHeight - 1, $0.openEpoch) }
+        let summary = rpc.sequencer.view.summary
+        let (height, epoch) = (summary.height, summary.openEpoch)
         var members: [String: JSONValue] = ["status": .string("ok"), "height": .integer(height), "openEpoch": epoch.map { .integer($0) } ?? .null,
                                             "writes": .string("accepted")]
         if let space = rpc.sequencer.diskSpace() {

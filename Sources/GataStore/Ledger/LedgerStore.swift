@@ -10,6 +10,7 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
     let database: RocksDatabase
     /// Serialises creating operator secrets, so two openings of one epoch agree on its secret.
     private let secretLock = NSLock()
+    private let beforeWriteHook = Locked<(@Sendable () -> Void)?>(nil)
     public let path: String
     /// Entry 0.
     public let genesisEntry: Entry
@@ -115,6 +116,19 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
     /// entries (``diskSpace()``): a refusal here would leave its state ahead of the disk.
     /// - Throws: ``StoreError`` `.io` when RocksDB fails.
     public func commit(entries: [Entry], changed: [StateKey], state: LedgerState) throws(StoreError) {
+        try write(prepareCommit(entries: entries, changed: changed, state: state))
+    }
+
+    /// A commit's bytes, encoded from the state they came from, ready to be written later, from
+    /// another thread, while that state moves on.
+    public struct PreparedCommit: Sendable {
+        fileprivate let batch: WriteBatch
+        /// Entries in the commit.
+        public let entryCount: Int
+    }
+
+    /// Encodes entries, their index entries and the records they changed, with the new head.
+    public func prepareCommit(entries: [Entry], changed: [StateKey], state: LedgerState) -> PreparedCommit {
         var batch = WriteBatch()
         for entry in entries {
             let key = StoreKeys.log(entry.height)
@@ -134,7 +148,20 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         }
         batch.put(.meta, StoreKeys.formatVersion, CheckedValue.seal(key: StoreKeys.formatVersion, value: Self.formatVersion))
         batch.put(.meta, StoreKeys.head, CheckedValue.seal(key: StoreKeys.head, value: state.head.encoded))
-        try database.write(batch)
+        return PreparedCommit(batch: batch, entryCount: entries.count)
+    }
+
+    /// Writes a prepared commit in one synced batch.
+    /// - Throws: ``StoreError`` `.io` when RocksDB fails.
+    public func write(_ commit: PreparedCommit) throws(StoreError) {
+        if let hook = beforeWriteHook.withLock({ $0 }) { hook() }
+        try database.write(commit.batch)
+    }
+
+    /// For tests only: `hook` runs on the writing thread before every synced write, so that a test
+    /// can hold a write in flight and see what waits for it. Nil removes it.
+    public func setBeforeWriteHookForTesting(_ hook: (@Sendable () -> Void)?) {
+        beforeWriteHook.withLock { $0 = hook }
     }
 
     /// The spec of an assigned job, from the index, checked; nil if no job has this id.

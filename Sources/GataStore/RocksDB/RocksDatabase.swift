@@ -149,11 +149,32 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
 
     /// The value at `key`, or nil.
     func get(_ family: ColumnFamily, _ key: [UInt8]) throws(StoreError) -> [UInt8]? {
+        try get(family, key, options: readOptions)
+    }
+
+    /// A point-in-time view of every column family as of now.
+    func snapshot() -> RocksSnapshot {
+        let snapshot = rocksdb_create_snapshot(database)!
+        let options = rocksdb_readoptions_create()!
+        rocksdb_readoptions_set_verify_checksums(options, 1)
+        rocksdb_readoptions_set_snapshot(options, snapshot)
+        return RocksSnapshot(database: self, snapshot: snapshot, options: options)
+    }
+
+    /// Gives a snapshot back, unless the database is closed, which has let go of them all.
+    func release(snapshot: OpaquePointer, options: OpaquePointer) {
+        closeLock.lock()
+        defer { closeLock.unlock() }
+        if !isClosed { rocksdb_release_snapshot(database, snapshot) }
+        rocksdb_readoptions_destroy(options)
+    }
+
+    func get(_ family: ColumnFamily, _ key: [UInt8], options: OpaquePointer) throws(StoreError) -> [UInt8]? {
         var length = 0
         var error: UnsafeMutablePointer<CChar>? = nil
         let value = key.withUnsafeBufferPointer { keyBuffer in
             keyBuffer.withMemoryRebound(to: CChar.self) {
-                rocksdb_get_cf(database, readOptions, handles[family.rawValue], $0.baseAddress, $0.count, &length, &error)
+                rocksdb_get_cf(database, options, handles[family.rawValue], $0.baseAddress, $0.count, &length, &error)
             }
         }
         if let message = Self.take(error) { throw StoreError(.io, "read of \(family.name) failed: \(message)") }
@@ -217,8 +238,27 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
 }
 
 /// Puts and deletes to write atomically.
-struct WriteBatch {
-    struct Operation {
+/// A consistent, point-in-time view of the database: reads through it never see a later write.
+final class RocksSnapshot: @unchecked Sendable {  // RocksDB snapshots are read-only and thread-safe
+    private let database: RocksDatabase
+    private let snapshot: OpaquePointer
+    private let options: OpaquePointer
+
+    init(database: RocksDatabase, snapshot: OpaquePointer, options: OpaquePointer) {
+        self.database = database
+        self.snapshot = snapshot
+        self.options = options
+    }
+
+    deinit { database.release(snapshot: snapshot, options: options) }
+
+    func get(_ family: ColumnFamily, _ key: [UInt8]) throws(StoreError) -> [UInt8]? {
+        try database.get(family, key, options: options)
+    }
+}
+
+struct WriteBatch: Sendable {
+    struct Operation: Sendable {
         let family: ColumnFamily
         let key: [UInt8]
         /// nil deletes.

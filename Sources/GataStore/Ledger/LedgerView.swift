@@ -1,0 +1,75 @@
+import GataCore
+import GataCrypto
+
+/// The ledger as of one durable height: a RocksDB snapshot taken right after that height's group
+/// was written, with the summary of the state at that height.
+///
+/// Reads through a view take no lock, never wait for a write, and never mix two heights: every
+/// record comes from the one snapshot, and a view is made only once its group is on disk
+/// (Specs/LEDGER.md §Storage, §Reads).
+public final class LedgerView: Sendable {
+    public let summary: LedgerSummary
+    private let snapshot: RocksSnapshot
+
+    init(summary: LedgerSummary, snapshot: RocksSnapshot) {
+        self.summary = summary
+        self.snapshot = snapshot
+    }
+
+    /// The height of the last entry in the view.
+    public var height: UInt64 { summary.height }
+
+    /// An account, or an empty one.
+    public func account(_ address: Address) throws(StoreError) -> Account {
+        try record(.account(address), as: Account.self) ?? Account()
+    }
+
+    public func assignment(_ jobId: Hash32) throws(StoreError) -> AssignmentRecord? {
+        try record(.assignment(jobId), as: AssignmentRecord.self)
+    }
+
+    public func receipt(_ jobId: Hash32) throws(StoreError) -> ReceiptRecord? {
+        try record(.receipt(jobId), as: ReceiptRecord.self)
+    }
+
+    public func epoch(_ epoch: UInt64) throws(StoreError) -> EpochRecord? {
+        try record(.epoch(epoch), as: EpochRecord.self)
+    }
+
+    public func settlement(_ epoch: UInt64) throws(StoreError) -> SettlementRecord? {
+        try record(.settlement(epoch), as: SettlementRecord.self)
+    }
+
+    /// The balances behind the balances root of `epoch`'s settlement, while it is kept.
+    public func balanceSnapshot(_ epoch: UInt64) throws(StoreError) -> [SettlementRecord.Payout]? {
+        try record(.balanceSnapshot(epoch), as: BalanceSnapshot.self)?.balances
+    }
+
+    /// One state record, checked and decoded; nil if it does not exist at this height.
+    /// - Throws: ``StoreError`` `.corrupt` naming the key if it fails its checksum or does not decode.
+    public func record<Record: RecordCodec>(_ key: StateKey, as type: Record.Type) throws(StoreError) -> Record? {
+        let keyBytes = key.bytes
+        guard let stored = try snapshot.get(.state, keyBytes) else { return nil }
+        guard let bytes = CheckedValue.open(key: keyBytes, stored: stored) else {
+            throw StoreError(.corrupt, "the state record \(Hex.encodePrefixed(keyBytes)) fails its checksum")
+        }
+        do {
+            return try Record(record: bytes)
+        } catch {
+            throw StoreError(.corrupt, "the state record \(Hex.encodePrefixed(keyBytes)) does not decode: \(error)")
+        }
+    }
+}
+
+extension LedgerStore {
+    /// A view of what is on disk now, which must be the state `summary` was taken from: call it
+    /// from the one writer, right after the write that made that state durable.
+    /// - Throws: ``StoreError`` `.corrupt` if the stored head is not the summary's.
+    public func view(of summary: LedgerSummary) throws(StoreError) -> LedgerView {
+        let snapshot = database.snapshot()
+        guard let sealed = try snapshot.get(.meta, StoreKeys.head), let bytes = CheckedValue.open(key: StoreKeys.head, stored: sealed),
+              let head = try? LedgerState.Head(decoding: bytes), head == summary.head
+        else { throw StoreError(.corrupt, "the stored head is not the head of the state being published at height \(summary.height)") }
+        return LedgerView(summary: summary, snapshot: snapshot)
+    }
+}
