@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian machine to build and test GATA Ledger. Safe to run again: each step
 # is skipped when it is already done.
-#   - Debian packages: the C libraries (RocksDB, libsecp256k1, OpenSSL) and pkg-config.
+#   - Debian packages: the C libraries (RocksDB, libsecp256k1, OpenSSL), pkg-config, and wrk, the
+#     HTTP load client `gata bench reads` drives.
 #   - .venv/: Python with the pinned tools of Tools/requirements.txt (eth-account and friends),
 #     used to generate known-answer vectors and by the interoperability tests.
 #   - .build-nvrtc/: NVIDIA's NVRTC from Debian's non-free archive, unpacked here and never
@@ -10,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(librocksdb-dev libsecp256k1-dev libssl-dev pkg-config)
+packages=(librocksdb-dev libsecp256k1-dev libssl-dev pkg-config wrk)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

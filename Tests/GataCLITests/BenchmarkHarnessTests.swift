@@ -12,4 +12,23 @@ import Testing
             #expect(result.standardOutput.contains(figure), "the report has \(figure)")
         }
     }
+
+    @Test func theSettlementBenchmarkSettlesAndReportsItsFloor() throws {
+        let genesis = ToolRunner.repositoryRoot.appendingPathComponent("Genesis/devnet.json").path
+        let result = try ToolRunner.gata("bench", "settle", "--receipts", "2000", "--nodes", "200", "--genesis", genesis)
+        #expect(result.status == 0, "\(result.standardError)")
+        for figure in ["compute, once", "phase one: apply", "phase two: synced write", "of the floor", "reads and keccaks", "peak while settling",
+                       "paid 2000 receipts, deferred 0"] {
+            #expect(result.standardOutput.contains(figure), "the report has \(figure)")
+        }
+    }
+
+    @Test func theReadBenchmarkDrivesANodeWithWrkAndReportsBothRuns() throws {
+        let genesis = ToolRunner.repositoryRoot.appendingPathComponent("Genesis/devnet.json").path
+        let result = try ToolRunner.gata("bench", "reads", "--seconds", "1", "--connections", "4", "--receipts", "1000", "--genesis", genesis)
+        #expect(result.status == 0, "\(result.standardError)")
+        for figure in ["ingest maximum", "reads, ingest stopped", "reads, ingest at half", "read throughput under ingest", "(0 errors)"] {
+            #expect(result.standardOutput.contains(figure), "the report has \(figure)")
+        }
+    }
 }

@@ -17,7 +17,7 @@ public struct BinaryWriter: Sendable {
     public mutating func write(_ value: UInt128) { writeBigEndian(value) }
     public mutating func write(_ value: Bool) { bytes.append(value ? 1 : 0) }
     public mutating func write(_ value: Hash32) { bytes.append(contentsOf: value.bytes) }
-    public mutating func write(_ value: Address) { bytes.append(contentsOf: value.bytes) }
+    public mutating func write(_ value: Address) { value.withBytes { bytes.append(contentsOf: $0) } }
     public mutating func write(_ value: Amount) { write(value.baseUnits) }
     public mutating func write(_ value: RecoverableSignature) { bytes.append(contentsOf: value.bytes) }
 

@@ -38,6 +38,16 @@ extension LedgerState {
         var fraud = false
         var jobs: [Hash32] = []
         var ready: Bool { fraud || unresolved == 0 }
+
+        mutating func add(_ jobId: Hash32, units: UInt64, status: ReceiptStatus) {
+            self.units += UInt128(units)
+            jobs.append(jobId)
+            switch status {
+            case .sampled: unresolved += 1
+            case .fraud, .unrevealed: fraud = true
+            case .recorded, .unsampled, .verified, .unchecked: break
+            }
+        }
     }
 
     /// Computes the settlement of `epoch` (Specs/SETTLEMENT.md), or says why it cannot be made now.
@@ -110,16 +120,10 @@ extension LedgerState {
         for (receiptEpoch, jobs) in unsettledJobs where receiptEpoch <= epoch {
             for jobId in jobs {
                 guard let assignment = assignments[jobId], let receipt = receipts[jobId] else { continue }
-                // Mutated in place: a copy out of the dictionary and back would copy the job list
-                // on every append, quadratic in a node's receipts.
-                let key = GroupKey(node: assignment.node, epoch: receiptEpoch)
-                groups[key, default: Group()].units += UInt128(assignment.units)
-                groups[key, default: Group()].jobs.append(jobId)
-                switch receipt.status {
-                case .sampled: groups[key, default: Group()].unresolved += 1
-                case .fraud, .unrevealed: groups[key, default: Group()].fraud = true
-                case .recorded, .unsampled, .verified, .unchecked: break
-                }
+                // Mutated in place, in one access: a copy out of the dictionary and back would copy
+                // the job list on every append, quadratic in a node's receipts.
+                groups[GroupKey(node: assignment.node, epoch: receiptEpoch), default: Group()]
+                    .add(jobId, units: assignment.units, status: receipt.status)
             }
         }
         return groups.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }

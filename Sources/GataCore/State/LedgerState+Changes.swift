@@ -8,16 +8,20 @@ extension LedgerState {
         touchedTerms[key] = encodeRecord(key).map { StateDigest.term(key: key.bytes, value: $0) }
     }
 
-    /// Folds the touched records into the digest and returns their keys.
+    /// Folds the touched records into the digest and returns them, each encoded once.
     mutating func commitChanges() -> ApplyResult {
+        var writes: [RecordWrite] = []
+        writes.reserveCapacity(touchedOrder.count)
         for key in touchedOrder {
             if case .some(.some(let old)) = touchedTerms[key] { digest.remove(old) }
-            if let value = encodeRecord(key) { digest.add(StateDigest.term(key: key.bytes, value: value)) }
+            let keyBytes = key.bytes
+            let value = encodeRecord(key)
+            if let value { digest.add(StateDigest.term(key: keyBytes, value: value)) }
+            writes.append(RecordWrite(key: key, keyBytes: keyBytes, value: value))
         }
-        let changed = touchedOrder
         touchedOrder.removeAll(keepingCapacity: true)
         touchedTerms.removeAll(keepingCapacity: true)
-        return .applied(changed)
+        return .applied(writes)
     }
 
     /// The stored bytes of a record, or nil when it does not exist (Specs/LEDGER.md §State records).

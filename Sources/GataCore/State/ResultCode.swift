@@ -129,12 +129,23 @@ public enum ResultCode: UInt16, Sendable, CaseIterable, CustomStringConvertible 
 }
 
 /// The result of ``LedgerState/apply(_:evidence:)``.
+/// One state record an applied entry changed: its key, the key's bytes, and its new stored bytes,
+/// or nil when the record no longer exists.
+public struct RecordWrite: Sendable, Equatable {
+    public let key: StateKey
+    public let keyBytes: [UInt8]
+    public let value: [UInt8]?
+}
+
 public struct ApplyResult: Sendable, Equatable {
     public let code: ResultCode
     /// What was wrong, for a rejection; empty when applied.
     public let detail: String
-    /// The state records the entry changed, for the store to write; empty unless applied.
-    public let changed: [StateKey]
+    /// The state records the entry changed, each with its new stored bytes, encoded once: the
+    /// digest was updated from these bytes and the store writes them. Empty unless applied.
+    public let writes: [RecordWrite]
+    /// The keys of ``writes``.
+    public var changed: [StateKey] { writes.map(\.key) }
     /// For a rejection caused by one field holding the wrong value: which field, and both values.
     public var mismatch: Mismatch? = nil
 
@@ -151,17 +162,17 @@ public struct ApplyResult: Sendable, Equatable {
     /// Whether the entry belongs in the log.
     public var isApplied: Bool { code == .applied }
 
-    static func applied(_ changed: [StateKey]) -> ApplyResult { ApplyResult(code: .applied, detail: "", changed: changed) }
-    static func rejected(_ code: ResultCode, _ detail: String) -> ApplyResult { ApplyResult(code: code, detail: detail, changed: []) }
+    static func applied(_ writes: [RecordWrite]) -> ApplyResult { ApplyResult(code: .applied, detail: "", writes: writes) }
+    static func rejected(_ code: ResultCode, _ detail: String) -> ApplyResult { ApplyResult(code: code, detail: detail, writes: []) }
 
     /// A rejection because `field` holds `found` where the state implies `expected`.
     static func mismatch(_ code: ResultCode, field: String, expected: String, found: String, _ detail: String? = nil) -> ApplyResult {
-        ApplyResult(code: code, detail: detail ?? "\(field) is \(found), expected \(expected)", changed: [],
+        ApplyResult(code: code, detail: detail ?? "\(field) is \(found), expected \(expected)", writes: [],
                     mismatch: Mismatch(field: field, expected: expected, found: found))
     }
 
     /// The same rejection under another code and detail, keeping its mismatch.
     func relabeled(_ code: ResultCode, _ detail: String) -> ApplyResult {
-        ApplyResult(code: code, detail: detail, changed: [], mismatch: mismatch)
+        ApplyResult(code: code, detail: detail, writes: [], mismatch: mismatch)
     }
 }

@@ -1,7 +1,20 @@
 /// A 20-byte Ethereum account address.
 public struct Address: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The 20 bytes as big-endian words, most significant first: stored inline, so an address costs
+    /// no allocation, and hashing, equality and ordering cost a few integer operations.
+    private let w0: UInt64
+    private let w1: UInt64
+    private let w2: UInt32
+
     /// The 20 bytes.
-    public let bytes: [UInt8]
+    public var bytes: [UInt8] {
+        withUnsafeBytes(of: (w0.bigEndian, w1.bigEndian, w2.bigEndian)) { Array($0.prefix(20)) }
+    }
+
+    /// Calls `body` with the 20 bytes, without allocating.
+    public func withBytes<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        try withUnsafeBytes(of: (w0.bigEndian, w1.bigEndian, w2.bigEndian)) { try body(UnsafeRawBufferPointer(rebasing: $0.prefix(20))) }
+    }
 
     /// Why text is not an address.
     public enum ParseError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -21,7 +34,22 @@ public struct Address: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Wraps exactly 20 bytes.
     public init<Bytes: Collection<UInt8>>(bytes: Bytes) {
         precondition(bytes.count == 20, "an address is 20 bytes, got \(bytes.count)")
-        self.bytes = Array(bytes)
+        let words: (UInt64, UInt64, UInt32)? = bytes.withContiguousStorageIfAvailable { buffer in
+            let raw = UnsafeRawBufferPointer(buffer)
+            return (UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+                    UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+                    UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self)))
+        }
+        if let words {
+            (w0, w1, w2) = words
+        } else {
+            let array = Array(bytes)
+            (w0, w1, w2) = array.withUnsafeBytes { raw in
+                (UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+                 UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+                 UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self)))
+            }
+        }
     }
 
     /// Parses `0x` and 40 hex digits. Mixed case must carry a correct EIP-55 checksum; text that is
@@ -57,7 +85,8 @@ public struct Address: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public var description: String { checksummed }
 
+    /// Byte order: the words are big-endian, so comparing them compares the bytes.
     public static func < (lhs: Address, rhs: Address) -> Bool {
-        lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
+        (lhs.w0, lhs.w1, lhs.w2) < (rhs.w0, rhs.w1, rhs.w2)
     }
 }

@@ -104,6 +104,45 @@ public struct IngestBenchmark: Sendable {
 
     struct Job { let key: PrivateKey; let body: ReceiptBody }
 
+    /// Assigns `receipts` jobs in the open epoch and returns one single-signed receipt for each,
+    /// ready to submit; `tag` keeps the jobs of two calls apart.
+    public func singleReceipts(sequencer: Sequencer, genesis: GenesisConfig, tag: String) async throws -> [Payload] {
+        let jobs = try await prepare(sequencer: sequencer, genesis: genesis, tag: tag)
+        let epoch = sequencer.read { $0.openEpoch ?? 0 }
+        return jobs.map { Payload.receipt(MessageSigning.receipt($0.key, chainId: genesis.chainId, epoch: epoch, body: $0.body)) }
+    }
+
+    /// Submits every payload with at most ``inflight`` outstanding, each with its evidence derived
+    /// on the submitting task; when `perSecond` is given, at that pace, started on a fixed
+    /// schedule. Throws if any is refused.
+    public func submit(_ payloads: [Payload], to sequencer: Sequencer, perSecond: Double? = nil) async throws {
+        guard let perSecond else { return try await submitAll(payloads, to: sequencer) }
+        let refused = Locked(0)
+        let start = ContinuousClock.now
+        await withTaskGroup(of: Void.self) { group in
+            var outstanding = 0, next = 0
+            while next < payloads.count {
+                // Every 5 ms, start what is due by now.
+                let due = min(payloads.count, Int((ContinuousClock.now - start) / .seconds(1) * perSecond) + 1)
+                while next < due {
+                    if outstanding >= inflight {
+                        await group.next()
+                        outstanding -= 1
+                    }
+                    let payload = payloads[next]
+                    next += 1
+                    outstanding += 1
+                    group.addTask {
+                        if case .rejected = await sequencer.submit(payload) { refused.withLock { $0 += 1 } }
+                    }
+                }
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+        }
+        let count = refused.withLock { $0 }
+        guard count == 0 else { throw BenchmarkError("\(count) submissions were refused") }
+    }
+
     /// Assigns `receipts` fresh jobs across the four bonded development nodes (not timed).
     private func prepare(sequencer: Sequencer, genesis: GenesisConfig, tag: String) async throws -> [Job] {
         let nodes = (5...8).map(DevAccounts.key)

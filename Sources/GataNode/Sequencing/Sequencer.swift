@@ -266,7 +266,7 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         }
         stateLock.lock()
         var entries: [Entry] = []
-        var changed: [StateKey] = []
+        var writes: [RecordWrite] = []
         var outcomes: [SubmitOutcome] = []
         outcomes.reserveCapacity(group.count)
         for submission in group {
@@ -275,6 +275,7 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
                 let result = state.apply(checkpoint, evidence: Evidence.derive(checkpoint.payload))
                 precondition(result.isApplied, "a due checkpoint always applies: \(result.code) \(result.detail)")
                 entries.append(checkpoint)
+                writes.append(contentsOf: result.writes)
             }
             let payload: Payload, evidence: Evidence
             var prepared: PreparedSettlement?
@@ -293,7 +294,7 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
             let result = state.apply(entry, evidence: evidence, prepared: prepared)
             if result.isApplied {
                 entries.append(entry)
-                changed.append(contentsOf: result.changed)
+                writes.append(contentsOf: result.writes)
                 outcomes.append(.recorded(height: entry.height, entryHash: entry.hash))
             } else {
                 outcomes.append(.rejected(result.code, result.detail))
@@ -301,7 +302,7 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         }
         stateLock.unlock()
         // Only this thread changes the state, so it reads it without the lock from here on.
-        let commit = entries.isEmpty ? nil : store.prepareCommit(entries: entries, changed: changed, state: state)
+        let commit = entries.isEmpty ? nil : store.prepareCommit(entries: entries, writes: writes, head: state.head)
         return AppliedGroup(submissions: group, outcomes: outcomes, commit: commit, summary: state.summary,
                             entryBytes: entries.reduce(0) { $0 + $1.encoded.count }, started: started)
     }

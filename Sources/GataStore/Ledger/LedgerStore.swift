@@ -127,9 +127,28 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         public let entryCount: Int
     }
 
-    /// Encodes entries, their index entries and the records they changed, with the new head.
-    public func prepareCommit(entries: [Entry], changed: [StateKey], state: LedgerState) -> PreparedCommit {
+    /// A commit of entries, their index entries, the records their application wrote (in order; a
+    /// record written twice is stored once, as last written) and the new head.
+    public func prepareCommit(entries: [Entry], writes: [RecordWrite], head: LedgerState.Head) -> PreparedCommit {
         var batch = WriteBatch()
+        appendEntries(entries, to: &batch)
+        var seen = Set<StateKey>()
+        seen.reserveCapacity(writes.count)
+        var latest: [RecordWrite] = []
+        latest.reserveCapacity(writes.count)
+        for write in writes.reversed() where seen.insert(write.key).inserted { latest.append(write) }
+        for write in latest.reversed() {
+            if let value = write.value {
+                batch.put(.state, write.keyBytes, CheckedValue.seal(key: write.keyBytes, value: value))
+            } else {
+                batch.delete(.state, write.keyBytes)
+            }
+        }
+        appendHead(head, to: &batch)
+        return PreparedCommit(batch: batch, entryCount: entries.count)
+    }
+
+    private func appendEntries(_ entries: [Entry], to batch: inout WriteBatch) {
         for entry in entries {
             let key = StoreKeys.log(entry.height)
             batch.put(.log, key, CheckedValue.seal(key: key, value: entry.encoded))
@@ -137,6 +156,18 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
                 batch.put(.indexes, index.key, CheckedValue.seal(key: index.key, value: index.value))
             }
         }
+    }
+
+    private func appendHead(_ head: LedgerState.Head, to batch: inout WriteBatch) {
+        batch.put(.meta, StoreKeys.formatVersion, CheckedValue.seal(key: StoreKeys.formatVersion, value: Self.formatVersion))
+        batch.put(.meta, StoreKeys.head, CheckedValue.seal(key: StoreKeys.head, value: head.encoded))
+    }
+
+    /// Encodes entries, their index entries and the records they changed, read from `state`, with
+    /// its head: for callers that kept only the keys.
+    public func prepareCommit(entries: [Entry], changed: [StateKey], state: LedgerState) -> PreparedCommit {
+        var batch = WriteBatch()
+        appendEntries(entries, to: &batch)
         var written = Set<StateKey>()
         for key in changed where written.insert(key).inserted {
             let keyBytes = key.bytes
@@ -146,8 +177,7 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
                 batch.delete(.state, keyBytes)
             }
         }
-        batch.put(.meta, StoreKeys.formatVersion, CheckedValue.seal(key: StoreKeys.formatVersion, value: Self.formatVersion))
-        batch.put(.meta, StoreKeys.head, CheckedValue.seal(key: StoreKeys.head, value: state.head.encoded))
+        appendHead(state.head, to: &batch)
         return PreparedCommit(batch: batch, entryCount: entries.count)
     }
 

@@ -66,7 +66,7 @@ struct BenchLedger {
     let genesis: GenesisConfig
     var state: LedgerState
     var pending: [Entry] = []
-    var changed: [StateKey] = []
+    var writes: [RecordWrite] = []
 
     static func write(path: String, genesis: GenesisConfig, receipts: Int) throws {
         let (store, state) = try LedgerStore.open(path: path, genesis: genesis)
@@ -98,15 +98,15 @@ struct BenchLedger {
         let result = state.apply(entry, evidence: evidence, prepared: prepared)
         guard result.isApplied else { throw CLIError("benchmark ledger entry \(entry.height): \(result.code) \(result.detail)") }
         pending.append(entry)
-        changed += result.changed
+        writes += result.writes
         if pending.count >= 2_000 { try flush() }
     }
 
     mutating func flush() throws {
         guard !pending.isEmpty else { return }
-        try store.commit(entries: pending, changed: changed, state: state)
+        try store.write(store.prepareCommit(entries: pending, writes: writes, head: state.head))
         pending = []
-        changed = []
+        writes = []
     }
 
     mutating func fill(receipts: Int) throws {

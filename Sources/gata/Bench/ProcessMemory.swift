@@ -21,7 +21,8 @@ enum ProcessMemory {
     private static func statusField(_ name: String) -> UInt64? {
         guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix(name + ":") {
-            let number = line.dropFirst(name.count + 1).split(separator: " ").first.flatMap { UInt64($0) }
+            // `VmRSS:\t  123456 kB`
+            let number = line.dropFirst(name.count + 1).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap { UInt64($0) }
             return number.map { $0 * 1024 }
         }
         return nil
