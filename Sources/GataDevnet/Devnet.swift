@@ -52,7 +52,7 @@ public struct Devnet: Sendable {
         logger.logLevel = .error
         let node = try await LedgerNode.open(genesis: genesis, data: folder + "/ledger", operatorKey: plan.operatorKey,
                                              leaseMillis: UInt64(max(2, plan.epochSeconds) * 1000),
-                                             settlementLagEpochs: VerificationWindow.settlementLagEpochs)
+                                             settlementLagEpochs: VerificationWindow.settlementLagEpochs, holdingEverything: true)
         let bound = Locked<Int?>(nil)
         let result = Locked(DevnetResult(sampleRate: Double(genesis.sampleRatePPM) / 1e6, dataFolder: folder, genesisPath: genesisPath))
         let scenario = DevnetScenario(devnet: self, node: node, bound: bound, result: result, logger: logger)

@@ -16,7 +16,7 @@ struct Gata: AsyncParsableCommand {
             """,
         version: GataVersion.text,
         subcommands: [
-            NodeCommand.self, DevnetCommand.self, VerifierCommand.self, AccountCommand.self, BalanceCommand.self, TransferCommand.self, ReceiptCommand.self,
+            NodeCommand.self, MigrateCommand.self, DevnetCommand.self, VerifierCommand.self, AccountCommand.self, BalanceCommand.self, TransferCommand.self, ReceiptCommand.self,
             EpochCommand.self, EntriesCommand.self, AuditCommand.self, ExportCommand.self, RPCSpecCommand.self, BenchCommand.self,
         ])
 }

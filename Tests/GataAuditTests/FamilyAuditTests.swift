@@ -96,4 +96,48 @@ import Testing
         try StoreSurgery.overwrite(path: fixture.path, family: .defaultFamily, key: key, stored: [9])
         #expect(try await Self.divergence(fixture)?.kind == "default family")
     }
+
+    /// The first receipt the fixture recorded: its id and job.
+    static func firstReceipt(_ fixture: AuditFixture) throws -> (receiptId: Hash32, jobId: Hash32) {
+        let entry = try #require(try fixture.entries().first { $0.payload.kind == .receipt || $0.payload.kind == .receiptBatch })
+        let evidence = Evidence.derive(entry.payload)
+        guard case .receipt(let receipt) = entry.payload else {
+            guard case .receiptBatch(let batch) = entry.payload else { throw TestFailure("not a receipt") }
+            return (evidence.receiptIds[0], batch.receipts[0].jobId)
+        }
+        return (evidence.receiptIds[0], receipt.body.jobId)
+    }
+
+    struct TestFailure: Error { let reason: String; init(_ reason: String) { self.reason = reason } }
+
+    @Test func aReceiptIndexEntryNamingAnotherJobIsReportedWithItsKey() async throws {
+        let fixture = try AuditFixture.build()
+        let (receiptId, jobId) = try Self.firstReceipt(fixture)
+        let key = [UInt8(0x04)] + receiptId.bytes
+        let stored = try #require(try StoreSurgery.read(path: fixture.path, family: .indexes, key: key), "the receipt is indexed by its id")
+        #expect(stored == TestSupport.sealed(key: key, value: jobId.bytes))
+        let other = Keccak256.hash(Array("another job".utf8))
+        try StoreSurgery.overwrite(path: fixture.path, family: .indexes, key: key, stored: TestSupport.sealed(key: key, value: other.bytes))
+        let divergence = try #require(try await Self.divergence(fixture))
+        #expect(divergence.kind == "indexes family")
+        #expect(divergence.field == Hex.encodePrefixed(key))
+        #expect(divergence.expected.contains("\(jobId)") && divergence.found == Hex.encodePrefixed(other.bytes), "\(divergence)")
+    }
+
+    @Test func aMissingEpochCountAndADamagedChecksumAreReportedWithTheirKeys() async throws {
+        let fixture = try AuditFixture.build()
+        let countKey: [UInt8] = [0x05, 0, 0, 0, 0, 0, 0, 0, 1]
+        #expect(try StoreSurgery.read(path: fixture.path, family: .indexes, key: countKey) != nil, "closed epoch 1 has its receipt count")
+        try StoreSurgery.delete(path: fixture.path, family: .indexes, key: countKey)
+        let missing = try #require(try await Self.divergence(fixture))
+        #expect(missing.kind == "indexes family" && missing.field == Hex.encodePrefixed(countKey) && missing.found == "no entry", "\(missing)")
+
+        let (receiptId, _) = try Self.firstReceipt(fixture)
+        let key = [UInt8(0x04)] + receiptId.bytes
+        var stored = try #require(try StoreSurgery.read(path: fixture.path, family: .indexes, key: key))
+        stored[3] ^= 0x01
+        try StoreSurgery.overwrite(path: fixture.path, family: .indexes, key: key, stored: stored)
+        let damaged = try #require(try await Self.divergence(fixture))
+        #expect(damaged.field == Hex.encodePrefixed(key) && damaged.found == "a failed checksum", "\(damaged)")
+    }
 }

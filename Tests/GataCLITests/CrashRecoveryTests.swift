@@ -64,7 +64,7 @@ import Testing
             }
             let replayed = try store.replayFromLog()
             #expect(replayed.head == state.head, "seed \(Self.seed), kill \(kill): the replay equals the stored state")
-            #expect(state.invariantViolation() == nil)
+            #expect(store.fullCheckViolation(of: state) == nil, "seed \(Self.seed), kill \(kill)")
         }
         print("crash recovery: \(Self.kills) SIGKILLs, \(acknowledged.count) acknowledged entries, all present after every restart; \(tornTails) opens dropped a torn, unacknowledged WAL tail and said so")
     }

@@ -32,7 +32,7 @@ import FoundationNetworking
             let entry = Entry(height: state.nextHeight, previousHash: state.lastHash, timestampMillis: UInt64(Date().timeIntervalSince1970 * 1000), payload: payload)
             let result = state.apply(entry, evidence: Evidence.derive(payload))
             guard result.isApplied else { throw ToolError("assignment batch \(batch): \(result.code) \(result.detail)") }
-            try store.commit(entries: [entry], changed: result.changed, state: state)
+            try store.commit(entries: [entry], results: [result], head: state.head)
         }
     }
 

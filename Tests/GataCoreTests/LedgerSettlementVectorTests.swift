@@ -107,6 +107,7 @@ import Testing
         let epoch = try vector["epoch"].u64()
         for closed in 0...epoch { state.epochs[closed] = EpochRecord(secretCommitment: .zero, closed: true) }
         state.nextEpoch = epoch + 1
+        state.settlementCount = epoch
         let empty = SettlementSummary(epoch: 0, emission: .zero, nodesPaid: .zero, verifiersPaid: .zero, treasuryPaid: .zero, slashed: .zero,
                                       paidReceipts: 0, deferredReceipts: 0, fraudNodes: 0, rewardsRoot: .zero)
         for settled in 0..<epoch {

@@ -27,7 +27,7 @@ import Testing
     @Test func settlementsStayExactOverAThousandEpochs() throws {
         var random = SeededGenerator(seed: Self.seed)
         let genesis = try Self.genesis()
-        var chain = TestChain(genesis: genesis)
+        var chain = TestChain(genesis: genesis, shadowed: true)
         var nextJob: UInt64 = 0
         var work = Work()
         var stats = (fraud: 0, deferred: 0, paid: 0, slashed: 0)
@@ -58,6 +58,7 @@ import Testing
         var counted: [UInt64: Int] = [:]
         for jobId in chain.state.receipts.keys { counted[chain.state.assignments[jobId]!.epoch, default: 0] += 1 }
         #expect(chain.state.receiptCounts == counted && counted.count > 100)
+        RandomOperationsTests.checkShadow(chain, seed: Self.seed)
     }
 
     /// What the nodes claimed and the verifiers sealed, by epoch, to reveal later.

@@ -12,7 +12,7 @@ import Testing
 
     @Test func invariantsHoldAfterEveryOperation() throws {
         var random = SeededGenerator(seed: Self.seed)
-        var chain = TestChain(genesis: try TestChain.devnetGenesis())
+        var chain = TestChain(genesis: try TestChain.devnetGenesis(), shadowed: true)
         let keys = (0...9).map(DevAccounts.key)
         var lastNonce: [Address: UInt64] = [:]
         var nextJob: UInt64 = 0
@@ -40,7 +40,20 @@ import Testing
         }
         print("random operations: seed \(Self.seed), \(Self.operations) operations, results \(counts.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.name)=\($0.value)" }.joined(separator: " "))")
         #expect(counts[.applied, default: 0] > Self.operations / 4, "enough operations succeed to exercise the state")
+        Self.checkShadow(chain, seed: Self.seed)
         #expect(counts.keys.count >= 12, "the mix reaches many different outcomes")
+    }
+
+    /// The copies that keep only their working set gave every result and digest the full state
+    /// gave, read back every record it holds, and held nothing beyond their working set once durable.
+    static func checkShadow(_ chain: TestChain, seed: UInt64) {
+        guard let shadow = chain.shadow else { return }
+        #expect(shadow.divergence == nil, "seed \(seed): \(shadow.divergence ?? "")")
+        let reads = shadow.compareReads(with: chain.state)
+        #expect(reads == nil, "seed \(seed): \(reads ?? "")")
+        #expect(shadow.reopenings > 3, "the store was reopened from its working set")
+        #expect(shadow.mostHeldBeyondWorkingSet == 0, "once durable, nothing beyond the working set stays in memory")
+        print("storage shadow: seed \(seed), \(shadow.entriesApplied) entries in memory and in RocksDB, \(shadow.reopenings) reopenings, working set at the end: \(shadow.storeState.workingSet)")
     }
 
     static func nonce(of payload: Payload) -> UInt64? {

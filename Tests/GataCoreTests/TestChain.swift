@@ -8,16 +8,28 @@ struct TestChain {
     var state = LedgerState()
     var clockMillis: UInt64
     let genesis: GenesisConfig
+    /// Copies that keep only their working set in memory, one over an in-memory source and one
+    /// over RocksDB, given every entry this chain applies (``StorageShadow``); nil unless asked for.
+    private(set) var shadow: StorageShadow?
 
     static let repositoryRoot = TestSupport.repositoryRoot
     static func devnetGenesis() throws -> GenesisConfig { try TestSupport.devnetGenesis() }
 
-    /// A chain at genesis with epoch 0 open (unless `openingEpoch` is false).
-    init(genesis: GenesisConfig, openingEpoch: Bool = true) {
+    /// A chain at genesis with epoch 0 open (unless `openingEpoch` is false), with a
+    /// ``StorageShadow`` when `shadowed`.
+    init(genesis: GenesisConfig, openingEpoch: Bool = true, shadowed: Bool = false) {
         self.genesis = genesis
         self.clockMillis = genesis.genesisTimeMillis
-        let result = submit(.genesis(genesis))
+        let genesisEntry = next(.genesis(genesis))
+        let result = state.apply(genesisEntry, evidence: Evidence.derive(genesisEntry.payload))
         precondition(result.isApplied, "genesis applies: \(result)")
+        if shadowed {
+            do {
+                shadow = try StorageShadow(genesisEntry: genesisEntry)
+            } catch {
+                preconditionFailure("the storage shadow starts: \(error)")
+            }
+        }
         if openingEpoch {
             let opened = openEpoch(0)
             precondition(opened.isApplied, "epoch 0 opens: \(opened)")
@@ -126,7 +138,7 @@ struct TestChain {
     mutating func writeDueCheckpoint() {
         guard state.checkpointDue else { return }
         let checkpoint = next(.checkpoint(Checkpoint(stateDigest: state.digest.value)))
-        let result = state.apply(checkpoint, evidence: Evidence.derive(checkpoint.payload))
+        let result = apply(checkpoint, evidence: Evidence.derive(checkpoint.payload))
         precondition(result.isApplied, "a due checkpoint applies: \(result)")
     }
 
@@ -135,7 +147,14 @@ struct TestChain {
     mutating func submit(_ payload: Payload) -> ApplyResult {
         writeDueCheckpoint()
         let entry = next(payload)
-        return state.apply(entry, evidence: Evidence.derive(payload))
+        return apply(entry, evidence: Evidence.derive(payload))
+    }
+
+    /// Applies an entry here and to the shadow, if any.
+    mutating func apply(_ entry: Entry, evidence: Evidence) -> ApplyResult {
+        let result = state.apply(entry, evidence: evidence)
+        shadow?.apply(entry, evidence: evidence, expected: result, digest: state.digest.value)
+        return result
     }
 
     static func spec(_ seed: UInt64, kernel: JobKernel = .gemmI8) -> JobSpec {

@@ -30,11 +30,11 @@ import Testing
                 await DevnetWorkload.verifierStream(sequencer: sequencer, chainId: genesis.chainId, verifier: verifier, rounds: 1) { _ in }
             }
             try await driver.closeSettleAndOpen()
-            #expect(sequencer.read { $0.settlements.count } == max(0, epoch + 1 - Int(lag)), "epoch \(epoch): settled so far")
+            #expect(sequencer.read { Int($0.settlementCount) } == max(0, epoch + 1 - Int(lag)), "epoch \(epoch): settled so far")
         }
         try await driver.close()
         while try await driver.settleNext() != nil {}
-        return sequencer.read { state in (0..<state.settlements.count).map { state.settlements[UInt64($0)]!.summary } }
+        return sequencer.read { state in (0..<state.settlementCount).map { state.settlements[$0]!.summary } }
     }
 
     @Test func aLagOfTheVerificationWindowsPaysReceiptsFromTheirOwnEpoch() async throws {
@@ -76,7 +76,7 @@ import Testing
         try await driver.open(epoch: 0)
         #expect(await Self.refusal { try await driver.open(epoch: 0) } == .epochStillOpen)
         try await driver.closeSettleAndOpen()
-        #expect(sequencer.read { ($0.openEpoch, $0.settlements.count) } == (1, 0), "with a lag of one, epoch 0 waits to be settled")
+        #expect(sequencer.read { ($0.openEpoch, $0.settlementCount) } == (1, 0), "with a lag of one, epoch 0 waits to be settled")
         #expect(await Self.refusal { try await driver.close(epoch: 0) } == .epochNotOpen, "a closed epoch does not close again")
         #expect(await Self.refusal { try await driver.settle(epoch: 1) } == .settlementOutOfOrder)
         let height = sequencer.read { $0.nextHeight }

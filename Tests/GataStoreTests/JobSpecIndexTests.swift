@@ -35,7 +35,8 @@ import Testing
         let (store, state) = try LedgerStore.open(path: fixture.path, genesis: fixture.genesis)
         defer { store.close() }
         let assignments = try Self.assignments(fixture)
-        #expect(assignments.count == state.assignments.count && !assignments.isEmpty)
+        #expect(assignments.count == (try store.replayFromLog().assignments.count) && !assignments.isEmpty)
+        #expect(state.workingSet.assignments == 0, "assignments are read from the store, not held")
         for (_, assignment) in assignments { #expect(try store.jobSpec(assignment.jobId) == assignment.spec) }
         #expect(try store.jobSpec(Keccak256.hash(Array("never assigned".utf8))) == nil)
     }

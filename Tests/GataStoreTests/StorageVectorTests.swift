@@ -26,6 +26,10 @@ import Testing
         print("known-answer vectors checked: \(Self.vectors.count) stored values")
     }
 
+    static func matches(_ index: (key: [UInt8], value: [UInt8]?), _ key: [UInt8], _ value: [UInt8]) -> Bool {
+        index.key == key && index.value == value
+    }
+
     @Test(arguments: vectors.indices)
     func storedValue(index: Int) throws {
         let v = Self.vectors[index]
@@ -44,9 +48,22 @@ import Testing
             let height = try #require(StoreKeys.height(ofLogKey: key))
             #expect(StoreKeys.log(height) == key)
             #expect(try Entry(decoding: value).height == height, "\(v.name): the entry at its key's height")
-        case "indexes":
-            #expect(key.first == StoreKeys.jobSpecIndexTag && key.count == 33)
+        case "indexes" where key.first == StoreKeys.jobSpecIndexTag:
+            #expect(key.count == 33)
             #expect(try JobSpec(decoding: value).encoded == value, "\(v.name): a job's spec")
+        case "indexes" where key.first == StoreKeys.receiptJobIndexTag:
+            let receiptId = Hash32(bytes: Array(key.dropFirst())), jobId = Hash32(bytes: value)
+            #expect(key.count == 33 && value.count == 32)
+            #expect(Self.matches(StoreKeys.index(.receiptJob(receiptId: receiptId, jobId: jobId)), key, value), "\(v.name): receipt id → job id")
+        case "indexes" where key.first == StoreKeys.epochReceiptsIndexTag:
+            let epoch = try #require(StoreKeys.height(ofLogKey: Array(key.dropFirst())))
+            let count = try #require(StoreKeys.height(ofLogKey: value))
+            #expect(Self.matches(StoreKeys.index(.epochReceipts(epoch: epoch, count: count)), key, value), "\(v.name): epoch → receipt count")
+        case "indexes":
+            #expect(key.first == StoreKeys.unsettledReceiptIndexTag && key.count == 41 && value.isEmpty)
+            let epoch = try #require(StoreKeys.height(ofLogKey: Array(key[1..<9])))
+            let write = IndexWrite.unsettledReceipt(epoch: epoch, jobId: Hash32(bytes: Array(key[9...])), present: true)
+            #expect(Self.matches(StoreKeys.index(write), key, value), "\(v.name): an unsettled receipt under its epoch")
         case "meta" where key == StoreKeys.head:
             #expect(try LedgerState.Head(decoding: value).encoded == value, "\(v.name): the head record")
         case "meta" where key == StoreKeys.formatVersion:

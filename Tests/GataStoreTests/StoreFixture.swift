@@ -26,11 +26,11 @@ struct StoreFixture {
         let key = DevAccounts.key(9)
         for _ in 0..<count {
             var entries: [Entry] = []
-            var changed: [StateKey] = []
+            var results: [ApplyResult] = []
             if state.checkpointDue {
                 let checkpoint = Entry(height: state.nextHeight, previousHash: state.lastHash, timestampMillis: state.lastTimestampMillis,
                                        payload: .checkpoint(Checkpoint(stateDigest: state.digest.value)))
-                _ = state.apply(checkpoint, evidence: Evidence.derive(checkpoint.payload))
+                results.append(state.apply(checkpoint, evidence: Evidence.derive(checkpoint.payload)))
                 entries.append(checkpoint)
             }
             let transfer = MessageSigning.transfer(key, chainId: genesis.chainId, to: DevAccounts.key(8).address,
@@ -39,8 +39,8 @@ struct StoreFixture {
             let result = state.apply(entry, evidence: Evidence.derive(entry.payload))
             precondition(result.isApplied)
             entries.append(entry)
-            changed += result.changed
-            try store.commit(entries: entries, changed: changed, state: state)
+            results.append(result)
+            try store.commit(entries: entries, results: results, head: state.head)
         }
         return state
     }

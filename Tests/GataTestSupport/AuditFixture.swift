@@ -59,7 +59,8 @@ public struct AuditFixture {
         let entry = Entry(height: state.nextHeight, previousHash: state.lastHash, timestampMillis: genesis.genesisTimeMillis + state.nextHeight * 100, payload: payload)
         let result = state.apply(entry, evidence: Evidence.derive(payload))
         guard result.isApplied else { throw FixtureError("entry \(entry.height) \(payload.kind): \(result.code) \(result.detail)") }
-        try store.commit(entries: [entry], changed: result.changed, state: state)
+        try store.commit(entries: [entry], results: [result], head: state.head)
+        state.releaseDurable(through: entry.height)
     }
 
     struct FixtureError: Error, CustomStringConvertible { let description: String; init(_ d: String) { description = d } }

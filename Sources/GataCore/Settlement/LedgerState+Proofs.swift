@@ -48,7 +48,9 @@ extension LedgerState {
 
     /// The proof of `address`'s balance as of the latest applied settlement, or nil.
     public func balanceProof(address: Address) -> MerkleClaim? {
-        guard let latest = balanceSnapshots.keys.max() else { return nil }
+        let applied = settlementCount - (pendingSettlement == nil ? 0 : 1)
+        guard applied > 0 else { return nil }
+        let latest = applied - 1
         return balanceProof(address: address, epoch: latest)
     }
 

@@ -22,6 +22,7 @@ extension LedgerState {
         touch(.settlement(summary.epoch))
         settlements[summary.epoch] = SettlementRecord(
             summary: summary, payouts: computation.payouts, slashes: computation.slashes, settledJobs: computation.settledJobs)
+        settlementCount += 1
         return commitChanges()
     }
 
@@ -78,6 +79,7 @@ extension LedgerState {
         touch(.receipt(jobId))
         receipt.settled = true
         receipts[jobId] = receipt
+        touchedIndexes.append(.unsettledReceipt(epoch: assignment.epoch, jobId: jobId, present: false))
         unsettledJobs[assignment.epoch]?.remove(jobId)
         if unsettledJobs[assignment.epoch]?.isEmpty == true { unsettledJobs[assignment.epoch] = nil }
         unsettledByNode[assignment.node, default: 1] -= 1

@@ -53,8 +53,8 @@ extension LedgerState {
     /// Computes the settlement of `epoch` (Specs/SETTLEMENT.md), or says why it cannot be made now.
     public func computeSettlement(epoch: UInt64) -> Result<SettlementComputation, SettlementRefusal> {
         guard let genesis else { return .failure(SettlementRefusal(code: .genesisMisplaced, detail: "no genesis")) }
-        guard epoch == UInt64(settlements.count) else {
-            return .failure(SettlementRefusal(code: .settlementOutOfOrder, detail: "the next epoch to settle is \(settlements.count)"))
+        guard epoch == settlementCount else {
+            return .failure(SettlementRefusal(code: .settlementOutOfOrder, detail: "the next epoch to settle is \(settlementCount)"))
         }
         if epoch > 0, settlements[epoch - 1]?.applied != true {
             return .failure(SettlementRefusal(code: .settlementOutOfOrder, detail: "the settlement of epoch \(epoch - 1) is not applied yet"))

@@ -18,10 +18,13 @@ extension LedgerState {
             let value = encodeRecord(key)
             if let value { digest.add(StateDigest.term(key: keyBytes, value: value)) }
             writes.append(RecordWrite(key: key, keyBytes: keyBytes, value: value))
+            if evicting { noteWritten(key) }
         }
         touchedOrder.removeAll(keepingCapacity: true)
         touchedTerms.removeAll(keepingCapacity: true)
-        return .applied(writes)
+        let indexes = touchedIndexes
+        touchedIndexes.removeAll(keepingCapacity: true)
+        return .applied(writes, indexes: indexes)
     }
 
     /// The stored bytes of a record, or nil when it does not exist (Specs/LEDGER.md §State records).
@@ -54,6 +57,9 @@ extension LedgerState {
 
     /// Checks every invariant by a full pass over the state; returns what is broken, or nil.
     ///
+    /// A state with a source holds only its working set: its accounts and totals are checked, but
+    /// the settlements and the digest, which cover records it no longer holds, are the full
+    /// check's (a replay of the log, and the audit of the stored records against it).
     /// - Parameter checkingDigest: also recompute the state digest from scratch (the costly part).
     public func invariantViolation(checkingDigest: Bool = true) -> String? {
         var balances = Amount.zero, bonded = Amount.zero
@@ -67,6 +73,7 @@ extension LedgerState {
         guard bonded == totals.bonded else { return "Σ bonds \(bonded) ≠ totals.bonded \(totals.bonded)" }
         let issued = totals.genesisSupply.adding(totals.minted)?.subtracting(totals.burned)
         guard balances.adding(bonded) == issued else { return "balances + bonds ≠ genesis + minted − burned" }
+        guard source == nil else { return nil }
         var mintedBySettlements = Amount.zero
         for (epoch, settlement) in settlements {
             let paid = settlement.payouts.reduce(Amount.zero) { $0.adding($1.amount)! }

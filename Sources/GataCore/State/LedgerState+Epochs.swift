@@ -49,6 +49,7 @@ extension LedgerState {
             receipt.status = sampled ? .sampled : .unsampled
             receipts[jobId] = receipt
         }
+        touchedIndexes.append(.epochReceipts(epoch: close.epoch, count: UInt64(receiptCounts[close.epoch] ?? 0)))
         resolveVerifications(closedEpochCount: close.epoch + 1)
         return commitChanges()
     }

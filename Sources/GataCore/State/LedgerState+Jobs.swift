@@ -53,6 +53,8 @@ extension LedgerState {
             touch(.receipt(body.jobId))
             receipts[body.jobId] = ReceiptRecord(receiptId: id, outputCommitment: body.outputCommitment, height: height)
             receiptJobs[id] = body.jobId
+            touchedIndexes.append(.receiptJob(receiptId: id, jobId: body.jobId))
+            touchedIndexes.append(.unsettledReceipt(epoch: epoch, jobId: body.jobId, present: true))
             unsettledJobs[epoch, default: []].insert(body.jobId)
             unsettledByNode[node, default: 0] += 1
             receiptCounts[epoch, default: 0] += 1

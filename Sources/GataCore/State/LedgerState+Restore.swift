@@ -27,11 +27,8 @@ extension LedgerState {
         Head(nextHeight: nextHeight, lastHash: lastHash, lastTimestampMillis: lastTimestampMillis, stateDigest: digest.value)
     }
 
-    /// Rebuilds a state from stored records, the genesis entry and the head.
-    ///
-    /// - Throws: ``DecodeError`` if a record does not decode, or if the digest of the records
-    ///   differs from the head's.
-    public static func restore(genesis: Entry, head: Head, records: [(StateKey, [UInt8])]) throws(DecodeError) -> LedgerState {
+    /// An empty state of `genesis`'s chain, placed at `head`.
+    static func positioned(genesis: Entry, head: Head) throws(DecodeError) -> LedgerState {
         guard case .genesis(let config) = genesis.payload else { throw DecodeError("entry 0 is not a genesis entry") }
         var state = LedgerState()
         state.genesis = config
@@ -39,6 +36,15 @@ extension LedgerState {
         state.nextHeight = head.nextHeight
         state.lastHash = head.lastHash
         state.lastTimestampMillis = head.lastTimestampMillis
+        return state
+    }
+
+    /// Rebuilds a state from stored records, the genesis entry and the head.
+    ///
+    /// - Throws: ``DecodeError`` if a record does not decode, or if the digest of the records
+    ///   differs from the head's.
+    public static func restore(genesis: Entry, head: Head, records: [(StateKey, [UInt8])]) throws(DecodeError) -> LedgerState {
+        var state = try positioned(genesis: genesis, head: head)
         for (key, value) in records {
             switch key {
             case .totals: state.totals = try Totals(record: value)
@@ -61,9 +67,64 @@ extension LedgerState {
         return state
     }
 
+    /// The records a state holds in memory, read by the store to resume without reading history
+    /// (Specs/LEDGER.md §Memory).
+    public struct WorkingSetRecords: Sendable {
+        public var totals: Totals
+        public var accounts: [(Address, Account)]
+        /// The epoch with the highest number, if any has opened.
+        public var lastEpoch: (UInt64, EpochRecord)?
+        /// The settlement with the highest epoch, if any has been computed.
+        public var lastSettlement: (UInt64, SettlementRecord)?
+        /// Every receipt not settled, with its assignment.
+        public var unsettled: [(jobId: Hash32, receipt: ReceiptRecord, assignment: AssignmentRecord)]
+
+        public init(totals: Totals, accounts: [(Address, Account)], lastEpoch: (UInt64, EpochRecord)?,
+                    lastSettlement: (UInt64, SettlementRecord)?, unsettled: [(jobId: Hash32, receipt: ReceiptRecord, assignment: AssignmentRecord)]) {
+            self.totals = totals
+            self.accounts = accounts
+            self.lastEpoch = lastEpoch
+            self.lastSettlement = lastSettlement
+            self.unsettled = unsettled
+        }
+    }
+
+    /// Resumes a state from its working set, reading everything else through `source`. Its cost
+    /// grows with the working set, not with history. The digest is the head's: the records it
+    /// covers are not all read, so a full check is the audit's (Specs/AUDIT.md §Replay).
+    public static func resume(genesis: Entry, head: Head, workingSet: WorkingSetRecords,
+                              source: any StateRecordSource) throws(DecodeError) -> LedgerState {
+        var state = try positioned(genesis: genesis, head: head)
+        state.digest = StateDigest(value: head.stateDigest)
+        state.totals = workingSet.totals
+        state.attach(source)
+        for (address, account) in workingSet.accounts { state.accounts[address] = account }
+        if let (epoch, record) = workingSet.lastEpoch {
+            state.nextEpoch = epoch + 1
+            if !record.closed {
+                state.openEpoch = epoch
+                state.epochs[epoch] = record
+            }
+        }
+        if let (epoch, record) = workingSet.lastSettlement {
+            state.settlementCount = epoch + 1
+            if !record.applied { state.settlements[epoch] = record }
+        }
+        for (jobId, receipt, assignment) in workingSet.unsettled {
+            guard !receipt.settled else { throw DecodeError("receipt of job \(jobId) is listed as unsettled but is settled") }
+            state.receipts[jobId] = receipt
+            state.receiptJobs[receipt.receiptId] = jobId
+            state.unsettledJobs[assignment.epoch, default: []].insert(jobId)
+            state.unsettledByNode[assignment.node, default: 0] += 1
+            if assignment.epoch == state.openEpoch { state.receiptCounts[assignment.epoch, default: 0] += 1 }
+        }
+        return state
+    }
+
     /// Rebuilds the indexes that are derived from the records.
     mutating func rebuildDerived() {
         nextEpoch = UInt64(epochs.count)
+        settlementCount = UInt64(settlements.count)
         openEpoch = epochs.first(where: { !$0.value.closed })?.key
         unsettledJobs = [:]
         unsettledByNode = [:]

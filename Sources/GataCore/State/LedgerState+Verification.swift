@@ -23,7 +23,7 @@ extension LedgerState {
         guard case .success(let verifier) = evidence.signer, genesis.roles.verifiers.contains(verifier) else {
             return .rejected(.unauthorizedRole, "outcome seals must be signed by a verifier registered in genesis")
         }
-        guard let jobId = receiptJobs[seal.receiptId], var receipt = receipts[jobId], let epoch = assignments[jobId]?.epoch else {
+        guard let jobId = jobId(ofReceipt: seal.receiptId), var receipt = receipts[jobId], let epoch = assignments[jobId]?.epoch else {
             return .rejected(.receiptNotFound, "no receipt \(seal.receiptId)")
         }
         switch receipt.status {
@@ -103,7 +103,7 @@ extension LedgerState {
         if let rejection = Self.firstRepeat(slots, item: "reveal") { return rejection }
         var fresh: [(jobId: Hash32, index: Int, hash: Hash32)] = []
         for (index, item) in reveal.reveals.enumerated() {
-            guard let jobId = receiptJobs[item.receiptId], let receipt = receipts[jobId], let epoch = assignments[jobId]?.epoch else {
+            guard let jobId = jobId(ofReceipt: item.receiptId), let receipt = receipts[jobId], let epoch = assignments[jobId]?.epoch else {
                 return .rejected(.receiptNotFound, "reveal \(index): no receipt \(item.receiptId)")
             }
             guard let slot = receipt.outcomes.firstIndex(where: { $0.verifier == item.verifier && $0.attempt == item.attempt }) else {

@@ -13,18 +13,21 @@ public struct LedgerState: Sendable {
     /// The hash of the last applied entry.
     public internal(set) var lastHash: Hash32 = .zero
     public internal(set) var lastTimestampMillis: UInt64 = 0
-    public internal(set) var accounts: [Address: Account] = [:]
-    public internal(set) var assignments: [Hash32: AssignmentRecord] = [:]
+    public internal(set) var accounts = RecordTable<Address, Account>(stateKey: { .account($0) }, decode: { try Account(record: $0) })
+    public internal(set) var assignments = RecordTable<Hash32, AssignmentRecord>(
+        stateKey: { .assignment($0) }, decode: { try AssignmentRecord(record: $0) })
     /// Receipts by job id.
-    public internal(set) var receipts: [Hash32: ReceiptRecord] = [:]
-    /// Job ids by receipt id: an index derived from ``receipts``.
+    public internal(set) var receipts = RecordTable<Hash32, ReceiptRecord>(stateKey: { .receipt($0) }, decode: { try ReceiptRecord(record: $0) })
+    /// Job ids by receipt id, for the receipts held: an index derived from ``receipts``.
     public internal(set) var receiptJobs: [Hash32: Hash32] = [:]
     public internal(set) var totals = Totals()
     public internal(set) var digest = StateDigest()
-    public internal(set) var epochs: [UInt64: EpochRecord] = [:]
-    public internal(set) var settlements: [UInt64: SettlementRecord] = [:]
+    public internal(set) var epochs = RecordTable<UInt64, EpochRecord>(stateKey: { .epoch($0) }, decode: { try EpochRecord(record: $0) })
+    public internal(set) var settlements = RecordTable<UInt64, SettlementRecord>(
+        stateKey: { .settlement($0) }, decode: { try SettlementRecord(record: $0) })
     /// The (address, balance) lists behind the balances roots of the last ``balanceSnapshotsKept`` settlements.
-    public internal(set) var balanceSnapshots: [UInt64: [SettlementRecord.Payout]] = [:]
+    public internal(set) var balanceSnapshots = RecordTable<UInt64, [SettlementRecord.Payout]>(
+        stateKey: { .balanceSnapshot($0) }, decode: { try BalanceSnapshot(record: $0).balances })
     /// How many settled epochs' balance snapshots are kept.
     public static let balanceSnapshotsKept: UInt64 = 64
 
@@ -33,17 +36,32 @@ public struct LedgerState: Sendable {
     public internal(set) var openEpoch: UInt64?
     /// The number the next epoch to open must have.
     public internal(set) var nextEpoch: UInt64 = 0
+    /// How many settlements have been computed: the next epoch to settle.
+    public internal(set) var settlementCount: UInt64 = 0
     /// Receipts not yet settled, by epoch.
     public internal(set) var unsettledJobs: [UInt64: Set<Hash32>] = [:]
     /// Unsettled receipts, by node: a node's bond is locked while it has any.
     public internal(set) var unsettledByNode: [Address: Int] = [:]
-    /// Every receipt recorded in an epoch, settled or not, by epoch: counted from the receipt
-    /// records and their assignments' epochs, which the state keeps; one number per epoch.
+    /// Receipts recorded in an epoch, settled or not, by epoch, for the epochs held: counted from
+    /// the receipt records and their assignments' epochs; one number per epoch.
     public internal(set) var receiptCounts: [UInt64: Int] = [:]
+
+    /// Where records not held are read; nil when the state holds everything (Specs/LEDGER.md §Memory).
+    public internal(set) var source: (any StateRecordSource)?
+    /// Records written and out of the working set, waiting for their last write to be durable
+    /// before they are let go: (height of the write, key), in height order, from ``evictionStart``.
+    var evictionQueue: [(height: UInt64, key: StateKey)] = []
+    var evictionStart = 0
+    /// The height of each queued record's last write; an older queue item for it is stale.
+    var evictionHeights: [StateKey: UInt64] = [:]
+    /// Whether records out of the working set are queued to leave memory: set by ``attach(_:)``.
+    var evicting = false
 
     /// Old digest terms of the records touched by the entry being applied, in first-touch order.
     var touchedOrder: [StateKey] = []
     var touchedTerms: [StateKey: Hash32?] = [:]
+    /// Index entries the entry being applied changed.
+    var touchedIndexes: [IndexWrite] = []
 
     public init() {}
 
@@ -104,7 +122,7 @@ public struct LedgerState: Sendable {
         case .settlementApplied(let epoch): result = applySettlementApplied(epoch: epoch)
         }
         guard result.isApplied else {
-            precondition(touchedOrder.isEmpty, "a rejected entry touched the state")
+            precondition(touchedOrder.isEmpty && touchedIndexes.isEmpty, "a rejected entry touched the state")
             return result
         }
         nextHeight += 1

@@ -25,13 +25,18 @@ public struct LedgerSummary: Sendable, Equatable {
 }
 
 extension LedgerState {
+    /// The epoch whose settlement is computed but not applied, if any: at most one, the last.
+    public var pendingSettlement: UInt64? {
+        guard settlementCount > 0, settlements[settlementCount - 1]?.applied == false else { return nil }
+        return settlementCount - 1
+    }
+
     /// The summary of the state now. Costs one step per epoch with unsettled receipts.
     public var summary: LedgerSummary {
-        let last = settlements.isEmpty ? nil : UInt64(settlements.count - 1)
-        let pending = last.flatMap { settlements[$0]?.applied == false ? $0 : nil }
+        let pending = pendingSettlement
         return LedgerSummary(
             chainHash: chainHash, head: head, openEpoch: openEpoch, nextEpoch: nextEpoch, closedEpochs: closedEpochCount,
-            settledEpochs: UInt64(settlements.count) - (pending == nil ? 0 : 1), settlementPending: pending,
+            settledEpochs: settlementCount - (pending == nil ? 0 : 1), settlementPending: pending,
             minted: totals.minted, burned: totals.burned, openEpochReceipts: openEpoch.flatMap { receiptCounts[$0] } ?? 0,
             unsettledReceipts: unsettledJobs.mapValues(\.count))
     }

@@ -144,6 +144,8 @@ public struct ApplyResult: Sendable, Equatable {
     /// The state records the entry changed, each with its new stored bytes, encoded once: the
     /// digest was updated from these bytes and the store writes them. Empty unless applied.
     public let writes: [RecordWrite]
+    /// The index entries the entry changed, for the store's `indexes` family. Empty unless applied.
+    public var indexes: [IndexWrite] = []
     /// The keys of ``writes``.
     public var changed: [StateKey] { writes.map(\.key) }
     /// For a rejection caused by one field holding the wrong value: which field, and both values.
@@ -162,7 +164,9 @@ public struct ApplyResult: Sendable, Equatable {
     /// Whether the entry belongs in the log.
     public var isApplied: Bool { code == .applied }
 
-    static func applied(_ writes: [RecordWrite]) -> ApplyResult { ApplyResult(code: .applied, detail: "", writes: writes) }
+    static func applied(_ writes: [RecordWrite], indexes: [IndexWrite] = []) -> ApplyResult {
+        ApplyResult(code: .applied, detail: "", writes: writes, indexes: indexes)
+    }
     static func rejected(_ code: ResultCode, _ detail: String) -> ApplyResult { ApplyResult(code: code, detail: detail, writes: []) }
 
     /// A rejection because `field` holds `found` where the state implies `expected`.

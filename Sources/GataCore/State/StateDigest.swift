@@ -13,6 +13,9 @@ public struct StateDigest: Hashable, Sendable {
 
     public init() {}
 
+    /// A digest known to be `value`, as a head records it.
+    public init(value: Hash32) { sum = value }
+
     /// The term of one record.
     public static func term(key: [UInt8], value: [UInt8]) -> Hash32 {
         var hasher = Keccak256()

@@ -47,12 +47,12 @@ public struct EpochDriver: Sendable {
     /// refused for disk space (or any failure between the steps) leaves them; the epoch timer
     /// catches up on its next tick.
     public var needsResume: Bool {
-        sequencer.read { state in state.openEpoch == nil || state.settlements.contains { !$0.value.applied } }
+        sequencer.read { state in state.openEpoch == nil || state.pendingSettlement != nil }
     }
 
     /// Applies a settlement left half done, then opens the next epoch if none is open.
     public func resume() async throws {
-        let pending = sequencer.read { state in state.settlements.first { !$0.value.applied }?.key }
+        let pending = sequencer.read { state in state.pendingSettlement }
         if let pending { try await applySettlement(epoch: pending) }
         if sequencer.read({ $0.openEpoch }) == nil { try await openNext() }
     }
@@ -106,7 +106,7 @@ public struct EpochDriver: Sendable {
     /// Settles the next closed epoch, both phases, if `lag` epochs have opened since; nil when none
     /// is ready.
     public func settleNext(lag: UInt64 = 0) async throws -> SettlementSummary? {
-        let epoch = sequencer.read { UInt64($0.settlements.count) }
+        let epoch = sequencer.read { $0.settlementCount }
         guard sequencer.read({ $0.epochs[epoch]?.closed == true && epoch + lag < $0.nextEpoch }) else { return nil }
         return try await settle(epoch: epoch)
     }

@@ -56,11 +56,10 @@ extension LedgerRPC {
     func getReceipt(_ raw: JSONValue?) throws(RPCError) -> JSONValue {
         let receiptId = try RPCDecoding.hash(try RPCParams(raw, names: ["receiptId"]).required("receiptId"), name: "receiptId")
         let view = sequencer.view
-        // A receipt id names one job forever, so the sequencer's map answers which; the records
-        // come from the view, where a receipt still being written is not found yet.
-        let jobId = sequencer.read { $0.receiptJobs[receiptId] }
+        // The receipts-by-id index and the records come from one view, where a receipt still
+        // being written is not found yet.
         let found = try Self.reading { () throws(StoreError) -> (Hash32, ReceiptRecord, AssignmentRecord)? in
-            guard let jobId, let receipt = try view.receipt(jobId), let assignment = try view.assignment(jobId) else { return nil }
+            guard let jobId = try view.jobId(ofReceipt: receiptId), let receipt = try view.receipt(jobId), let assignment = try view.assignment(jobId) else { return nil }
             return (jobId, receipt, assignment)
         }
         guard let (jobId, receipt, assignment) = found, receipt.receiptId == receiptId else { throw .notFound("no receipt \(receiptId)") }
@@ -147,11 +146,12 @@ extension LedgerRPC {
     func epochSummary(_ raw: JSONValue?) throws(RPCError) -> JSONValue {
         let epoch = try RPCDecoding.quantity(try RPCParams(raw, names: ["epoch"]).required("epoch"), name: "epoch")
         let view = sequencer.view
-        let (record, settlement) = try Self.reading { () throws(StoreError) in (try view.epoch(epoch), try view.settlement(epoch)) }
+        let (record, settlement, closedCount) = try Self.reading { () throws(StoreError) in
+            (try view.epoch(epoch), try view.settlement(epoch), try view.receiptCount(closedEpoch: epoch))
+        }
         guard let record else { throw .notFound("epoch \(epoch) has not opened") }
-        // An open epoch's count is the view's; a closed epoch's no longer changes, so the
-        // sequencer's count is the durable one.
-        let receipts = record.closed ? sequencer.read { $0.receiptCounts[epoch] ?? 0 } : view.summary.openEpochReceipts
+        // An open epoch's count is the view's summary; a closed epoch's is in the view's epoch index.
+        let receipts = record.closed ? closedCount ?? 0 : view.summary.openEpochReceipts
         var members: [String: JSONValue] = [
             "epoch": .integer(epoch), "secretCommitment": .string(record.secretCommitment.description),
             "status": .string(settlement?.applied == true ? "settled" : record.closed ? "closed" : "open"),

@@ -166,7 +166,7 @@ extension LedgerRPC {
                 return .rejected(.epochOutOfOrder, "epoch \(epoch) cannot open: the next epoch is \(state.nextEpoch); \(once)")
             }
         case "settle":
-            let next = UInt64(state.settlements.count)
+            let next = state.settlementCount
             guard epoch == next else {
                 return .rejected(.settlementOutOfOrder, "epoch \(epoch) cannot be settled: the next epoch to settle is \(next); \(once)")
             }

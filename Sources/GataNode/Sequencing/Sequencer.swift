@@ -25,6 +25,9 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         /// The retry hint given while the free disk space is below the reserve: space comes back
         /// when an operator frees it, on the scale of seconds, not of a queue draining.
         public var diskRetryAfterMillis: UInt64 = 5_000
+        /// Whether records out of the working set leave memory once durable (Specs/LEDGER.md
+        /// §Memory). Off only for short runs that inspect the whole state.
+        public var releasesDurableRecords = true
 
         public init() {}
     }
@@ -81,6 +84,8 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
     private var writerThread: Thread?
     private let viewLock = NSLock()
     private var published: LedgerView
+    /// The height of the last durable entry: records written at or below it may leave memory.
+    private let durableHeight: Locked<UInt64>
 
     /// A group applied in memory, its bytes encoded, waiting to be written and answered.
     private struct AppliedGroup {
@@ -101,9 +106,11 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
                 onCommit: @escaping @Sendable (CommitReport) -> Void = { _ in }) {
         self.store = store
         self.state = state
+        if !configuration.releasesDurableRecords { self.state.holdEverything() }
         self.configuration = configuration
         self.clockMillis = clockMillis
         self.onCommit = onCommit
+        self.durableHeight = Locked(state.nextHeight - 1)
         do {
             self.published = try store.view(of: state.summary)
         } catch {
@@ -234,6 +241,7 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
             if let commit = group.commit {
                 do {
                     try store.write(commit)
+                    durableHeight.withLock { $0 = group.summary.height }
                     let view = try store.view(of: group.summary)
                     viewLock.lock()
                     published = view
@@ -265,8 +273,10 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
             return AppliedGroup(submissions: group, outcomes: outcomes, commit: nil, summary: read { $0.summary }, entryBytes: 0, started: started)
         }
         stateLock.lock()
+        if configuration.releasesDurableRecords { state.releaseDurable(through: durableHeight.withLock { $0 }) }
         var entries: [Entry] = []
         var writes: [RecordWrite] = []
+        var indexes: [IndexWrite] = []
         var outcomes: [SubmitOutcome] = []
         outcomes.reserveCapacity(group.count)
         for submission in group {
@@ -276,6 +286,7 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
                 precondition(result.isApplied, "a due checkpoint always applies: \(result.code) \(result.detail)")
                 entries.append(checkpoint)
                 writes.append(contentsOf: result.writes)
+                indexes.append(contentsOf: result.indexes)
             }
             let payload: Payload, evidence: Evidence
             var prepared: PreparedSettlement?
@@ -295,6 +306,7 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
             if result.isApplied {
                 entries.append(entry)
                 writes.append(contentsOf: result.writes)
+                indexes.append(contentsOf: result.indexes)
                 outcomes.append(.recorded(height: entry.height, entryHash: entry.hash))
             } else {
                 outcomes.append(.rejected(result.code, result.detail))
@@ -302,7 +314,7 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         }
         stateLock.unlock()
         // Only this thread changes the state, so it reads it without the lock from here on.
-        let commit = entries.isEmpty ? nil : store.prepareCommit(entries: entries, writes: writes, head: state.head)
+        let commit = entries.isEmpty ? nil : store.prepareCommit(entries: entries, writes: writes, indexes: indexes, head: state.head)
         return AppliedGroup(submissions: group, outcomes: outcomes, commit: commit, summary: state.summary,
                             entryBytes: entries.reduce(0) { $0 + $1.encoded.count }, started: started)
     }

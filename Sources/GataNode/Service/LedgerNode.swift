@@ -22,9 +22,13 @@ public struct LedgerNode: Sendable {
 
     /// Opens (or creates) the ledger in `data`, and with the operator key finishes any half-done
     /// settlement and opens an epoch if none is open.
+    ///
+    /// - Parameter holdingEverything: keep every record in memory instead of the working set
+    ///   alone, for a short run that inspects the whole state (`gata devnet`); memory then grows
+    ///   with history.
     public static func open(genesis: GenesisConfig, data: String, operatorKey: PrivateKey?, queueMax: Int = 16_384,
                             leaseMillis: UInt64 = 60_000, settlementLagEpochs: UInt64 = 0,
-                            diskReserveBytes: UInt64 = DiskSpace.reserveBytesDefault,
+                            diskReserveBytes: UInt64 = DiskSpace.reserveBytesDefault, holdingEverything: Bool = false,
                             logger: Logger = Logger(label: "gata.node", factory: { _ in SwiftLogNoOpLogHandler() })) async throws -> LedgerNode {
         if let operatorKey, operatorKey.address != genesis.roles.operatorAddress {
             throw Failure(description: "the operator key is \(operatorKey.address), but the genesis operator is \(genesis.roles.operatorAddress)")
@@ -45,6 +49,7 @@ public struct LedgerNode: Sendable {
         let metrics = NodeMetrics()
         var sequencing = Sequencer.Configuration()
         sequencing.pendingSubmissionsMax = max(1, queueMax)
+        sequencing.releasesDurableRecords = !holdingEverything
         let sequencer = Sequencer(store: store, state: state, configuration: sequencing, onCommit: { report in
             metrics.recordCommit(report)
             logger.debug("group commit", metadata: [

@@ -58,37 +58,72 @@ extension LedgerLogReader {
         return nil
     }
 
-    /// Every index entry is the spec of a job the log assigned, and every assigned job has one.
+    /// Every index entry is one the log implies, and every one the log implies is stored: the spec
+    /// of each assigned job, the job of each receipt id, the receipt count of each closed epoch, and
+    /// each receipt not settled (Specs/LEDGER.md §Storage).
     func verifyIndexes(_ state: LedgerState) throws(StoreError) -> FamilyFinding? {
         var finding: FamilyFinding?
-        var indexed = Set<Hash32>()
+        var indexed = Set<[UInt8]>()
         try database.scan(.indexes) { key, sealed in
             finding = Self.checkIndexEntry(key: key, sealed: sealed, state: state)
-            if finding == nil { indexed.insert(Hash32(bytes: Array(key.dropFirst()))) }
+            if finding == nil { indexed.insert(key) }
             return finding == nil
         }
         if let finding { return finding }
-        guard indexed.count != state.assignments.count else { return nil }
-        let missing = state.assignments.keys.first { !indexed.contains($0) }
-        return FamilyFinding(family: "indexes", key: missing.map { Hex.encodePrefixed(StoreKeys.jobSpecIndex($0)) } ?? "?",
-                             expected: "the spec of every assigned job", found: "no entry")
+        let expected = state.assignments.count + state.receipts.count + Int(state.closedEpochCount)
+            + state.unsettledJobs.values.reduce(0) { $0 + $1.count }
+        guard indexed.count != expected else { return nil }
+        func missing(_ key: [UInt8], _ what: String) -> FamilyFinding? {
+            indexed.contains(key) ? nil : FamilyFinding(family: "indexes", key: Hex.encodePrefixed(key), expected: what, found: "no entry")
+        }
+        for jobId in state.assignments.keys {
+            if let found = missing(StoreKeys.jobSpecIndex(jobId), "the spec of job \(jobId)") { return found }
+        }
+        for (jobId, receipt) in state.receipts {
+            if let found = missing(StoreKeys.receiptJobIndex(receipt.receiptId), "job \(jobId) of receipt \(receipt.receiptId)") { return found }
+        }
+        for epoch in 0..<state.closedEpochCount {
+            if let found = missing(StoreKeys.epochReceiptsIndex(epoch), "the receipt count of closed epoch \(epoch)") { return found }
+        }
+        for (epoch, jobs) in state.unsettledJobs {
+            for jobId in jobs {
+                if let found = missing(StoreKeys.unsettledReceiptIndex(epoch: epoch, jobId: jobId), "unsettled receipt of job \(jobId) in epoch \(epoch)") {
+                    return found
+                }
+            }
+        }
+        return FamilyFinding(family: "indexes", key: "?", expected: "\(expected) entries", found: "\(indexed.count)")
     }
 
     static func checkIndexEntry(key: [UInt8], sealed: [UInt8], state: LedgerState) -> FamilyFinding? {
         let name = Hex.encodePrefixed(key)
-        guard key.count == 33, key[0] == StoreKeys.jobSpecIndexTag else {
-            return FamilyFinding(family: "indexes", key: name, expected: "no entry (only 0x03 ‖ jobId is indexed)", found: "an entry")
-        }
         guard let value = CheckedValue.open(key: key, stored: sealed) else {
             return FamilyFinding(family: "indexes", key: name, expected: "a value under its checksum", found: "a failed checksum")
         }
-        let jobId = Hash32(bytes: Array(key.dropFirst()))
-        guard let assignment = state.assignments[jobId] else {
-            return FamilyFinding(family: "indexes", key: name, expected: "no entry: job \(jobId) was never assigned", found: Hex.encodePrefixed(value))
-        }
-        guard let spec = try? JobSpec(decoding: value), MessageHashing.jobSpecHash(spec) == assignment.jobSpecHash else {
-            return FamilyFinding(family: "indexes", key: name, expected: "the spec assigned at height \(assignment.height), hash \(assignment.jobSpecHash)",
-                                 found: Hex.encodePrefixed(value))
+        func wrong(_ expected: String) -> FamilyFinding { FamilyFinding(family: "indexes", key: name, expected: expected, found: Hex.encodePrefixed(value)) }
+        switch (key.first, key.count) {
+        case (StoreKeys.jobSpecIndexTag, 33):
+            let jobId = Hash32(bytes: Array(key.dropFirst()))
+            guard let assignment = state.assignments[jobId] else { return wrong("no entry: job \(jobId) was never assigned") }
+            guard let spec = try? JobSpec(decoding: value), MessageHashing.jobSpecHash(spec) == assignment.jobSpecHash else {
+                return wrong("the spec assigned at height \(assignment.height), hash \(assignment.jobSpecHash)")
+            }
+        case (StoreKeys.receiptJobIndexTag, 33):
+            let receiptId = Hash32(bytes: Array(key.dropFirst()))
+            guard let jobId = state.receiptJobs[receiptId] else { return wrong("no entry: no receipt \(receiptId) was recorded") }
+            guard value == jobId.bytes else { return wrong("job \(jobId)") }
+        case (StoreKeys.epochReceiptsIndexTag, 9):
+            let epoch = StoreKeys.height(ofLogKey: Array(key.dropFirst()))!
+            guard epoch < state.closedEpochCount else { return wrong("no entry: epoch \(epoch) has not closed") }
+            let count = state.receiptCount(epoch: epoch) ?? 0
+            guard value == StoreKeys.log(UInt64(count)) else { return wrong("\(count) receipts, as a u64") }
+        case (StoreKeys.unsettledReceiptIndexTag, 41):
+            let epoch = StoreKeys.height(ofLogKey: Array(key[1..<9]))!
+            let jobId = Hash32(bytes: Array(key[9...]))
+            guard state.unsettledJobs[epoch]?.contains(jobId) == true else { return wrong("no entry: job \(jobId) has no unsettled receipt in epoch \(epoch)") }
+            guard value.isEmpty else { return wrong("an empty value") }
+        default:
+            return FamilyFinding(family: "indexes", key: name, expected: "no entry (indexes hold only tags 0x03 to 0x06, each of its length)", found: "an entry")
         }
         return nil
     }

@@ -22,7 +22,9 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
     /// How many entries at the end of the log are re-verified when the store opens.
     public static let tailVerifyEntriesMax: UInt64 = 4096
     /// The storage format written in meta, and the only one this build opens.
-    static let formatVersion: [UInt8] = [0, 0, 0, 2]
+    static let formatVersion: [UInt8] = [0, 0, 0, 3]
+    /// The format before the receipt and epoch indexes, which ``migrate(path:)`` upgrades.
+    static let formatVersionBeforeIndexes: [UInt8] = [0, 0, 0, 2]
 
     private init(database: RocksDatabase, path: String, genesisEntry: Entry, diskReserveBytes: UInt64, recovery: RecoveryReport) {
         self.database = database
@@ -35,7 +37,9 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
     /// Opens a data folder, creating the ledger from `genesis` if the folder holds none.
     ///
     /// The last entries and their index entries are re-verified (checksums, hashes, links, the
-    /// head), and the state records must reproduce the head's state digest. ``recovery`` says where
+    /// head). The state resumes from its working set and reads every other record through the
+    /// store when it needs it, so opening does not grow with history; a check of every stored
+    /// record against the log is the audit's (`gata audit --data`). ``recovery`` says where
     /// the ledger opened and whether RocksDB dropped an incomplete write-ahead-log record to open it.
     /// - Parameter diskReserveBytes: free space below which writes are refused (``DiskSpace``).
     /// - Throws: ``StoreError`` naming the height and the problem if anything is damaged;
@@ -60,9 +64,9 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
             }
         }
         try verifyTail(database, head: head)
-        let state = try loadState(database, genesisEntry: genesisEntry, head: head)
         let recovery = RecoveryReport(height: head.nextHeight - 1, lastHash: head.lastHash, droppedWALTail: droppedWALTail, created: false)
         let store = LedgerStore(database: database, path: path, genesisEntry: genesisEntry, diskReserveBytes: diskReserveBytes, recovery: recovery)
+        let state = try store.resumeState(head: head)
         return (store, state)
     }
 
@@ -75,13 +79,27 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
             throw StoreError(.notInitialized, "\(path) holds no ledger; give a genesis file to create one")
         }
         let entry = Entry(height: 0, previousHash: .zero, timestampMillis: genesis.genesisTimeMillis, payload: .genesis(genesis))
+        return try create(database: database, path: path, genesisEntry: entry, diskReserveBytes: diskReserveBytes)
+    }
+
+    /// Creates a ledger in an empty folder from a genesis entry stamped with any time: for tests
+    /// that drive a state entry by entry and keep a store beside it. Nodes use ``open(path:genesis:mode:diskReserveBytes:)``.
+    public static func create(path: String, genesisEntry entry: Entry) throws(StoreError) -> (LedgerStore, LedgerState) {
+        let database = try RocksDatabase(path: path, mode: .readWrite)
+        guard try database.get(.meta, StoreKeys.head) == nil else { throw StoreError(.corrupt, "\(path) already holds a ledger") }
+        return try create(database: database, path: path, genesisEntry: entry, diskReserveBytes: DiskSpace.reserveBytesDefault)
+    }
+
+    private static func create(database: RocksDatabase, path: String, genesisEntry entry: Entry,
+                               diskReserveBytes: UInt64) throws(StoreError) -> (LedgerStore, LedgerState) {
         var state = LedgerState()
         let result = state.apply(entry, evidence: Evidence.derive(entry.payload))
         guard result.isApplied else { throw StoreError(.corrupt, "the genesis does not apply: \(result.code) \(result.detail)", height: 0) }
         let recovery = RecoveryReport(height: 0, lastHash: entry.hash, droppedWALTail: nil, created: true)
         let store = LedgerStore(database: database, path: path, genesisEntry: entry, diskReserveBytes: diskReserveBytes, recovery: recovery)
         try store.requireSpace()
-        try store.commit(entries: [entry], changed: result.changed, state: state)
+        state.attach(store)
+        try store.commit(entries: [entry], results: [result], head: state.head)
         return (store, state)
     }
 
@@ -91,7 +109,8 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
               let format = CheckedValue.open(key: StoreKeys.formatVersion, stored: sealed)
         else { throw StoreError(.corrupt, "the format record in meta is missing or damaged") }
         guard format == formatVersion else {
-            throw StoreError(.formatMismatch, "the data folder is in storage format \(Hex.encodePrefixed(format)), this build reads \(Hex.encodePrefixed(formatVersion)) only")
+            let advice = format == formatVersionBeforeIndexes ? "; upgrade it in place with gata migrate --data <folder>" : ""
+            throw StoreError(.formatMismatch, "the data folder is in storage format \(Hex.encodePrefixed(format)), this build reads \(Hex.encodePrefixed(formatVersion)) only\(advice)")
         }
     }
 
@@ -111,12 +130,12 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         guard !space.isBelowReserve else { throw StoreError(.diskSpaceLow, space.description) }
     }
 
-    /// Writes entries, their index entries and the records they changed, with the new head, in
-    /// one synced batch. The free space is the caller's to check first, before it applies the
-    /// entries (``diskSpace()``): a refusal here would leave its state ahead of the disk.
+    /// Writes entries, with the records and index entries their application wrote (in order), and
+    /// the new head, in one synced batch. The free space is the caller's to check first, before it
+    /// applies the entries (``diskSpace()``): a refusal here would leave its state ahead of the disk.
     /// - Throws: ``StoreError`` `.io` when RocksDB fails.
-    public func commit(entries: [Entry], changed: [StateKey], state: LedgerState) throws(StoreError) {
-        try write(prepareCommit(entries: entries, changed: changed, state: state))
+    public func commit(entries: [Entry], results: [ApplyResult], head: LedgerState.Head) throws(StoreError) {
+        try write(prepareCommit(entries: entries, writes: results.flatMap(\.writes), indexes: results.flatMap(\.indexes), head: head))
     }
 
     /// A commit's bytes, encoded from the state they came from, ready to be written later, from
@@ -127,9 +146,10 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         public let entryCount: Int
     }
 
-    /// A commit of entries, their index entries, the records their application wrote (in order; a
-    /// record written twice is stored once, as last written) and the new head.
-    public func prepareCommit(entries: [Entry], writes: [RecordWrite], head: LedgerState.Head) -> PreparedCommit {
+    /// A commit of entries, their job-spec index entries, the records and index entries their
+    /// application wrote (in order; a record written twice is stored once, as last written) and
+    /// the new head.
+    public func prepareCommit(entries: [Entry], writes: [RecordWrite], indexes: [IndexWrite], head: LedgerState.Head) -> PreparedCommit {
         var batch = WriteBatch()
         appendEntries(entries, to: &batch)
         var seen = Set<StateKey>()
@@ -142,6 +162,16 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
                 batch.put(.state, write.keyBytes, CheckedValue.seal(key: write.keyBytes, value: value))
             } else {
                 batch.delete(.state, write.keyBytes)
+            }
+        }
+        // In order: a later change of one index key (an unsettled receipt settled in the same
+        // commit) replaces the earlier one within the batch.
+        for index in indexes {
+            let (key, value) = StoreKeys.index(index)
+            if let value {
+                batch.put(.indexes, key, CheckedValue.seal(key: key, value: value))
+            } else {
+                batch.delete(.indexes, key)
             }
         }
         appendHead(head, to: &batch)
@@ -161,24 +191,6 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
     private func appendHead(_ head: LedgerState.Head, to batch: inout WriteBatch) {
         batch.put(.meta, StoreKeys.formatVersion, CheckedValue.seal(key: StoreKeys.formatVersion, value: Self.formatVersion))
         batch.put(.meta, StoreKeys.head, CheckedValue.seal(key: StoreKeys.head, value: head.encoded))
-    }
-
-    /// Encodes entries, their index entries and the records they changed, read from `state`, with
-    /// its head: for callers that kept only the keys.
-    public func prepareCommit(entries: [Entry], changed: [StateKey], state: LedgerState) -> PreparedCommit {
-        var batch = WriteBatch()
-        appendEntries(entries, to: &batch)
-        var written = Set<StateKey>()
-        for key in changed where written.insert(key).inserted {
-            let keyBytes = key.bytes
-            if let value = state.encodeRecord(key) {
-                batch.put(.state, keyBytes, CheckedValue.seal(key: keyBytes, value: value))
-            } else {
-                batch.delete(.state, keyBytes)
-            }
-        }
-        appendHead(state.head, to: &batch)
-        return PreparedCommit(batch: batch, entryCount: entries.count)
     }
 
     /// Writes a prepared commit in one synced batch.

@@ -45,6 +45,24 @@ public final class LedgerView: Sendable {
         try record(.balanceSnapshot(epoch), as: BalanceSnapshot.self)?.balances
     }
 
+    /// The job of a recorded receipt, from the receipts-by-id index; nil if no such receipt.
+    public func jobId(ofReceipt receiptId: Hash32) throws(StoreError) -> Hash32? {
+        try index(StoreKeys.receiptJobIndex(receiptId)).map { Hash32(bytes: $0) }
+    }
+
+    /// How many receipts a closed epoch recorded, from the epoch index; nil if it has not closed.
+    public func receiptCount(closedEpoch epoch: UInt64) throws(StoreError) -> Int? {
+        try index(StoreKeys.epochReceiptsIndex(epoch)).flatMap(StoreKeys.height(ofLogKey:)).map { Int($0) }
+    }
+
+    private func index(_ key: [UInt8]) throws(StoreError) -> [UInt8]? {
+        guard let stored = try snapshot.get(.indexes, key) else { return nil }
+        guard let bytes = CheckedValue.open(key: key, stored: stored) else {
+            throw StoreError(.corrupt, "the index entry \(Hex.encodePrefixed(key)) fails its checksum")
+        }
+        return bytes
+    }
+
     /// One state record, checked and decoded; nil if it does not exist at this height.
     /// - Throws: ``StoreError`` `.corrupt` naming the key if it fails its checksum or does not decode.
     public func record<Record: RecordCodec>(_ key: StateKey, as type: Record.Type) throws(StoreError) -> Record? {

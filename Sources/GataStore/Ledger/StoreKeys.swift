@@ -26,6 +26,25 @@ enum StoreKeys {
     static func jobSpecIndex(_ jobId: Hash32) -> [UInt8] { [jobSpecIndexTag] + jobId.bytes }
     static let jobSpecIndexTag: UInt8 = 0x03
 
+    /// Index key of a recorded receipt's job: `0x04 ‖ receiptId → jobId`.
+    static func receiptJobIndex(_ receiptId: Hash32) -> [UInt8] { [receiptJobIndexTag] + receiptId.bytes }
+    static let receiptJobIndexTag: UInt8 = 0x04
+    /// Index key of a closed epoch's receipt count: `0x05 ‖ u64 epoch → u64 count`.
+    static func epochReceiptsIndex(_ epoch: UInt64) -> [UInt8] { [epochReceiptsIndexTag] + log(epoch) }
+    static let epochReceiptsIndexTag: UInt8 = 0x05
+    /// Index key of a receipt not yet settled: `0x06 ‖ u64 epoch ‖ jobId → empty`.
+    static func unsettledReceiptIndex(epoch: UInt64, jobId: Hash32) -> [UInt8] { [unsettledReceiptIndexTag] + log(epoch) + jobId.bytes }
+    static let unsettledReceiptIndexTag: UInt8 = 0x06
+
+    /// The key and the value (nil: delete) of an index entry a state's apply returned.
+    static func index(_ write: IndexWrite) -> (key: [UInt8], value: [UInt8]?) {
+        switch write {
+        case .receiptJob(let receiptId, let jobId): (receiptJobIndex(receiptId), jobId.bytes)
+        case .epochReceipts(let epoch, let count): (epochReceiptsIndex(epoch), log(count))
+        case .unsettledReceipt(let epoch, let jobId, let present): (unsettledReceiptIndex(epoch: epoch, jobId: jobId), present ? [] : nil)
+        }
+    }
+
     /// The index entries an applied entry adds, unsealed: for each job an assignment batch assigns,
     /// `0x03 ‖ jobId → spec` (Specs/LEDGER.md §Storage). Other kinds add none.
     static func indexEntries(of entry: Entry) -> [(key: [UInt8], value: [UInt8])] {

@@ -67,6 +67,7 @@ struct BenchLedger {
     var state: LedgerState
     var pending: [Entry] = []
     var writes: [RecordWrite] = []
+    var indexes: [IndexWrite] = []
 
     static func write(path: String, genesis: GenesisConfig, receipts: Int) throws {
         let (store, state) = try LedgerStore.open(path: path, genesis: genesis)
@@ -99,14 +100,17 @@ struct BenchLedger {
         guard result.isApplied else { throw CLIError("benchmark ledger entry \(entry.height): \(result.code) \(result.detail)") }
         pending.append(entry)
         writes += result.writes
+        indexes += result.indexes
         if pending.count >= 2_000 { try flush() }
     }
 
     mutating func flush() throws {
         guard !pending.isEmpty else { return }
-        try store.write(store.prepareCommit(entries: pending, writes: writes, head: state.head))
+        try store.write(store.prepareCommit(entries: pending, writes: writes, indexes: indexes, head: state.head))
+        state.releaseDurable(through: state.nextHeight - 1)
         pending = []
         writes = []
+        indexes = []
     }
 
     mutating func fill(receipts: Int) throws {

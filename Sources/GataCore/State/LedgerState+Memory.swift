@@ -1,0 +1,122 @@
+import GataCrypto
+
+/// Bounded memory (Specs/LEDGER.md §Memory): a state with a source holds only its working set,
+/// and lets every other record go once its last write is durable.
+///
+/// The working set: the totals, every account, the receipts not yet settled (with the receipt-id
+/// index and counts for their epochs), the epoch open now, and a settlement computed but not yet
+/// applied. Assignments, settled receipts, closed epochs, applied settlements and balance snapshots
+/// leave memory once durable and are read through the source when needed.
+extension LedgerState {
+    /// Reads records not held through `source` from now on, and lets records out of the working set
+    /// go once ``releaseDurable(through:)`` says their writes are durable.
+    public mutating func attach(_ source: any StateRecordSource) {
+        self.source = source
+        evicting = true
+        accounts.source = source
+        assignments.source = source
+        receipts.source = source
+        epochs.source = source
+        settlements.source = source
+        balanceSnapshots.source = source
+    }
+
+    /// Keeps every record written from now on in memory: for a short run that inspects the whole
+    /// state. Records not held are still read through the source.
+    public mutating func holdEverything() {
+        evicting = false
+        evictionQueue = []
+        evictionStart = 0
+        evictionHeights = [:]
+    }
+
+    /// Whether a record, as just written, is outside the working set.
+    func isCold(_ key: StateKey) -> Bool {
+        switch key {
+        case .totals, .account: false
+        case .assignment, .balanceSnapshot: true
+        case .receipt(let jobId): receipts[jobId]?.settled ?? true
+        case .epoch(let epoch): epochs[epoch]?.closed ?? true
+        case .settlement(let epoch): settlements[epoch]?.applied ?? true
+        }
+    }
+
+    /// Queues a record just written at ``nextHeight`` to be let go once that height is durable, if
+    /// it is out of the working set; a record written again supersedes its older queue item.
+    mutating func noteWritten(_ key: StateKey) {
+        if isCold(key) {
+            evictionHeights[key] = nextHeight
+            evictionQueue.append((nextHeight, key))
+        } else if !evictionHeights.isEmpty {
+            evictionHeights[key] = nil
+        }
+    }
+
+    /// Lets go of every queued record whose last write, at or below `height`, is durable: the
+    /// source now returns exactly what was held. Call after each durable write.
+    public mutating func releaseDurable(through height: UInt64) {
+        while evictionStart < evictionQueue.count, evictionQueue[evictionStart].height <= height {
+            let (written, key) = evictionQueue[evictionStart]
+            evictionStart += 1
+            guard evictionHeights[key] == written else { continue }
+            evictionHeights[key] = nil
+            evict(key)
+        }
+        if evictionStart == evictionQueue.count {
+            evictionQueue.removeAll(keepingCapacity: evictionQueue.count <= Self.evictionQueueCapacityKept)
+            evictionStart = 0
+        }
+    }
+
+    /// The most queue slots kept allocated between groups.
+    static let evictionQueueCapacityKept = 1 << 16
+
+    private mutating func evict(_ key: StateKey) {
+        switch key {
+        case .totals, .account: break
+        case .assignment(let jobId): assignments.evict(jobId)
+        case .receipt(let jobId):
+            if let receipt = receipts[jobId], receiptJobs[receipt.receiptId] == jobId { receiptJobs[receipt.receiptId] = nil }
+            receipts.evict(jobId)
+        case .epoch(let epoch):
+            epochs.evict(epoch)
+            receiptCounts[epoch] = nil
+        case .settlement(let epoch): settlements.evict(epoch)
+        case .balanceSnapshot(let epoch): balanceSnapshots.evict(epoch)
+        }
+    }
+
+    /// The job of a recorded receipt, or nil.
+    public func jobId(ofReceipt receiptId: Hash32) -> Hash32? {
+        receiptJobs[receiptId] ?? source?.jobId(ofReceipt: receiptId)
+    }
+
+    /// How many receipts `epoch` recorded, settled or not; nil for an epoch never opened.
+    public func receiptCount(epoch: UInt64) -> Int? {
+        if let held = receiptCounts[epoch] { return held }
+        guard epoch < nextEpoch else { return nil }
+        if epoch == openEpoch { return 0 }
+        return source?.receiptCount(ofEpoch: epoch) ?? 0
+    }
+
+    /// How much of each kind the state holds in memory now.
+    public var workingSet: WorkingSet {
+        WorkingSet(accounts: accounts.heldCount, assignments: assignments.heldCount, receipts: receipts.heldCount,
+                   epochs: epochs.heldCount, settlements: settlements.heldCount, balanceSnapshots: balanceSnapshots.heldCount,
+                   unsettledReceipts: unsettledByNode.values.reduce(0, +), awaitingDurability: evictionHeights.count)
+    }
+
+    /// Counts of what a state holds in memory.
+    public struct WorkingSet: Sendable, Equatable, CustomStringConvertible {
+        public var accounts, assignments, receipts, epochs, settlements, balanceSnapshots: Int
+        /// Receipts not yet settled: the working set's main part, bounded by the epochs between
+        /// a receipt and its settlement.
+        public var unsettledReceipts: Int
+        /// Records out of the working set still held until their write is durable.
+        public var awaitingDurability: Int
+
+        public var description: String {
+            "\(accounts) accounts, \(assignments) assignments, \(receipts) receipts (\(unsettledReceipts) unsettled), \(epochs) epochs, \(settlements) settlements, \(balanceSnapshots) balance snapshots, \(awaitingDurability) awaiting durability"
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import GataCrypto
+
+/// The records of one kind that a state holds in memory, reading the rest through its source.
+///
+/// Without a source it is a plain dictionary: everything is held. With one, a read of a record not
+/// held decodes the source's bytes, a deletion is held as a tombstone until it is durable, and
+/// ``evict(_:)`` lets a durable record go (Specs/LEDGER.md §Memory). Iteration and ``count`` see
+/// only what is held.
+public struct RecordTable<Key: Hashable & Sendable, Value: Sendable>: Sendable, Sequence {
+    /// Held records; a nil value is a deletion not yet durable.
+    private var held: [Key: Value?] = [:]
+    /// Where records not held are read; nil when everything is held.
+    var source: (any StateRecordSource)?
+    private let stateKey: @Sendable (Key) -> StateKey
+    private let decode: @Sendable ([UInt8]) throws -> Value
+
+    init(stateKey: @escaping @Sendable (Key) -> StateKey, decode: @escaping @Sendable ([UInt8]) throws -> Value) {
+        self.stateKey = stateKey
+        self.decode = decode
+    }
+
+    public subscript(key: Key) -> Value? {
+        get {
+            if let entry = held[key] { return entry }
+            guard let source, let bytes = source.record(stateKey(key)) else { return nil }
+            do {
+                return try decode(bytes)
+            } catch {
+                fatalError("the stored record \(Hex.encodePrefixed(stateKey(key).bytes)) does not decode: \(error); the data folder is damaged, run gata audit --data")
+            }
+        }
+        set {
+            if newValue == nil && source == nil {
+                held[key] = nil
+            } else {
+                held[key] = .some(newValue)
+            }
+        }
+    }
+
+    /// Lets a held record go; later reads go to the source. Only for records whose last write is durable.
+    mutating func evict(_ key: Key) { held[key] = nil }
+
+    /// Whether the record is held in memory, as a value or a pending deletion.
+    func holds(_ key: Key) -> Bool { held[key] != nil }
+
+    /// How many records are held, tombstones included: the table's share of the working set.
+    public var heldCount: Int { held.count }
+
+    public func makeIterator() -> AnyIterator<(key: Key, value: Value)> {
+        var inner = held.makeIterator()
+        return AnyIterator {
+            while let (key, value) = inner.next() {
+                if let value { return (key: key, value: value) }
+            }
+            return nil
+        }
+    }
+
+    /// The held records' keys.
+    public var keys: [Key] { map(\.key) }
+    /// The held records.
+    public var values: [Value] { map(\.value) }
+    /// How many records are held (tombstones not counted).
+    public var count: Int { source == nil ? held.count : reduce(0) { count, _ in count + 1 } }
+    public var isEmpty: Bool { count == 0 }
+}
+
+extension RecordTable: Equatable where Value: Equatable {
+    /// Whether both hold the same records (what either could read through a source is not compared).
+    public static func == (a: Self, b: Self) -> Bool {
+        a.count == b.count && a.allSatisfy { b.holds($0.key) && b[$0.key] == $0.value }
+    }
+}

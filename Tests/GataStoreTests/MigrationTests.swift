@@ -1,0 +1,77 @@
+import Foundation
+import GataCore
+import GataCrypto
+import GataStore
+import GataTestSupport
+import Testing
+
+/// A data folder written in storage format 2, before the receipt and epoch indexes, committed as a
+/// fixture: a devnet run stopped with epoch 0 settled, epochs 1 and 2 closed and unsettled, and
+/// epoch 3 open. It must be refused with advice, migrate, open, audit and continue.
+@Suite struct MigrationTests {
+    static let fixture = TestSupport.repositoryRoot.appendingPathComponent("Tests/Fixtures/ledger-format-2")
+
+    /// A copy of the fixture's ledger in a temporary folder, and its genesis.
+    static func copy() throws -> (path: String, genesis: GenesisConfig) {
+        let path = TestSupport.temporaryPath("migrate")
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let ledger = fixture.appendingPathComponent("ledger")
+        for name in try FileManager.default.contentsOfDirectory(atPath: ledger.path) {
+            try FileManager.default.copyItem(atPath: ledger.appendingPathComponent(name).path, toPath: path + "/" + name)
+        }
+        let genesis = try GenesisConfig(json: try JSONValue.parse(try Data(contentsOf: fixture.appendingPathComponent("genesis.json"))))
+        return (path, genesis)
+    }
+
+    @Test func aFormatTwoFolderIsRefusedWithAdviceThenMigratesOpensAuditsAndContinues() throws {
+        let (path, genesis) = try Self.copy()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect {
+            try LedgerStore.open(path: path, genesis: genesis)
+        } throws: { ($0 as? StoreError)?.code == .formatMismatch && "\($0)".contains("gata migrate") }
+
+        let report = try LedgerStore.migrate(path: path)
+        #expect(report.from == [0, 0, 0, 2] && report.to == [0, 0, 0, 3])
+        let (store, opened) = try LedgerStore.open(path: path, genesis: genesis)
+        let replayed = try store.replayFromLog()
+        let unsettled = replayed.unsettledJobs.values.reduce(0) { $0 + $1.count }
+        #expect(report.receiptIds == replayed.receipts.count && report.epochCounts == Int(replayed.closedEpochCount)
+                && report.unsettledReceipts == unsettled, "\(report)")
+        #expect(unsettled > 0 && replayed.receipts.count > unsettled && replayed.openEpoch != nil, "the fixture holds settled and unsettled receipts")
+        #expect(opened.head == replayed.head && opened.summary == replayed.summary)
+        #expect(opened.workingSet.receipts == unsettled, "only the unsettled receipts are held")
+        for epoch in 0..<replayed.nextEpoch { #expect(opened.receiptCount(epoch: epoch) == replayed.receiptCount(epoch: epoch)) }
+
+        // Continue on the migrated folder: close the open epoch with the secret the node saved,
+        // then settle what can be settled, each entry committed and its records let go.
+        var state = opened
+        func append(_ payload: Payload) throws {
+            if state.checkpointDue { try append(.checkpoint(Checkpoint(stateDigest: state.digest.value))) }
+            let entry = Entry(height: state.nextHeight, previousHash: state.lastHash, timestampMillis: state.lastTimestampMillis + 1, payload: payload)
+            let result = state.apply(entry, evidence: Evidence.derive(payload))
+            guard result.isApplied else { throw StoreError(.corrupt, "\(payload.kind) does not apply: \(result.code) \(result.detail)") }
+            try store.commit(entries: [entry], results: [result], head: state.head)
+            state.releaseDurable(through: entry.height)
+        }
+        let epoch = try #require(state.openEpoch)
+        let secret = try #require(try store.operatorSecret(epoch: epoch), "the node saved the open epoch's secret")
+        try append(.epochClose(MessageSigning.epochClose(DevAccounts.key(0), chainId: genesis.chainId, epoch: epoch, secret: secret,
+                                                         receiptsRoot: state.openEpochReceiptsRoot, stateDigest: state.digest.value)))
+        let next = state.settlementCount
+        guard case .success(let computation) = state.computeSettlement(epoch: next) else {
+            Issue.record("epoch \(next) cannot be settled")
+            return
+        }
+        try append(.settlementComputed(computation.summary))
+        try append(.settlementApplied(epoch: next))
+        #expect(state.totals.minted > replayed.totals.minted, "the continued ledger minted and paid")
+
+        let continued = try store.replayFromLog()
+        #expect(continued.head == state.head && continued.summary == state.summary)
+        store.close()
+        let reader = try LedgerLogReader(path: path)
+        defer { reader.close() }
+        #expect(try reader.verifyFamilies(against: continued) == nil, "every family, indexes included, is what the log implies")
+        #expect(try LedgerStore.migrate(path: path).receiptIds == 0, "a migrated folder is left as it is")
+    }
+}
