@@ -19,9 +19,10 @@ struct StoreFixture {
     func remove() { try? FileManager.default.removeItem(atPath: path) }
 
     /// Opens the store and applies `count` transfers from development account 9, committing each.
-    func writeTransfers(_ count: Int) throws -> LedgerState {
+    /// `flushing` false closes without flushing the memtables, leaving the write-ahead log as a crash would.
+    func writeTransfers(_ count: Int, flushing: Bool = true) throws -> LedgerState {
         let (store, initial) = try LedgerStore.open(path: path, genesis: genesis)
-        defer { store.close() }
+        defer { store.close(flushing: flushing) }
         var state = initial
         let key = DevAccounts.key(9)
         for _ in 0..<count {

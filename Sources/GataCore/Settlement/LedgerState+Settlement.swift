@@ -60,7 +60,19 @@ extension LedgerState {
                 totals.burned = totals.burned.adding(slash.amount)!
             }
         }
-        for jobId in record.settledJobs { settle(jobId) }
+        var settledByEpoch: [UInt64: [Hash32]] = [:]
+        for jobId in record.settledJobs {
+            if let epoch = settle(jobId) { settledByEpoch[epoch, default: []].append(jobId) }
+        }
+        // An epoch left with no unsettled receipt loses its index entries as one range; one still
+        // holding some loses the settled ones key by key (Specs/LEDGER.md §Storage).
+        for (epoch, jobs) in settledByEpoch.sorted(by: { $0.key < $1.key }) {
+            if unsettledJobs[epoch] == nil {
+                touchedIndexes.append(.unsettledEpochSettled(epoch: epoch))
+            } else {
+                touchedIndexes += jobs.map { .unsettledReceipt(epoch: epoch, jobId: $0, present: false) }
+            }
+        }
         let balances = accounts.filter { $0.value.balance > .zero }.sorted { $0.key < $1.key }
             .map { SettlementRecord.Payout(address: $0.key, amount: $0.value.balance) }
         precondition(record.payouts.reduce(Amount.zero, { $0.adding($1.amount)! }) == record.summary.emission,
@@ -74,16 +86,17 @@ extension LedgerState {
         return commitChanges()
     }
 
-    private mutating func settle(_ jobId: Hash32) {
-        guard var receipt = receipts[jobId], let assignment = assignments[jobId], !receipt.settled else { return }
+    /// Marks a receipt settled; returns its epoch, or nil if there was nothing to settle.
+    private mutating func settle(_ jobId: Hash32) -> UInt64? {
+        guard var receipt = receipts[jobId], let assignment = assignments[jobId], !receipt.settled else { return nil }
         touch(.receipt(jobId))
         receipt.settled = true
         receipts[jobId] = receipt
-        touchedIndexes.append(.unsettledReceipt(epoch: assignment.epoch, jobId: jobId, present: false))
         unsettledJobs[assignment.epoch]?.remove(jobId)
         if unsettledJobs[assignment.epoch]?.isEmpty == true { unsettledJobs[assignment.epoch] = nil }
         unsettledByNode[assignment.node, default: 1] -= 1
         if unsettledByNode[assignment.node] == 0 { unsettledByNode[assignment.node] = nil }
+        return assignment.epoch
     }
 
     /// How many of a node's receipts are not settled.

@@ -22,8 +22,11 @@ public protocol StateRecordSource: AnyObject, Sendable {
 public enum IndexWrite: Sendable, Hashable {
     /// A recorded receipt's job, under the receipt's id.
     case receiptJob(receiptId: Hash32, jobId: Hash32)
-    /// A receipt not settled yet, under its epoch; `present` false removes it once settled.
+    /// A receipt not settled yet, under its epoch; `present` false removes it once settled while
+    /// others of its epoch are not.
     case unsettledReceipt(epoch: UInt64, jobId: Hash32, present: Bool)
+    /// Every receipt of the epoch is settled: its unsettled-receipt entries go, as one range.
+    case unsettledEpochSettled(epoch: UInt64)
     /// How many receipts an epoch recorded, written when it closes.
     case epochReceipts(epoch: UInt64, count: UInt64)
 }
@@ -47,7 +50,7 @@ public final class InMemoryRecordSource: StateRecordSource {
             for index in result.indexes {
                 switch index {
                 case .receiptJob(let receiptId, let jobId): contents.receiptJobs[receiptId] = jobId
-                case .unsettledReceipt: break
+                case .unsettledReceipt, .unsettledEpochSettled: break
                 case .epochReceipts(let epoch, let count): contents.epochReceipts[epoch] = Int(count)
                 }
             }

@@ -17,7 +17,7 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
     /// Below this much free space on the data folder's file system, nothing is written.
     public let diskReserveBytes: UInt64
     /// What opening found and did.
-    public let recovery: RecoveryReport
+    public private(set) var recovery: RecoveryReport
 
     /// How many entries at the end of the log are re-verified when the store opens.
     public static let tailVerifyEntriesMax: UInt64 = 4096
@@ -47,8 +47,14 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
     ///   holds another storage format.
     public static func open(path: String, genesis: GenesisConfig?, mode: OpenMode = .readWrite,
                             diskReserveBytes: UInt64 = DiskSpace.reserveBytesDefault) throws(StoreError) -> (LedgerStore, LedgerState) {
+        let clock = ContinuousClock()
+        var timings = RecoveryReport.OpenTimings()
+        var started = clock.now
         let droppedWALTail = mode == .readWrite ? RocksDatabase.incompleteWALTail(path: path) : nil
+        timings.walCheck = clock.now - started
+        started = clock.now
         let database = try RocksDatabase(path: path, mode: mode)
+        timings.database = clock.now - started
         guard let sealedHead = try database.get(.meta, StoreKeys.head) else {
             return try create(database: database, path: path, genesis: genesis, mode: mode, diskReserveBytes: diskReserveBytes)
         }
@@ -63,10 +69,16 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
                 throw StoreError(.chainMismatch, "the data folder holds chain \(genesisEntry.hash), the genesis file gives chain \(expected.hash)")
             }
         }
+        started = clock.now
         try verifyTail(database, head: head)
-        let recovery = RecoveryReport(height: head.nextHeight - 1, lastHash: head.lastHash, droppedWALTail: droppedWALTail, created: false)
+        timings.tail = clock.now - started
+        var recovery = RecoveryReport(height: head.nextHeight - 1, lastHash: head.lastHash, droppedWALTail: droppedWALTail, created: false)
         let store = LedgerStore(database: database, path: path, genesisEntry: genesisEntry, diskReserveBytes: diskReserveBytes, recovery: recovery)
+        started = clock.now
         let state = try store.resumeState(head: head)
+        timings.workingSet = clock.now - started
+        recovery.timings = timings
+        store.recovery = recovery
         return (store, state)
     }
 
@@ -115,7 +127,14 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
     }
 
     /// Closes the database. Call once, after the last commit; the store must not be used afterwards.
-    public func close() { database.close() }
+    /// Above the disk reserve the memtables are flushed first, so that the next open replays no
+    /// write-ahead log (Specs/LEDGER.md §Storage); a store opened read-only, or one whose flush
+    /// fails, simply closes, and the next open replays the log.
+    /// - Parameter flushing: false leaves the write-ahead log as a crash would, for tests of recovery.
+    public func close(flushing: Bool = true) {
+        if flushing, let space = try? diskSpace(), !space.isBelowReserve { try? database.flushMemtables() }
+        database.close()
+    }
 
     /// The free space now, against this store's reserve.
     /// - Throws: ``StoreError`` `.io` if it cannot be measured.
@@ -167,6 +186,11 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         // In order: a later change of one index key (an unsettled receipt settled in the same
         // commit) replaces the earlier one within the batch.
         for index in indexes {
+            if case .unsettledEpochSettled(let epoch) = index {
+                batch.deleteRange(.indexes, from: StoreKeys.unsettledReceiptIndex(epoch: epoch, jobId: .zero),
+                                  to: StoreKeys.unsettledReceiptIndex(epoch: epoch + 1, jobId: .zero))
+                continue
+            }
             let (key, value) = StoreKeys.index(index)
             if let value {
                 batch.put(.indexes, key, CheckedValue.seal(key: key, value: value))

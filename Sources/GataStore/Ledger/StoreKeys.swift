@@ -42,6 +42,8 @@ enum StoreKeys {
         case .receiptJob(let receiptId, let jobId): (receiptJobIndex(receiptId), jobId.bytes)
         case .epochReceipts(let epoch, let count): (epochReceiptsIndex(epoch), log(count))
         case .unsettledReceipt(let epoch, let jobId, let present): (unsettledReceiptIndex(epoch: epoch, jobId: jobId), present ? [] : nil)
+        case .unsettledEpochSettled(let epoch):
+            preconditionFailure("epoch \(epoch)'s unsettled receipts are deleted as a range, not one key")
         }
     }
 

@@ -71,6 +71,9 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
         rocksdb_options_set_paranoid_checks(options, 1)
         rocksdb_options_increase_parallelism(options, 2)
         rocksdb_options_set_db_write_buffer_size(options, Self.memtableBytesMax)
+        // Column families whose data sits only in the write-ahead log are flushed once the log
+        // exceeds the memtable budget, so a crash leaves at most that much to replay on open.
+        rocksdb_options_set_max_total_wal_size(options, UInt64(Self.memtableBytesMax))
         let families = ColumnFamily.allCases
         var names = families.map { strdup($0.name) }
         defer { names.forEach { free($0) } }
@@ -123,6 +126,19 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
 
     private let closeLock = NSLock()
     private var isClosed = false
+
+    /// Writes every column family's memtable to table files and waits, so that the next open has
+    /// no write-ahead log to replay. Writes at most the memtable budget.
+    func flushMemtables() throws(StoreError) {
+        let flush = rocksdb_flushoptions_create()!
+        defer { rocksdb_flushoptions_destroy(flush) }
+        rocksdb_flushoptions_set_wait(flush, 1)
+        for handle in handles {
+            var error: UnsafeMutablePointer<CChar>? = nil
+            rocksdb_flush_cf(database, flush, handle, &error)
+            if let message = Self.take(error) { throw StoreError(.io, "flush failed: \(message)") }
+        }
+    }
 
     /// Closes the database now; later calls do nothing. Nothing may use it afterwards.
     func close() {
@@ -190,7 +206,13 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
         for operation in batch.operations {
             operation.key.withUnsafeBufferPointer { key in
                 key.withMemoryRebound(to: CChar.self) { key in
-                    if let value = operation.value {
+                    if let end = operation.rangeEnd {
+                        end.withUnsafeBufferPointer { end in
+                            end.withMemoryRebound(to: CChar.self) { end in
+                                rocksdb_writebatch_delete_range_cf(pointer, handles[operation.family.rawValue], key.baseAddress, key.count, end.baseAddress, end.count)
+                            }
+                        }
+                    } else if let value = operation.value {
                         value.withUnsafeBufferPointer { value in
                             value.withMemoryRebound(to: CChar.self) { value in
                                 rocksdb_writebatch_put_cf(pointer, handles[operation.family.rawValue], key.baseAddress, key.count, value.baseAddress, value.count)
@@ -263,6 +285,8 @@ struct WriteBatch: Sendable {
         let key: [UInt8]
         /// nil deletes.
         let value: [UInt8]?
+        /// For a range deletion: the end of the range, exclusive; ``key`` is its start.
+        var rangeEnd: [UInt8]? = nil
     }
 
     private(set) var operations: [Operation] = []
@@ -273,5 +297,11 @@ struct WriteBatch: Sendable {
 
     mutating func delete(_ family: ColumnFamily, _ key: [UInt8]) {
         operations.append(Operation(family: family, key: key, value: nil))
+    }
+
+    /// Deletes every key from `start` up to `end`, exclusive, with one range tombstone, which
+    /// iterators skip as a whole rather than key by key.
+    mutating func deleteRange(_ family: ColumnFamily, from start: [UInt8], to end: [UInt8]) {
+        operations.append(Operation(family: family, key: start, value: nil, rangeEnd: end))
     }
 }

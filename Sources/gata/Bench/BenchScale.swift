@@ -82,7 +82,8 @@ struct BenchScale: AsyncParsableCommand {
                 store.close()
                 let opened = try Self.timeOpen(path: path, genesis: config, reading: keys[0].address)
                 opens.append(String(format: "  after %11llu receipts (%llu entries): opened in %.3f s, first balance read answered %.3f s after the start",
-                                    written, opened.state.nextHeight, opened.open, opened.firstRead))
+                                    written, opened.state.nextHeight, opened.open, opened.firstRead)
+                             + "\n      \(opened.store.recovery.timings)")
                 progress(opens.last!.trimmingCharacters(in: .whitespaces))
                 (store, state) = (opened.store, opened.state)
                 ledger = BenchLedger(store: store, genesis: config, state: state)

@@ -80,7 +80,7 @@ struct NodeCommand: AsyncParsableCommand {
                 Normally that record was a write a crash interrupted, never acknowledged; if the log was cut or lost, acknowledged entries after \(recovery.height) are gone
                 """, metadata: metadata)
         } else if !recovery.created {
-            logger.info("recovered to height \(recovery.height)", metadata: metadata)
+            logger.info("recovered to height \(recovery.height)", metadata: metadata.merging(["openTimings": "\(recovery.timings)"]) { $1 })
         }
     }
 
