@@ -131,3 +131,27 @@ extension LedgerStore: StateRecordSource {
         return found
     }
 }
+
+/// Memory RocksDB holds for the store, by RocksDB's own estimates.
+public struct StoreMemory: Sendable, CustomStringConvertible {
+    /// Memtables of every column family: bounded by the memtable budget.
+    public let memtables: UInt64?
+    /// Index and filter blocks of the open table files, which RocksDB keeps outside the block cache.
+    public let tableReaders: UInt64?
+    /// The largest block cache in use (column families may share one).
+    public let blockCache: UInt64?
+
+    public var description: String {
+        func mb(_ bytes: UInt64?) -> String { bytes.map { "\($0 / 1_000_000) MB" } ?? "unknown" }
+        return "memtables \(mb(memtables)), table readers \(mb(tableReaders)), block cache \(mb(blockCache))"
+    }
+}
+
+extension LedgerStore {
+    /// What RocksDB holds in memory for this store now.
+    public var memory: StoreMemory {
+        StoreMemory(memtables: database.integerProperty("rocksdb.cur-size-all-mem-tables")?.reduce(0, +),
+                    tableReaders: database.integerProperty("rocksdb.estimate-table-readers-mem")?.reduce(0, +),
+                    blockCache: database.integerProperty("rocksdb.block-cache-usage")?.max())
+    }
+}

@@ -140,6 +140,17 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
         }
     }
 
+    /// An integer property of every column family, or nil if RocksDB has none.
+    func integerProperty(_ name: String) -> [UInt64]? {
+        var values: [UInt64] = []
+        for handle in handles {
+            var value: UInt64 = 0
+            guard rocksdb_property_int_cf(database, handle, name, &value) == 0 else { return nil }
+            values.append(value)
+        }
+        return values
+    }
+
     /// Closes the database now; later calls do nothing. Nothing may use it afterwards.
     func close() {
         closeLock.lock()

@@ -76,7 +76,7 @@ struct BenchScale: AsyncParsableCommand {
             let written = UInt64(done) * UInt64(receipts / epochs)
             let elapsed = (ContinuousClock.now - started) / .seconds(1)
             rows.append(String(format: "  %3d%%  %11llu receipts  %8.0f s   peak ", done * 100 / epochs, written, elapsed)
-                        + "\(ProcessMemory.megabytes(peak))   working set: \(ledger.state.workingSet)")
+                        + "\(ProcessMemory.megabytes(peak))   working set: \(ledger.state.workingSet)\n        RocksDB: \(store.memory)")
             progress(rows.last!.trimmingCharacters(in: .whitespaces))
             if done == tenth || done == epochs {
                 store.close()
