@@ -123,8 +123,9 @@ import Testing
             receipt.outputHash = try item["revealed"].bool() ? try item["outputHash"].hash() : nil
             receipt.outcomes = try outcomes(item["outcomes"])
             state.receipts[jobId] = receipt
-            if !receipt.settled { state.unsettledJobs[receiptEpoch, default: []].insert(jobId) }
         }
+        // The unsettled lists and what settling needs of each assignment, derived from the records.
+        state.rebuildDerived()
         return state
     }
 }

@@ -60,10 +60,7 @@ extension LedgerState {
                 totals.burned = totals.burned.adding(slash.amount)!
             }
         }
-        var settledByEpoch: [UInt64: [Hash32]] = [:]
-        for jobId in record.settledJobs {
-            if let epoch = settle(jobId) { settledByEpoch[epoch, default: []].append(jobId) }
-        }
+        let (settledWrites, settledByEpoch) = settleReceipts(record.settledJobs)
         // An epoch left with no unsettled receipt loses its index entries as one range; one still
         // holding some loses the settled ones key by key (Specs/LEDGER.md §Storage).
         for (epoch, jobs) in settledByEpoch.sorted(by: { $0.key < $1.key }) {
@@ -83,20 +80,50 @@ extension LedgerState {
         settlements[epoch] = record
         balanceSnapshots[epoch] = balances
         if epoch >= Self.balanceSnapshotsKept { balanceSnapshots[epoch - Self.balanceSnapshotsKept] = nil }
-        return commitChanges()
+        let changes = commitChanges()
+        return .applied(changes.writes + settledWrites, indexes: changes.indexes)
     }
 
-    /// Marks a receipt settled; returns its epoch, or nil if there was nothing to settle.
-    private mutating func settle(_ jobId: Hash32) -> UInt64? {
-        guard var receipt = receipts[jobId], let assignment = assignments[jobId], !receipt.settled else { return nil }
-        touch(.receipt(jobId))
-        receipt.settled = true
-        receipts[jobId] = receipt
-        unsettledJobs[assignment.epoch]?.remove(jobId)
-        if unsettledJobs[assignment.epoch]?.isEmpty == true { unsettledJobs[assignment.epoch] = nil }
-        unsettledByNode[assignment.node, default: 1] -= 1
-        if unsettledByNode[assignment.node] == 0 { unsettledByNode[assignment.node] = nil }
-        return assignment.epoch
+    /// Marks receipts settled: their writes, and the settled jobs by epoch.
+    ///
+    /// A settlement rewrites every receipt it settles, up to millions, so this is the bulk of
+    /// phase two. Each receipt's old and new digest terms and its new bytes depend on that receipt
+    /// alone, so they are derived on every core, then folded into the state in the order given:
+    /// the digest, the bytes and the writes are exactly those of touching each receipt in turn.
+    /// What the receipt's assignment says is held beside it while it is unsettled, so settling
+    /// reads no assignment, which would be a random read of the store for each receipt.
+    private mutating func settleReceipts(_ jobIds: [Hash32]) -> (writes: [RecordWrite], byEpoch: [UInt64: [Hash32]]) {
+        let settling: [(jobId: Hash32, receipt: ReceiptRecord)] = jobIds.compactMap { jobId in
+            guard let receipt = receipts[jobId], !receipt.settled, unsettledWork[jobId] != nil else { return nil }
+            precondition(touchedTerms[.receipt(jobId)] == nil, "a receipt being settled was already changed by this entry")
+            return (jobId, receipt)
+        }
+        // Each write is made once, with its two terms: nothing settled is held twice.
+        let rewritten = Parallel.map(settling) { item -> (write: RecordWrite, old: Hash32, new: Hash32) in
+            let keyBytes = StateKey.receipt(item.jobId).bytes
+            var settled = item.receipt
+            settled.settled = true
+            let value = settled.encodedRecord
+            return (RecordWrite(key: .receipt(item.jobId), keyBytes: keyBytes, value: value),
+                    StateDigest.term(key: keyBytes, value: item.receipt.encodedRecord), StateDigest.term(key: keyBytes, value: value))
+        }
+        var byEpoch: [UInt64: [Hash32]] = [:]
+        for ((jobId, receipt), rewrite) in zip(settling, rewritten) {
+            let work = unsettledWork.removeValue(forKey: jobId)!
+            digest.remove(rewrite.old)
+            digest.add(rewrite.new)
+            var settled = receipt
+            settled.settled = true
+            receipts[jobId] = settled
+            if evicting { noteWritten(.receipt(jobId)) }
+            unsettledJobs[work.epoch]?.remove(jobId)
+            if unsettledJobs[work.epoch]?.isEmpty == true { unsettledJobs[work.epoch] = nil }
+            unsettledByNode[work.node, default: 1] -= 1
+            if unsettledByNode[work.node] == 0 { unsettledByNode[work.node] = nil }
+            byEpoch[work.epoch, default: []].append(jobId)
+        }
+        let writes = rewritten.map(\.write)
+        return (writes, byEpoch)
     }
 
     /// How many of a node's receipts are not settled.

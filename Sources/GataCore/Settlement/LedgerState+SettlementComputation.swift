@@ -119,11 +119,11 @@ extension LedgerState {
         var groups: [GroupKey: Group] = [:]
         for (receiptEpoch, jobs) in unsettledJobs where receiptEpoch <= epoch {
             for jobId in jobs {
-                guard let assignment = assignments[jobId], let receipt = receipts[jobId] else { continue }
+                guard let work = unsettledWork[jobId], let receipt = receipts[jobId] else { continue }
                 // Mutated in place, in one access: a copy out of the dictionary and back would copy
                 // the job list on every append, quadratic in a node's receipts.
-                groups[GroupKey(node: assignment.node, epoch: receiptEpoch), default: Group()]
-                    .add(jobId, units: assignment.units, status: receipt.status)
+                groups[GroupKey(node: work.node, epoch: receiptEpoch), default: Group()]
+                    .add(jobId, units: work.units, status: receipt.status)
             }
         }
         return groups.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }

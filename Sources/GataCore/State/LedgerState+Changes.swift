@@ -85,6 +85,9 @@ extension LedgerState {
             return "issued \(issued) exceeds the cap \(genesis.emission.supplyCap)"
         }
         guard !checkingDigest || recomputeDigest() == digest else { return "the incremental state digest differs from a full recomputation" }
+        guard unsettledWork.count == unsettledJobs.values.reduce(0, { $0 + $1.count }) else {
+            return "the assignments held for settling do not match the unsettled receipts"
+        }
         guard receiptJobs.count == receipts.count,
               receipts.allSatisfy({ receiptJobs[$0.value.receiptId] == $0.key })
         else { return "the receipt index does not match the receipts" }

@@ -35,27 +35,32 @@ extension LedgerState {
         }
         guard epoch == openEpoch else { return .rejected(.epochNotOpen, "receipts are recorded in the open epoch; epoch \(epoch) is not open") }
         if let rejection = Self.firstRepeat(bodies.map(\.jobId), item: "receipt") { return rejection }
-        var fresh: [(ReceiptBody, Hash32)] = []
+        var fresh: [(ReceiptBody, Hash32, UInt64)] = []
         for (index, (body, id)) in zip(bodies, evidence.receiptIds).enumerated() {
             if let existing = receipts[body.jobId] {
                 if existing.receiptId == id { continue }
                 return .rejected(.conflictingReceipt, "receipt \(index): job \(body.jobId) already has receipt \(existing.receiptId) with other content")
             }
-            if let rejection = checkAssignment(body, node: node, epoch: epoch, index: index) { return rejection }
-            fresh.append((body, id))
+            let units: UInt64
+            switch checkAssignment(body, node: node, epoch: epoch, index: index) {
+            case .success(let assigned): units = assigned
+            case .failure(let refusal): return refusal.result
+            }
+            fresh.append((body, id, units))
         }
         guard !fresh.isEmpty else { return .rejected(.alreadyRecorded, "every receipt is already recorded") }
         let minimumBond = genesis?.minimumBond ?? .zero
         guard account(node).bonded >= minimumBond else {
             return .rejected(.nodeBondTooLow, "node \(node) has bonded \(account(node).bonded) GATA, the minimum is \(minimumBond) GATA")
         }
-        for (body, id) in fresh {
+        for (body, id, units) in fresh {
             touch(.receipt(body.jobId))
             receipts[body.jobId] = ReceiptRecord(receiptId: id, outputCommitment: body.outputCommitment, height: height)
             receiptJobs[id] = body.jobId
             touchedIndexes.append(.receiptJob(receiptId: id, jobId: body.jobId))
             touchedIndexes.append(.unsettledReceipt(epoch: epoch, jobId: body.jobId, present: true))
             unsettledJobs[epoch, default: []].insert(body.jobId)
+            unsettledWork[body.jobId] = UnsettledJob(node: node, epoch: epoch, units: units)
             unsettledByNode[node, default: 0] += 1
             receiptCounts[epoch, default: 0] += 1
         }
@@ -72,21 +77,36 @@ extension LedgerState {
         return nil
     }
 
-    private func checkAssignment(_ body: ReceiptBody, node: Address, epoch: UInt64, index: Int) -> ApplyResult? {
+    /// Why a receipt's job does not match its assignment.
+    private struct AssignmentRefusal: Error {
+        let result: ApplyResult
+    }
+
+    /// The units of the job's assignment, if the receipt matches it.
+    private func checkAssignment(_ body: ReceiptBody, node: Address, epoch: UInt64, index: Int) -> Result<UInt64, AssignmentRefusal> {
         guard let assignment = assignments[body.jobId] else {
-            return .rejected(.jobNotAssigned, "receipt \(index): job \(body.jobId) was never assigned")
+            return .failure(.init(result: .rejected(.jobNotAssigned, "receipt \(index): job \(body.jobId) was never assigned")))
         }
         guard assignment.node == node else {
-            return .rejected(.jobAssignedToOtherNode, "receipt \(index): job \(body.jobId) is assigned to \(assignment.node)")
+            return .failure(.init(result: .rejected(.jobAssignedToOtherNode, "receipt \(index): job \(body.jobId) is assigned to \(assignment.node)")))
         }
         guard assignment.jobSpecHash == body.jobSpecHash else {
-            return .mismatch(.jobSpecMismatch, field: "receipts[\(index)].jobSpecHash", expected: "\(assignment.jobSpecHash)", found: "\(body.jobSpecHash)",
-                             "receipt \(index): job spec hash \(body.jobSpecHash), assigned \(assignment.jobSpecHash)")
+            return .failure(.init(result: .mismatch(
+                .jobSpecMismatch, field: "receipts[\(index)].jobSpecHash", expected: "\(assignment.jobSpecHash)", found: "\(body.jobSpecHash)",
+                "receipt \(index): job spec hash \(body.jobSpecHash), assigned \(assignment.jobSpecHash)")))
         }
         guard assignment.epoch == epoch else {
-            return .mismatch(.epochMismatch, field: "epoch", expected: "\(assignment.epoch)", found: "\(epoch)",
-                             "receipt \(index): epoch \(epoch), the job was assigned in epoch \(assignment.epoch)")
+            return .failure(.init(result: .mismatch(
+                .epochMismatch, field: "epoch", expected: "\(assignment.epoch)", found: "\(epoch)",
+                "receipt \(index): epoch \(epoch), the job was assigned in epoch \(assignment.epoch)")))
         }
-        return nil
+        return .success(assignment.units)
     }
+}
+
+/// What settling needs of an unsettled receipt's assignment: whose work it is and what it is worth.
+public struct UnsettledJob: Sendable, Equatable {
+    public let node: Address
+    public let epoch: UInt64
+    public let units: UInt64
 }

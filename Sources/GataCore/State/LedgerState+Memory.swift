@@ -66,6 +66,13 @@ extension LedgerState {
             evictionQueue.removeAll(keepingCapacity: evictionQueue.count <= Self.evictionQueueCapacityKept)
             evictionStart = 0
         }
+        // Memory follows the working set, not its high-water mark (an epoch's receipts held until
+        // settled, a large group of assignments until durable).
+        assignments.shrinkIfSparse()
+        receipts.shrinkIfSparse()
+        receiptJobs.shrinkIfSparse()
+        unsettledWork.shrinkIfSparse()
+        evictionHeights.shrinkIfSparse()
     }
 
     /// The most queue slots kept allocated between groups.

@@ -115,6 +115,7 @@ extension LedgerState {
             state.receipts[jobId] = receipt
             state.receiptJobs[receipt.receiptId] = jobId
             state.unsettledJobs[assignment.epoch, default: []].insert(jobId)
+            state.unsettledWork[jobId] = UnsettledJob(node: assignment.node, epoch: assignment.epoch, units: assignment.units)
             state.unsettledByNode[assignment.node, default: 0] += 1
             if assignment.epoch == state.openEpoch { state.receiptCounts[assignment.epoch, default: 0] += 1 }
         }
@@ -127,6 +128,7 @@ extension LedgerState {
         settlementCount = UInt64(settlements.count)
         openEpoch = epochs.first(where: { !$0.value.closed })?.key
         unsettledJobs = [:]
+        unsettledWork = [:]
         unsettledByNode = [:]
         receiptCounts = [:]
         for jobId in receipts.keys {
@@ -136,6 +138,7 @@ extension LedgerState {
         for (jobId, receipt) in receipts where !receipt.settled {
             guard let assignment = assignments[jobId] else { continue }
             unsettledJobs[assignment.epoch, default: []].insert(jobId)
+            unsettledWork[jobId] = UnsettledJob(node: assignment.node, epoch: assignment.epoch, units: assignment.units)
             unsettledByNode[assignment.node, default: 0] += 1
         }
     }

@@ -42,6 +42,9 @@ public struct LedgerState: Sendable {
     public internal(set) var unsettledJobs: [UInt64: Set<Hash32>] = [:]
     /// Unsettled receipts, by node: a node's bond is locked while it has any.
     public internal(set) var unsettledByNode: [Address: Int] = [:]
+    /// What a settlement needs of each unsettled receipt's assignment, by job id, so that neither
+    /// computing nor applying one reads assignments, which leave memory once durable.
+    public internal(set) var unsettledWork: [Hash32: UnsettledJob] = [:]
     /// Receipts recorded in an epoch, settled or not, by epoch, for the epochs held: counted from
     /// the receipt records and their assignments' epochs; one number per epoch.
     public internal(set) var receiptCounts: [UInt64: Int] = [:]

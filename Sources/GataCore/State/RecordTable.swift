@@ -41,6 +41,9 @@ public struct RecordTable<Key: Hashable & Sendable, Value: Sendable>: Sendable, 
     /// Lets a held record go; later reads go to the source. Only for records whose last write is durable.
     mutating func evict(_ key: Key) { held[key] = nil }
 
+    /// Gives back the memory of records let go, once most of it is unused.
+    mutating func shrinkIfSparse() { held.shrinkIfSparse() }
+
     /// Whether the record is held in memory, as a value or a pending deletion.
     func holds(_ key: Key) -> Bool { held[key] != nil }
 

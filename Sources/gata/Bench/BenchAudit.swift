@@ -104,6 +104,21 @@ struct BenchLedger {
         if pending.count >= 2_000 { try flush() }
     }
 
+    /// Funds each key from development account 9 with `bond`, which must be its first transfers,
+    /// and bonds it all, every signature made on all cores.
+    mutating func fundAndBond(_ keys: [PrivateKey], bond: Amount) throws {
+        let chainId = genesis.chainId, funder = DevAccounts.key(9)
+        let transfers = SettleWorkload.parallelMap(keys.indices) { index in
+            Payload.transfer(MessageSigning.transfer(funder, chainId: chainId, to: keys[index].address, amount: bond, nonce: UInt64(index)))
+        }
+        for chunk in transfers.chunks(of: 8_192) { try append(contentsOf: Array(chunk)) }
+        let bonds = SettleWorkload.parallelMap(keys.indices) { index in
+            MessageSigning.bondChange(keys[index], bonding: true, chainId: chainId, amount: bond, nonce: 0)
+        }
+        for chunk in bonds.chunks(of: 8_192) { try append(contentsOf: Array(chunk)) }
+        try flush()
+    }
+
     mutating func flush() throws {
         guard !pending.isEmpty else { return }
         try store.write(store.prepareCommit(entries: pending, writes: writes, indexes: indexes, head: state.head))

@@ -38,38 +38,20 @@ struct BenchReads: AsyncParsableCommand {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gata-bench-reads-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let genesis = try GenesisFile.load(genesis)
-        var logger = Logger(label: "gata.bench")
-        logger.logLevel = .error
         let node = try await LedgerNode.open(genesis: genesis, data: folder, operatorKey: DevAccounts.key(0))
-        let bound = Locked<Int?>(nil)
-        let report = Locked<String?>(nil)
-        let scenario = ReadsScenario(command: self, node: node, genesis: genesis, folder: folder, bound: bound, report: report)
-        let services = node.services(host: "127.0.0.1", port: 0, epochLength: nil, logger: logger) { port in bound.withLock { $0 = port } }
-        let group = ServiceGroup(configuration: .init(
-            services: services.map { .init(service: $0) }
-                + [.init(service: scenario, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
-        guard let text = report.withLock({ $0 }) else { throw CLIError("the measurement did not finish") }
-        print(text)
+        let scenario = ReadsScenario(command: self, node: node, genesis: genesis, folder: folder)
+        print(try await BenchNode.run(node) { port in try await scenario.run(port: port) })
     }
 }
 
-/// The measurement, run as a service beside the node's so that the node stops cleanly after it.
-struct ReadsScenario: Service {
+/// The measurement, run beside the node's services so that the node stops cleanly after it.
+struct ReadsScenario: Sendable {
     let command: BenchReads
     let node: LedgerNode
     let genesis: GenesisConfig
     let folder: String
-    let bound: Locked<Int?>
-    let report: Locked<String?>
 
-    func run() async throws {
-        var port: Int?
-        while port == nil {
-            port = bound.withLock { $0 }
-            if port == nil { try await Task.sleep(for: .milliseconds(10)) }
-        }
+    func run(port: Int) async throws -> String {
         let progress = { (line: String) in FileHandle.standardError.write(Data("  \(line)\n".utf8)) }
         let ingest = IngestBenchmark(receipts: command.receipts, batchSize: 1, inflight: 512, dataFolder: folder)
         progress("measuring the ingest maximum with \(command.receipts) single-signed receipts…")
@@ -89,7 +71,7 @@ struct ReadsScenario: Service {
             wrk.headers["Content-Type"] = "application/json"
             wrk.body = '{"jsonrpc":"2.0","id":1,"method":"eth_getBalance","params":["\(address)","latest"]}'
             """.utf8).write(to: URL(fileURLWithPath: script))
-        let url = "http://127.0.0.1:\(port!)/"
+        let url = "http://127.0.0.1:\(port)/"
         progress("reading for \(command.seconds) s with ingest stopped…")
         let quiet = try await WrkRun.run(wrk: command.wrk, url: url, script: script, connections: command.connections, seconds: command.seconds)
         progress("reading for \(command.seconds) s with ingest at half its maximum…")
@@ -105,8 +87,7 @@ struct ReadsScenario: Service {
             String(format: "%@ %9.0f reads/s   p50 %6.2f ms   p90 %6.2f ms   p99 %6.2f ms   (%d errors)",
                    name, run.requestsPerSecond, run.p50Millis, run.p90Millis, run.p99Millis, run.errors)
         }
-        report.withLock {
-            $0 = """
+        return """
                 GATA reads under ingest: eth_getBalance over HTTP, wrk with \(command.connections) connections, \(command.seconds) s each \
                 (\(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(load1) after)
                   ingest maximum, single-signed receipts  \(String(format: "%9.0f/s", maximum))
@@ -115,7 +96,6 @@ struct ReadsScenario: Service {
                   read throughput under ingest            \(String(format: "%9.2f×", busy.requestsPerSecond / quiet.requestsPerSecond)) of stopped
                   ingest during the reads                 \(String(format: "%9.0f entries/s (target %.0f/s)", Double(entriesDuringReads) / readSeconds, target))
                 """
-        }
     }
 }
 

@@ -125,18 +125,7 @@ struct ScaleWorkload {
     var bond: Amount { genesis.minimumBond.multipliedFloor(by: 4, dividedBy: 1)! }
 
     /// Funds every node from development account 9 and bonds it.
-    func fundAndBond(into ledger: inout BenchLedger) throws {
-        let chainId = genesis.chainId, funder = DevAccounts.key(9), bond = self.bond, keys = self.keys
-        let transfers = SettleWorkload.parallelMap(keys.indices) { index in
-            Payload.transfer(MessageSigning.transfer(funder, chainId: chainId, to: keys[index].address, amount: bond, nonce: UInt64(index)))
-        }
-        for chunk in transfers.chunks(of: 8_192) { try ledger.append(contentsOf: Array(chunk)) }
-        let bonds = SettleWorkload.parallelMap(keys.indices) { index in
-            MessageSigning.bondChange(keys[index], bonding: true, chainId: chainId, amount: bond, nonce: 0)
-        }
-        for chunk in bonds.chunks(of: 8_192) { try ledger.append(contentsOf: Array(chunk)) }
-        try ledger.flush()
-    }
+    func fundAndBond(into ledger: inout BenchLedger) throws { try ledger.fundAndBond(keys, bond: bond) }
 
     func writeEpoch(_ epoch: UInt64, into ledger: inout BenchLedger) throws {
         let chainId = genesis.chainId

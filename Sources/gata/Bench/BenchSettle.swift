@@ -12,20 +12,25 @@ struct BenchSettle: AsyncParsableCommand {
         discussion: """
             Writes a ledger in which --nodes nodes record --receipts receipts in epoch 0 (one \
             signed batch per node), lets the verifiers seal and reveal outcomes on the sampled \
-            receipts in epochs 1 and 2, and then settles epoch 0 the way a node does: the \
-            settlement computed once, phase one applied with that computation and written, phase \
-            two applied and written, each with one synced write. In the same run it times the \
-            floor of that work: every settled receipt record read from RocksDB in random order, \
-            its two digest terms hashed, and all of them written back in one synced batch. Peak \
-            memory is measured over the settlement alone. The genesis is --genesis with a minimum \
-            bond of zero, so that the nodes need no bonding entries. Build with -c release for \
-            figures worth reporting.
+            receipts in epochs 1 and 2, and closes the folder. A node is then started on it in a \
+            process of its own, as an operator would start one, and settles epoch 0 through its \
+            sequencer: phase one (computed once, applied, one synced write), then phase two (applied, \
+            one synced write), while epoch 3 is open. Meanwhile a client polls eth_getBalance over \
+            HTTP in a loop and another submits transfers one at a time; the longest wait of each \
+            during the settlement is reported, with the node's resident memory before and its peak \
+            during. In the same run it times the floor of the settlement's work: every settled \
+            receipt record read from RocksDB in random order, its two digest terms hashed, and all \
+            of them written back in one synced batch. The genesis is --genesis with a minimum bond \
+            of 1 GATA and a cost per unit of one base unit; every node is funded from development \
+            account 9 and bonds 4 GATA first. Build with -c release for figures worth reporting.
             """)
 
     @Option(name: .long, help: "Receipts in the settled epoch.") var receipts = 1_000_000
     @Option(name: .long, help: "Nodes that record them, each with one receipt batch.") var nodes = 100_000
-    @Option(name: .long, help: "Genesis file; its minimum bond is set to zero.") var genesis = "Genesis/devnet.json"
+    @Option(name: .long, help: "Genesis file; its minimum bond and cost per unit are lowered.") var genesis = "Genesis/devnet.json"
     @Option(name: .long, help: "Data folder to write; a fresh temporary one when omitted.") var data: String?
+    @Option(name: .long, help: ArgumentHelp("Settle epoch 0 of a folder written by this benchmark, in a node (the benchmark's own second process).", visibility: .hidden))
+    var settleFolder: String?
 
     func validate() throws {
         guard (1...10_000_000).contains(receipts) else { throw ValidationError("--receipts must be 1 to 10000000") }
@@ -36,68 +41,55 @@ struct BenchSettle: AsyncParsableCommand {
     }
 
     func run() async throws {
+        var config = try GenesisFile.load(genesis)
+        // Bonds small enough for development account 9 to fund every node, and a job price low
+        // enough that such a bond still makes cheating a loss, as the genesis rules demand.
+        config.minimumBond = Amount(baseUnits: 1_000_000_000_000_000_000)
+        config.costPerUnit = Amount(baseUnits: 1)
+        if let folder = settleFolder {
+            try await SettleInNode(path: folder, genesis: config).run()
+            return
+        }
         let path = data ?? FileManager.default.temporaryDirectory.appendingPathComponent("gata-bench-settle-\(UUID().uuidString)").path
         defer { if data == nil { try? FileManager.default.removeItem(atPath: path) } }
-        var config = try GenesisFile.load(genesis)
-        config.minimumBond = .zero
         let progress = { (line: String) in FileHandle.standardError.write(Data("  \(line)\n".utf8)) }
         progress("writing \(receipts) receipts from \(nodes) nodes in \(path)…")
-        let (store, state) = try LedgerStore.open(path: path, genesis: config)
-        defer { store.close() }
-        var ledger = BenchLedger(store: store, genesis: config, state: state)
-        let epochZero = try SettleWorkload(genesis: config, receipts: receipts, nodes: nodes).write(into: &ledger, progress: progress)
-        try ledger.flush()
-        let settledKeys = ledger.state.unsettledJobs.filter { $0.key <= 0 }.values.flatMap { $0 }.map { StateKey.receipt($0) }.shuffled()
-        let loadAverage = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "unknown"
-
-        progress("settling epoch 0…")
-        let residentBefore = ProcessMemory.residentBytes
-        let peakMeasured = ProcessMemory.resetPeak()
-        let clock = ContinuousClock()
-        var started = clock.now
-        guard case .success(let prepared) = ledger.state.prepareSettlement(epoch: 0) else { throw CLIError("epoch 0 does not settle") }
-        let computeTime = clock.now - started
-        started = clock.now
-        try ledger.append(.settlementComputed(prepared.computation.summary), prepared: prepared)
-        let phaseOneApply = clock.now - started
-        started = clock.now
-        try ledger.flush()
-        let phaseOneWrite = clock.now - started
-        started = clock.now
-        try ledger.append(.settlementApplied(epoch: 0))
-        let phaseTwoApply = clock.now - started
-        started = clock.now
-        try ledger.flush()
-        let phaseTwoWrite = clock.now - started
-        let peak = peakMeasured ? ProcessMemory.peakResidentBytes : nil
-        let summary = prepared.computation.summary
-        guard summary.paidReceipts + summary.deferredReceipts == UInt32(epochZero.receipts), summary.verifiersPaid > .zero else {
-            throw CLIError("the settlement does not pay what the workload set up: \(summary)")
+        let epochZero: SettleWorkload.Written
+        let settledKeys: [StateKey]
+        do {
+            let (store, state) = try LedgerStore.open(path: path, genesis: config)
+            defer { store.close() }
+            var ledger = BenchLedger(store: store, genesis: config, state: state)
+            epochZero = try SettleWorkload(genesis: config, receipts: receipts, nodes: nodes).write(into: &ledger, progress: progress)
+            try ledger.flush()
+            settledKeys = ledger.state.unsettledJobs.filter { $0.key <= 0 }.values.flatMap { $0 }.map { StateKey.receipt($0) }.shuffled()
         }
+        print("GATA settlement benchmark: epoch 0, \(epochZero.receipts) receipts from \(nodes) nodes, \(epochZero.sampled) sampled and verified, "
+              + "\(ProcessInfo.processInfo.activeProcessorCount) cores")
+        // The settlement runs in a node of its own, in a fresh process, so that its memory is the
+        // node's and not that of the workload written above.
+        fflush(nil)  // what this process printed comes before what the settling one prints
+        progress("settling epoch 0 in a node started on the folder, in a process of its own…")
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0])
+        child.arguments = ["bench", "settle", "--genesis", genesis, "--settle-folder", path]
+        try child.run()
+        child.waitUntilExit()
+        guard child.terminationStatus == 0 else { throw CLIError("the settling node failed with status \(child.terminationStatus)") }
 
         progress("timing the floor: \(settledKeys.count) receipt records read in random order, hashed twice, written back…")
+        let (store, _) = try LedgerStore.open(path: path, genesis: config)
+        defer { store.close() }
         let floor = try store.timeRecordRewrite(settledKeys)
-        let total = computeTime + phaseOneApply + phaseOneWrite + phaseTwoApply + phaseTwoWrite
         let floorTotal = floor.readAndHash + floor.write
+        let settled = try SettleInNode.Figures.read(folder: path)
         func seconds(_ duration: Duration) -> String { String(format: "%7.2f s", duration / .seconds(1)) }
         print("""
-            GATA settlement benchmark: epoch 0, \(epochZero.receipts) receipts from \(nodes) nodes, \(epochZero.sampled) sampled and verified \
-            (\(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(loadAverage) before settling)
-              settlement
-                compute, once                      \(seconds(computeTime))
-                phase one: apply                   \(seconds(phaseOneApply))
-                phase one: synced write            \(seconds(phaseOneWrite))
-                phase two: apply                   \(seconds(phaseTwoApply))
-                phase two: synced write            \(seconds(phaseTwoWrite))
-                total                              \(seconds(total))  \(String(format: "%.2f×", total / floorTotal)) of the floor
               floor: the settled receipt records read at random, two digest terms each, written back
                 reads and keccaks                  \(seconds(floor.readAndHash))
                 one synced write                   \(seconds(floor.write))
                 total                              \(seconds(floorTotal))
-              memory
-                resident before settling           \(ProcessMemory.megabytes(residentBefore))
-                peak while settling                \(peakMeasured ? ProcessMemory.megabytes(peak) : "not measurable here")
-              paid \(summary.paidReceipts) receipts, deferred \(summary.deferredReceipts); emission \(summary.emission) GATA
+              settlement against the floor         \(String(format: "%7.2f×", settled.total / (floorTotal / .seconds(1))))
             """)
     }
 }
@@ -135,6 +127,8 @@ struct SettleWorkload {
         }
         let outputHash = Self.outputHash, salt = Self.salt
 
+        progress("funding and bonding \(nodes) nodes…")
+        try ledger.fundAndBond(keys, bond: genesis.minimumBond.multipliedFloor(by: 4, dividedBy: 1)!)
         try open(0)
         progress("assigning \(receipts) jobs…")
         let jobs: [(node: Int, assignment: Assignment)] = (0..<receipts).map { index in

@@ -1,0 +1,149 @@
+import Foundation
+import GataCore
+import GataCrypto
+import GataNode
+import GataVerifier
+import Logging
+import ServiceLifecycle
+
+/// The second process of `gata bench settle`: a node on the written folder that settles epoch 0
+/// while a client reads balances over HTTP and another submits transfers.
+struct SettleInNode {
+    let path: String
+    let genesis: GenesisConfig
+
+    /// What the settling process measured, handed to the first process through a file.
+    struct Figures: Codable {
+        /// Seconds from submitting phase one to phase two being durable.
+        var total: Double
+
+        static func file(folder: String) -> String { folder + "/bench-settle-figures.json" }
+
+        static func read(folder: String) throws -> Figures {
+            try JSONDecoder().decode(Figures.self, from: Data(contentsOf: URL(fileURLWithPath: file(folder: folder))))
+        }
+    }
+
+    func run() async throws {
+        let opened = ContinuousClock.now
+        let node = try await LedgerNode.open(genesis: genesis, data: path, operatorKey: DevAccounts.key(0))
+        let openSeconds = (ContinuousClock.now - opened) / .seconds(1)
+        let scenario = SettleScenario(node: node, genesis: genesis, folder: path, openSeconds: openSeconds)
+        print(try await BenchNode.run(node) { port in try await scenario.run(port: port) })
+    }
+}
+
+/// Settles epoch 0 while two clients measure how long the node makes them wait.
+struct SettleScenario: Sendable {
+    let node: LedgerNode
+    let genesis: GenesisConfig
+    let folder: String
+    let openSeconds: Double
+
+    /// The answers one client got: when each request was sent and answered.
+    final class Timeline: @unchecked Sendable {  // guarded by `lock`
+        private let lock = NSLock()
+        private var spans: [(sent: ContinuousClock.Instant, answered: ContinuousClock.Instant)] = []
+        private var failures = 0
+
+        func record(sent: ContinuousClock.Instant, ok: Bool) {
+            let answered = ContinuousClock.now
+            lock.lock()
+            if ok { spans.append((sent, answered)) } else { failures += 1 }
+            lock.unlock()
+        }
+
+        var count: Int {
+            lock.lock()
+            defer { lock.unlock() }
+            return spans.count
+        }
+
+        /// Over the requests that overlap `window`: how many, the longest single wait, and the
+        /// longest time without an answer.
+        func stalls(in window: ClosedRange<ContinuousClock.Instant>) -> (requests: Int, longestWait: Duration, longestGap: Duration, failures: Int) {
+            lock.lock()
+            defer { lock.unlock() }
+            let inside = spans.filter { $0.answered >= window.lowerBound && $0.sent <= window.upperBound }
+            let longestWait = inside.map { $0.answered - $0.sent }.max() ?? .zero
+            var gap = Duration.zero
+            var last = window.lowerBound
+            for span in inside.sorted(by: { $0.answered < $1.answered }) {
+                gap = max(gap, span.answered - last)
+                last = max(last, span.answered)
+            }
+            gap = max(gap, window.upperBound - last)
+            return (inside.count, longestWait, gap, failures)
+        }
+    }
+
+    func run(port: Int) async throws -> String {
+        guard var driver = node.driver else { throw CLIError("the node has no operator key") }
+        let progress = { (line: String) in FileHandle.standardError.write(Data("  \(line)\n".utf8)) }
+        // Epoch 3 opens first, so that ingest has an epoch to go on in while epoch 0 settles.
+        try await driver.resume()
+        let phaseOneDone = Locked<ContinuousClock.Instant?>(nil)
+        driver.afterSettlementComputed = { _ in phaseOneDone.withLock { $0 = .now } }
+
+        let stop = Locked(false)
+        let reads = Timeline(), transfers = Timeline()
+        let client = JSONRPCClient(url: URL(string: "http://127.0.0.1:\(port)/")!, timeoutSeconds: 120)
+        let reader = DevAccounts.key(2).address.checksummed
+        let polling = Task {
+            while !stop.withLock({ $0 }) {
+                let sent = ContinuousClock.now
+                let answer = try? await client.call("eth_getBalance", [.string(reader), .string("latest")])
+                reads.record(sent: sent, ok: answer != nil)
+                // A wallet polling, not a load test: on a small machine a loop without a pause
+                // would take a core from the settlement it measures.
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+        }
+        let sequencer = node.sequencer, chainId = genesis.chainId
+        let submitting = Task {
+            let key = DevAccounts.key(9), to = DevAccounts.key(3).address
+            var nonce = sequencer.read { $0.account(key.address).nonce }
+            while !stop.withLock({ $0 }) {
+                let transfer = MessageSigning.transfer(key, chainId: chainId, to: to, amount: Amount(baseUnits: 1), nonce: nonce)
+                let sent = ContinuousClock.now
+                let outcome = await sequencer.submit(.transfer(transfer))
+                if case .recorded = outcome { nonce += 1 }
+                transfers.record(sent: sent, ok: { if case .recorded = outcome { true } else { false } }())
+            }
+        }
+        // Both clients are answered before the settlement starts: a readiness signal, not a sleep.
+        while reads.count < 20 || transfers.count < 20 { try await Task.sleep(for: .milliseconds(5)) }
+
+        let residentBefore = ProcessMemory.residentBytes
+        let peakMeasured = ProcessMemory.resetPeak()
+        let started = ContinuousClock.now
+        guard let summary = try await driver.settle(epoch: 0) else { throw CLIError("epoch 0 did not settle") }
+        let ended = ContinuousClock.now
+        let peak = peakMeasured ? ProcessMemory.peakResidentBytes : nil
+        stop.withLock { $0 = true }
+        await polling.value
+        await submitting.value
+        guard summary.verifiersPaid > .zero else { throw CLIError("the settlement does not pay what the workload set up: \(summary)") }
+        let phaseOne = (phaseOneDone.withLock { $0 } ?? ended) - started
+        let read = reads.stalls(in: started...ended), ingest = transfers.stalls(in: started...ended)
+        let total = (ended - started) / .seconds(1)
+        try JSONEncoder().encode(SettleInNode.Figures(total: total)).write(to: URL(fileURLWithPath: SettleInNode.Figures.file(folder: folder)))
+        let loadAverage = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "unknown"
+        func seconds(_ value: Double) -> String { String(format: "%7.2f s", value) }
+        func millis(_ duration: Duration) -> String { String(format: "%7.0f ms", duration / .milliseconds(1)) }
+        progress("settled")
+        return """
+                  settlement in a node (open \(String(format: "%.2f", openSeconds)) s; load average \(loadAverage) after)
+                    phase one: compute once, apply, synced write   \(seconds(phaseOne / .seconds(1)))
+                    phase two: apply, synced write                 \(seconds(total - phaseOne / .seconds(1)))
+                    total                                          \(seconds(total))
+                  while settling
+                    eth_getBalance over HTTP, polled every 5 ms   \(read.requests) answers, longest wait \(millis(read.longestWait)), longest gap \(millis(read.longestGap)), \(read.failures) failed
+                    transfers, submitted one at a time             \(ingest.requests) recorded, longest wait \(millis(ingest.longestWait)), \(ingest.failures) refused
+                  memory of the node
+                    resident before settling                       \(ProcessMemory.megabytes(residentBefore))
+                    peak while settling                            \(peakMeasured ? ProcessMemory.megabytes(peak) : "not measurable here")
+                  paid \(summary.paidReceipts) receipts, deferred \(summary.deferredReceipts); emission \(summary.emission) GATA
+                """
+    }
+}
