@@ -51,6 +51,40 @@ import Testing
         #expect(chain.state.invariantViolation() == nil)
     }
 
+    /// Phase two derives the settled receipts' bytes and digest terms on all cores once there are
+    /// more than a few thousand; the result must be exactly that of touching them one by one.
+    @Test func thousandsOfSettledReceiptsAreRewrittenOnAllCoresExactlyAsOneByOne() throws {
+        var genesis = try TestChain.devnetGenesis()
+        genesis.sampleRatePPM = 1  // hardly any receipt is sampled, so nearly every group settles at once
+        var chain = TestChain(genesis: genesis, shadowed: true)
+        let nodes = (5...8).map(DevAccounts.key)
+        let jobs = Array(UInt64(1)...6_000)
+        for (index, node) in nodes.enumerated() {
+            let own = jobs.filter { Int($0) % nodes.count == index }
+            #expect(chain.assign(own, to: node.address).code == .applied)
+            for chunk in own.chunks(of: ReceiptBatch.receiptsMax) {
+                let batch = MessageSigning.receiptBatch(node, chainId: chain.chainId, epoch: 0, receipts: chunk.map { TestChain.body($0) })
+                #expect(chain.submit(.receiptBatch(batch)).code == .applied)
+            }
+        }
+        #expect(chain.closeEpoch().code == .applied)
+        let (computed, applied) = chain.settle()
+        #expect(computed.code == .applied)
+        let phaseTwo = try #require(applied)
+        #expect(phaseTwo.code == .applied)
+        let settled = phaseTwo.writes.compactMap { write -> (Hash32, RecordWrite)? in
+            if case .receipt(let jobId) = write.key { (jobId, write) } else { nil }
+        }
+        #expect(settled.count >= 4_500, "at most one node's group is deferred by a sample")
+        for (jobId, write) in settled {
+            #expect(write.keyBytes == write.key.bytes)
+            #expect(write.value == chain.state.encodeRecord(write.key), "the bytes written are the record's")
+            #expect(chain.state.receipts[jobId]?.settled == true)
+        }
+        #expect(Set(settled.map(\.0)).count == settled.count, "each receipt is written once")
+        #expect(chain.state.invariantViolation() == nil, "the digest folded from terms made on all cores equals a full recomputation")
+    }
+
     @Test func aSingleMismatchIsNotSlashedAndIsDeferredUntilResolved() throws {
         var chain = try Self.chain()
         Self.recordAndClose(&chain)
