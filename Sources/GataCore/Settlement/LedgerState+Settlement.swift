@@ -99,27 +99,21 @@ extension LedgerState {
             return (jobId, receipt)
         }
         // Each write is made once, with its two terms: nothing settled is held twice.
-        let rewritten = Parallel.map(settling) { item -> (write: RecordWrite, old: Hash32, new: Hash32) in
+        let rewritten = Parallel.map(settling) { item -> (settled: ReceiptRecord, write: RecordWrite, old: Hash32, new: Hash32) in
             let keyBytes = StateKey.receipt(item.jobId).bytes
             var settled = item.receipt
             settled.settled = true
             let value = settled.encodedRecord
-            return (RecordWrite(key: .receipt(item.jobId), keyBytes: keyBytes, value: value),
+            return (settled, RecordWrite(key: .receipt(item.jobId), keyBytes: keyBytes, value: value),
                     StateDigest.term(key: keyBytes, value: item.receipt.encodedRecord), StateDigest.term(key: keyBytes, value: value))
         }
         var byEpoch: [UInt64: [Hash32]] = [:]
-        for ((jobId, receipt), rewrite) in zip(settling, rewritten) {
-            let work = unsettledWork.removeValue(forKey: jobId)!
+        for ((jobId, _), rewrite) in zip(settling, rewritten) {
+            let work = releaseUnsettled(jobId)!
             digest.remove(rewrite.old)
             digest.add(rewrite.new)
-            var settled = receipt
-            settled.settled = true
-            receipts[jobId] = settled
+            receipts[jobId] = rewrite.settled
             if evicting { noteWritten(.receipt(jobId)) }
-            unsettledJobs[work.epoch]?.remove(jobId)
-            if unsettledJobs[work.epoch]?.isEmpty == true { unsettledJobs[work.epoch] = nil }
-            unsettledByNode[work.node, default: 1] -= 1
-            if unsettledByNode[work.node] == 0 { unsettledByNode[work.node] = nil }
             byEpoch[work.epoch, default: []].append(jobId)
         }
         let writes = rewritten.map(\.write)

@@ -59,9 +59,7 @@ extension LedgerState {
             receiptJobs[id] = body.jobId
             touchedIndexes.append(.receiptJob(receiptId: id, jobId: body.jobId))
             touchedIndexes.append(.unsettledReceipt(epoch: epoch, jobId: body.jobId, present: true))
-            unsettledJobs[epoch, default: []].insert(body.jobId)
-            unsettledWork[body.jobId] = UnsettledJob(node: node, epoch: epoch, units: units)
-            unsettledByNode[node, default: 0] += 1
+            holdUnsettled(body.jobId, UnsettledJob(node: node, epoch: epoch, units: units))
             receiptCounts[epoch, default: 0] += 1
         }
         return commitChanges()
@@ -101,6 +99,25 @@ extension LedgerState {
                 "receipt \(index): epoch \(epoch), the job was assigned in epoch \(assignment.epoch)")))
         }
         return .success(assignment.units)
+    }
+}
+
+extension LedgerState {
+    /// Lists a receipt as unsettled: by epoch, by node, and with what settling needs of its assignment.
+    mutating func holdUnsettled(_ jobId: Hash32, _ work: UnsettledJob) {
+        unsettledJobs[work.epoch, default: []].insert(jobId)
+        unsettledWork[jobId] = work
+        unsettledByNode[work.node, default: 0] += 1
+    }
+
+    /// Takes a settled receipt off the unsettled lists; returns what they held for it.
+    mutating func releaseUnsettled(_ jobId: Hash32) -> UnsettledJob? {
+        guard let work = unsettledWork.removeValue(forKey: jobId) else { return nil }
+        unsettledJobs[work.epoch]?.remove(jobId)
+        if unsettledJobs[work.epoch]?.isEmpty == true { unsettledJobs[work.epoch] = nil }
+        unsettledByNode[work.node, default: 1] -= 1
+        if unsettledByNode[work.node] == 0 { unsettledByNode[work.node] = nil }
+        return work
     }
 }
 

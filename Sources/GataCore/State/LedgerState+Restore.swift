@@ -114,9 +114,7 @@ extension LedgerState {
             guard !receipt.settled else { throw DecodeError("receipt of job \(jobId) is listed as unsettled but is settled") }
             state.receipts[jobId] = receipt
             state.receiptJobs[receipt.receiptId] = jobId
-            state.unsettledJobs[assignment.epoch, default: []].insert(jobId)
-            state.unsettledWork[jobId] = UnsettledJob(node: assignment.node, epoch: assignment.epoch, units: assignment.units)
-            state.unsettledByNode[assignment.node, default: 0] += 1
+            state.holdUnsettled(jobId, UnsettledJob(node: assignment.node, epoch: assignment.epoch, units: assignment.units))
             if assignment.epoch == state.openEpoch { state.receiptCounts[assignment.epoch, default: 0] += 1 }
         }
         return state
@@ -137,9 +135,7 @@ extension LedgerState {
         }
         for (jobId, receipt) in receipts where !receipt.settled {
             guard let assignment = assignments[jobId] else { continue }
-            unsettledJobs[assignment.epoch, default: []].insert(jobId)
-            unsettledWork[jobId] = UnsettledJob(node: assignment.node, epoch: assignment.epoch, units: assignment.units)
-            unsettledByNode[assignment.node, default: 0] += 1
+            holdUnsettled(jobId, UnsettledJob(node: assignment.node, epoch: assignment.epoch, units: assignment.units))
         }
     }
 }

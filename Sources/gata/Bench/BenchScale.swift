@@ -62,7 +62,7 @@ struct BenchScale: AsyncParsableCommand {
         var ledger = BenchLedger(store: store, genesis: config, state: state)
         let workload = ScaleWorkload(genesis: config, keys: keys, receiptsPerEpoch: receipts / epochs)
         progress("funding and bonding \(nodes) nodes…")
-        try workload.fundAndBond(into: &ledger)
+        try ledger.fundAndBond(keys, bond: workload.bond)
         let tenth = epochs / 10
         var rows: [String] = []
         var opens: [String] = []
@@ -123,9 +123,6 @@ struct ScaleWorkload {
 
     /// Each node's bond: four times the minimum, so that a forfeited sample does not unbond it.
     var bond: Amount { genesis.minimumBond.multipliedFloor(by: 4, dividedBy: 1)! }
-
-    /// Funds every node from development account 9 and bonds it.
-    func fundAndBond(into ledger: inout BenchLedger) throws { try ledger.fundAndBond(keys, bond: bond) }
 
     func writeEpoch(_ epoch: UInt64, into ledger: inout BenchLedger) throws {
         let chainId = genesis.chainId

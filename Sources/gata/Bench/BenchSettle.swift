@@ -71,7 +71,9 @@ struct BenchSettle: AsyncParsableCommand {
         fflush(nil)  // what this process printed comes before what the settling one prints
         progress("settling epoch 0 in a node started on the folder, in a process of its own…")
         let child = Process()
-        child.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0])
+        // This executable itself, wherever it was started from (argv[0] may be a bare name on PATH).
+        guard let executable = Bundle.main.executableURL else { throw CLIError("cannot find this program's own executable") }
+        child.executableURL = executable
         child.arguments = ["bench", "settle", "--genesis", genesis, "--settle-folder", path]
         try child.run()
         child.waitUntilExit()
