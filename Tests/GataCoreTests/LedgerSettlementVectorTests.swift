@@ -50,7 +50,7 @@ import Testing
         receipt.status = status
         state.receipts[jobId] = receipt
         var checks: [Address: UInt128] = [:]
-        state.creditChecks(jobId, into: &checks)
+        state.creditChecks(try #require(state.receipts[jobId]), into: &checks)
         var expected: [Address: UInt128] = [:]
         for item in try vector["checks"].array() { expected[try item["verifier"].address()] = try item["count"].unsigned() }
         #expect(checks == expected, "\(vector.name): checks")

@@ -54,20 +54,7 @@ import Testing
     /// Phase two derives the settled receipts' bytes and digest terms on all cores once there are
     /// more than a few thousand; the result must be exactly that of touching them one by one.
     @Test func thousandsOfSettledReceiptsAreRewrittenOnAllCoresExactlyAsOneByOne() throws {
-        var genesis = try TestChain.devnetGenesis()
-        genesis.sampleRatePPM = 1  // hardly any receipt is sampled, so nearly every group settles at once
-        var chain = TestChain(genesis: genesis, shadowed: true)
-        let nodes = (5...8).map(DevAccounts.key)
-        let jobs = Array(UInt64(1)...6_000)
-        for (index, node) in nodes.enumerated() {
-            let own = jobs.filter { Int($0) % nodes.count == index }
-            #expect(chain.assign(own, to: node.address).code == .applied)
-            for chunk in own.chunks(of: ReceiptBatch.receiptsMax) {
-                let batch = MessageSigning.receiptBatch(node, chainId: chain.chainId, epoch: 0, receipts: chunk.map { TestChain.body($0) })
-                #expect(chain.submit(.receiptBatch(batch)).code == .applied)
-            }
-        }
-        #expect(chain.closeEpoch().code == .applied)
+        var chain = try Self.thousandsOfReceipts(shadowed: true)
         let (computed, applied) = chain.settle()
         #expect(computed.code == .applied)
         let phaseTwo = try #require(applied)
@@ -83,6 +70,100 @@ import Testing
         }
         #expect(Set(settled.map(\.0)).count == settled.count, "each receipt is written once")
         #expect(chain.state.invariantViolation() == nil, "the digest folded from terms made on all cores equals a full recomputation")
+    }
+
+    /// 6,000 receipts from four nodes in epoch 0, closed, then `epochsPassed` empty epochs.
+    static func thousandsOfReceipts(shadowed: Bool, epochsPassed: Int = 0) throws -> TestChain {
+        var genesis = try TestChain.devnetGenesis()
+        genesis.sampleRatePPM = 1  // hardly any receipt is sampled, so nearly every group settles at once
+        var chain = TestChain(genesis: genesis, shadowed: shadowed)
+        let nodes = (5...8).map(DevAccounts.key)
+        let jobs = Array(UInt64(1)...6_000)
+        for (index, node) in nodes.enumerated() {
+            let own = jobs.filter { Int($0) % nodes.count == index }
+            #expect(chain.assign(own, to: node.address).code == .applied)
+            for chunk in own.chunks(of: ReceiptBatch.receiptsMax) {
+                let batch = MessageSigning.receiptBatch(node, chainId: chain.chainId, epoch: 0, receipts: chunk.map { TestChain.body($0) })
+                #expect(chain.submit(.receiptBatch(batch)).code == .applied)
+            }
+        }
+        #expect(chain.closeEpoch().code == .applied)
+        for _ in 0..<epochsPassed { chain.passEpoch() }
+        return chain
+    }
+
+    /// A node derives phase two's work on the settled receipts ahead, off its write path; applying
+    /// phase two with it must give exactly what deriving it in the entry gives.
+    @Test func phaseTwoWorkDerivedAheadGivesTheSameBytesAsDerivingItInTheEntry() throws {
+        var plain = try Self.thousandsOfReceipts(shadowed: false)
+        var prepared = try Self.thousandsOfReceipts(shadowed: true)
+        let (plainComputed, plainApplied) = plain.settle()
+        let (computed, applied) = prepared.settlePrepared()
+        #expect(plainComputed == computed)
+        #expect(try #require(plainApplied) == applied, "the same writes and index changes, in the same order")
+        #expect(applied.writes.count > 4_500)
+        #expect(prepared.state.digest == plain.state.digest)
+        #expect(prepared.state.unsettledJobs == plain.state.unsettledJobs && prepared.state.unsettledByNode == plain.state.unsettledByNode)
+        #expect(prepared.state.invariantViolation() == nil)
+        #expect(prepared.shadow?.divergence == nil, "the in-memory and RocksDB sources agree with it")
+    }
+
+    /// Between the two phases a settled receipt may still change (its output revealed, while its
+    /// epoch's reveal window is open); work derived before that change must not be used.
+    @Test func phaseTwoWorkDerivedBeforeAReceiptChangedIsNotUsed() throws {
+        // Epoch 1 has closed, so epoch 0's outputs may be revealed, and epoch 0 settles now.
+        var plain = try Self.thousandsOfReceipts(shadowed: false, epochsPassed: 1)
+        var prepared = try Self.thousandsOfReceipts(shadowed: true, epochsPassed: 1)
+        let job = TestChain.jobId(17)
+        let revisionBefore = prepared.state.settlingRevision
+        let (computed, applied) = prepared.settlePrepared { chain in
+            #expect(chain.state.settlements[0]?.settledJobs.contains(job) == true)
+            #expect(chain.revealClaims([17]).code == .applied)
+        }
+        #expect(computed.code == .applied && applied.code == .applied)
+        #expect(prepared.state.settlingRevision != revisionBefore, "the reveal changed a receipt being settled")
+        let settled = try #require(prepared.state.receipts[job])
+        #expect(settled.settled && settled.outputHash == TestChain.output(17), "the receipt as revealed is the one settled")
+        #expect(prepared.state.invariantViolation() == nil, "the digest equals a full recomputation")
+        #expect(prepared.shadow?.divergence == nil)
+        _ = plain.settle(between: { chain in #expect(chain.revealClaims([17]).code == .applied) })
+        #expect(plain.state.digest == prepared.state.digest)
+    }
+
+    /// A settlement's receipts leave memory in slices once durable; one written again since (its
+    /// output revealed after it was settled) stays until that write is durable too, or a read
+    /// would see the settled bytes without the output.
+    @Test func settledReceiptsLeaveMemoryInSlicesAndOneWrittenAgainWaitsForItsOwnWrite() throws {
+        var chain = try Self.thousandsOfReceipts(shadowed: false, epochsPassed: 1)
+        let (_, applied) = chain.settle()
+        let settledCount = try #require(applied).writes.count { if case .receipt = $0.key { true } else { false } }
+        let settledAt = chain.state.nextHeight - 1
+        let job = TestChain.jobId(17)
+        #expect(chain.revealClaims([17]).code == .applied)
+        // The same entries over a source that has only what is durable: everything up to the settlement.
+        let source = InMemoryRecordSource()
+        var mirror = LedgerState()
+        var notDurable: [ApplyResult] = []
+        for entry in chain.entries {
+            let result = mirror.apply(entry, evidence: Evidence.derive(entry.payload))
+            if entry.height <= settledAt { source.apply(result) } else { notDurable.append(result) }
+            if entry.height == 0 { mirror.attach(source) }
+        }
+        #expect(mirror.digest == chain.state.digest)
+        var slices = 0
+        while mirror.hasDurableEvictions(through: settledAt) {
+            let held = mirror.workingSet.receipts
+            mirror.releaseDurable(through: settledAt, limit: 1_000)
+            #expect(held - mirror.workingSet.receipts <= 1_000)
+            slices += 1
+        }
+        #expect(slices * 1_000 >= settledCount, "one slice lets at most 1,000 go")
+        #expect(mirror.workingSet.receipts <= mirror.workingSet.unsettledReceipts + 1, "only the receipt written again is held beyond the unsettled")
+        #expect(mirror.receipts[job]?.outputHash == TestChain.output(17), "held, with its output, while its last write is not durable")
+        for result in notDurable { source.apply(result) }
+        mirror.releaseDurable(through: mirror.nextHeight - 1)
+        #expect(mirror.workingSet.receipts == mirror.workingSet.unsettledReceipts)
+        #expect(mirror.receipts[job]?.outputHash == TestChain.output(17) && mirror.receipts[job]?.settled == true, "read back as last written")
     }
 
     @Test func aSingleMismatchIsNotSlashedAndIsDeferredUntilResolved() throws {

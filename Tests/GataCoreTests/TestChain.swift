@@ -11,6 +11,8 @@ struct TestChain {
     /// Copies that keep only their working set in memory, one over an in-memory source and one
     /// over RocksDB, given every entry this chain applies (``StorageShadow``); nil unless asked for.
     private(set) var shadow: StorageShadow?
+    /// Every entry applied, from genesis, rejected ones included.
+    private(set) var entries: [Entry] = []
 
     static let repositoryRoot = TestSupport.repositoryRoot
     static func devnetGenesis() throws -> GenesisConfig { try TestSupport.devnetGenesis() }
@@ -23,6 +25,7 @@ struct TestChain {
         let genesisEntry = next(.genesis(genesis))
         let result = state.apply(genesisEntry, evidence: Evidence.derive(genesisEntry.payload))
         precondition(result.isApplied, "genesis applies: \(result)")
+        entries.append(genesisEntry)
         if shadowed {
             do {
                 shadow = try StorageShadow(genesisEntry: genesisEntry)
@@ -58,13 +61,30 @@ struct TestChain {
 
     /// Both settlement phases for the next epoch to settle; returns the phase results.
     @discardableResult
-    mutating func settle() -> (ApplyResult, ApplyResult?) {
+    mutating func settle(between: (inout TestChain) -> Void = { _ in }) -> (ApplyResult, ApplyResult?) {
         let epoch = UInt64(state.settlements.count)
         guard case .success(let computation) = state.computeSettlement(epoch: epoch) else {
             return (submit(.settlementApplied(epoch: epoch)), nil)
         }
         let computed = submit(.settlementComputed(computation.summary))
+        between(&self)
         return (computed, submit(.settlementApplied(epoch: epoch)))
+    }
+
+    /// Settles the next epoch as a node does: phase one with its computation made from the state
+    /// it applies to, phase two with its settled receipts' work derived ahead from what phase one
+    /// read. `between` runs after phase one, before that work is used.
+    mutating func settlePrepared(between: (inout TestChain) -> Void = { _ in }) -> (computed: ApplyResult, applied: ApplyResult) {
+        let epoch = state.settlementCount
+        writeDueCheckpoint()
+        guard case .success(let prepared) = state.prepareSettlement(epoch: epoch) else {
+            preconditionFailure("epoch \(epoch) can be settled")
+        }
+        let computed = apply(next(.settlementComputed(prepared.computation.summary)), prepared: .computation(prepared))
+        between(&self)
+        let application = prepared.application()
+        writeDueCheckpoint()
+        return (computed, apply(next(.settlementApplied(epoch: epoch)), prepared: .application(application)))
     }
 
     /// Outcomes sealed by ``report(_:verifier:attempt:output:)`` and not revealed yet.
@@ -153,7 +173,17 @@ struct TestChain {
     /// Applies an entry here and to the shadow, if any.
     mutating func apply(_ entry: Entry, evidence: Evidence) -> ApplyResult {
         let result = state.apply(entry, evidence: evidence)
+        entries.append(entry)
         shadow?.apply(entry, evidence: evidence, expected: result, digest: state.digest.value)
+        return result
+    }
+
+    /// Applies an entry with work prepared for it, here and to the shadow, if any.
+    mutating func apply(_ entry: Entry, prepared: PreparedWork) -> ApplyResult {
+        let evidence = Evidence.derive(entry.payload)
+        let result = state.apply(entry, evidence: evidence, prepared: prepared)
+        entries.append(entry)
+        shadow?.apply(entry, evidence: evidence, prepared: prepared, expected: result, digest: state.digest.value)
         return result
     }
 

@@ -48,7 +48,7 @@ public final class StorageShadow {
     }
 
     /// Applies `entry` to both copies and compares each with what the test's own state gave.
-    public func apply(_ entry: Entry, evidence: Evidence, prepared: PreparedSettlement? = nil, expected: ApplyResult, digest: Hash32) {
+    public func apply(_ entry: Entry, evidence: Evidence, prepared: PreparedWork? = nil, expected: ApplyResult, digest: Hash32) {
         guard divergence == nil else { return }
         let memoryResult = memoryState.apply(entry, evidence: evidence, prepared: prepared)
         let storeResult = storeState.apply(entry, evidence: evidence, prepared: prepared)

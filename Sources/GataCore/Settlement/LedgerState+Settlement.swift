@@ -4,7 +4,7 @@ extension LedgerState {
     /// Phase one: recompute the settlement and keep it, if the entry's summary matches exactly.
     ///
     /// `prepared`, when it was computed from this same state, stands in for the computation.
-    mutating func applySettlementComputed(_ summary: SettlementSummary, prepared: PreparedSettlement?) -> ApplyResult {
+    mutating func applySettlementComputed(_ summary: SettlementSummary, prepared: PreparedWork?) -> ApplyResult {
         let computation: SettlementComputation
         if let ready = self.computation(prepared: prepared, epoch: summary.epoch) {
             computation = ready
@@ -27,7 +27,10 @@ extension LedgerState {
     }
 
     /// Phase two: pay, slash and mark settled exactly what phase one computed; once only.
-    mutating func applySettlementApplied(epoch: UInt64) -> ApplyResult {
+    ///
+    /// `prepared`, when no receipt it settles has changed since it was derived, stands in for
+    /// deriving the settled receipts here.
+    mutating func applySettlementApplied(epoch: UInt64, prepared: PreparedWork?) -> ApplyResult {
         guard let genesis, var record = settlements[epoch] else {
             return .rejected(.settlementNotComputed, "no settlement of epoch \(epoch) has been computed")
         }
@@ -60,7 +63,8 @@ extension LedgerState {
                 totals.burned = totals.burned.adding(slash.amount)!
             }
         }
-        let (settledWrites, settledByEpoch) = settleReceipts(record.settledJobs)
+        let (settledWrites, settledByEpoch) = settleReceipts(
+            settledReceipts(prepared: prepared, epoch: epoch) ?? SettledReceipts.derive(record.settledJobs.compactMap(settlingReceipt)))
         // An epoch left with no unsettled receipt loses its index entries as one range; one still
         // holding some loses the settled ones key by key (Specs/LEDGER.md §Storage).
         for (epoch, jobs) in settledByEpoch.sorted(by: { $0.key < $1.key }) {
@@ -87,37 +91,22 @@ extension LedgerState {
     /// Marks receipts settled: their writes, and the settled jobs by epoch.
     ///
     /// A settlement rewrites every receipt it settles, up to millions, so this is the bulk of
-    /// phase two. Each receipt's old and new digest terms and its new bytes depend on that receipt
-    /// alone, so they are derived on every core, then folded into the state in the order given:
+    /// phase two. Their new bytes and digest terms are derived apart, on every core and most often
+    /// ahead of the entry (``SettledReceipts/derive(_:)``); here they are folded into the state:
     /// the digest, the bytes and the writes are exactly those of touching each receipt in turn.
     /// What the receipt's assignment says is held beside it while it is unsettled, so settling
     /// reads no assignment, which would be a random read of the store for each receipt.
-    private mutating func settleReceipts(_ jobIds: [Hash32]) -> (writes: [RecordWrite], byEpoch: [UInt64: [Hash32]]) {
-        let settling: [(jobId: Hash32, receipt: ReceiptRecord)] = jobIds.compactMap { jobId in
-            guard let receipt = receipts[jobId], !receipt.settled, unsettledWork[jobId] != nil else { return nil }
-            precondition(touchedTerms[.receipt(jobId)] == nil, "a receipt being settled was already changed by this entry")
-            return (jobId, receipt)
+    private mutating func settleReceipts(_ settled: SettledReceipts) -> (writes: [RecordWrite], byEpoch: [UInt64: [Hash32]]) {
+        precondition(!touchedOrder.contains { if case .receipt = $0 { true } else { false } },
+                     "a receipt being settled was already changed by this entry")
+        digest.remove(settled.removed.value)
+        digest.add(settled.added.value)
+        for (jobId, record) in zip(settled.jobIds, settled.records) {
+            receipts[jobId] = record
+            if evicting { noteSettled(jobId) }
         }
-        // Each write is made once, with its two terms: nothing settled is held twice.
-        let rewritten = Parallel.map(settling) { item -> (settled: ReceiptRecord, write: RecordWrite, old: Hash32, new: Hash32) in
-            let keyBytes = StateKey.receipt(item.jobId).bytes
-            var settled = item.receipt
-            settled.settled = true
-            let value = settled.encodedRecord
-            return (settled, RecordWrite(key: .receipt(item.jobId), keyBytes: keyBytes, value: value),
-                    StateDigest.term(key: keyBytes, value: item.receipt.encodedRecord), StateDigest.term(key: keyBytes, value: value))
-        }
-        var byEpoch: [UInt64: [Hash32]] = [:]
-        for ((jobId, _), rewrite) in zip(settling, rewritten) {
-            let work = releaseUnsettled(jobId)!
-            digest.remove(rewrite.old)
-            digest.add(rewrite.new)
-            receipts[jobId] = rewrite.settled
-            if evicting { noteWritten(.receipt(jobId)) }
-            byEpoch[work.epoch, default: []].append(jobId)
-        }
-        let writes = rewritten.map(\.write)
-        return (writes, byEpoch)
+        releaseUnsettled(settled)
+        return (settled.writes, settled.byEpoch)
     }
 
     /// How many of a node's receipts are not settled.

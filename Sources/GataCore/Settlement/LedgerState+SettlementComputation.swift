@@ -8,50 +8,41 @@ public struct SettlementComputation: Sendable, Equatable {
     public var settledJobs: [Hash32]
 }
 
-/// A settlement computed from one state, so that applying its entry to that same state need not
-/// compute it again. It is used only where the state has not moved since: the same next height and
-/// last entry hash. A replay never has one and recomputes every settlement to check it.
-public struct PreparedSettlement: Sendable {
-    public let computation: SettlementComputation
-    /// The state it was computed from.
-    let nextHeight: UInt64
-    let lastHash: Hash32
-}
-
 extension LedgerState {
-    /// Computes the settlement of `epoch` for an entry about to be applied to this state.
-    public func prepareSettlement(epoch: UInt64) -> Result<PreparedSettlement, SettlementRefusal> {
-        computeSettlement(epoch: epoch).map { PreparedSettlement(computation: $0, nextHeight: nextHeight, lastHash: lastHash) }
-    }
-
-    /// The prepared computation of `epoch`'s settlement if it was made from this very state.
-    func computation(prepared: PreparedSettlement?, epoch: UInt64) -> SettlementComputation? {
-        guard let prepared, prepared.nextHeight == nextHeight, prepared.lastHash == lastHash,
-              prepared.computation.summary.epoch == epoch else { return nil }
-        return prepared.computation
-    }
-
-    /// A node's receipts in one epoch that are not settled yet.
+    /// A node's receipts in one epoch that are not settled yet, as positions in the list of
+    /// unsettled receipts read for the settlement.
     struct Group {
         var units: UInt128 = 0
         var unresolved = 0
         var fraud = false
-        var jobs: [Hash32] = []
+        var members: [Int] = []
+        /// The members resolved as verified or fraud: the only ones that credit verifiers' checks.
+        var checked: [Int] = []
         var ready: Bool { fraud || unresolved == 0 }
 
-        mutating func add(_ jobId: Hash32, units: UInt64, status: ReceiptStatus) {
+        mutating func add(_ member: Int, units: UInt64, status: ReceiptStatus) {
             self.units += UInt128(units)
-            jobs.append(jobId)
+            members.append(member)
             switch status {
             case .sampled: unresolved += 1
-            case .fraud, .unrevealed: fraud = true
-            case .recorded, .unsampled, .verified, .unchecked: break
+            case .fraud:
+                fraud = true
+                checked.append(member)
+            case .unrevealed: fraud = true
+            case .verified: checked.append(member)
+            case .recorded, .unsampled, .unchecked: break
             }
         }
     }
 
     /// Computes the settlement of `epoch` (Specs/SETTLEMENT.md), or says why it cannot be made now.
     public func computeSettlement(epoch: UInt64) -> Result<SettlementComputation, SettlementRefusal> {
+        computeSettlementReading(epoch: epoch).map(\.computation)
+    }
+
+    /// Computes the settlement of `epoch`, with the receipts it settles as read for it, in
+    /// ``SettlementComputation/settledJobs`` order.
+    func computeSettlementReading(epoch: UInt64) -> Result<(computation: SettlementComputation, settling: [SettlingReceipt]), SettlementRefusal> {
         guard let genesis else { return .failure(SettlementRefusal(code: .genesisMisplaced, detail: "no genesis")) }
         guard epoch == settlementCount else {
             return .failure(SettlementRefusal(code: .settlementOutOfOrder, detail: "the next epoch to settle is \(settlementCount)"))
@@ -67,20 +58,20 @@ extension LedgerState {
         let nodesPool = emission.multipliedFloor(by: UInt128(genesis.rewardSplit.nodesBPS), dividedBy: 10_000)!
         let verifiersPool = emission.multipliedFloor(by: UInt128(genesis.rewardSplit.verifiersBPS), dividedBy: 10_000)!
 
-        let groups = unsettledGroups(upTo: epoch)
+        let (unsettled, groups) = unsettledGroups(upTo: epoch)
         var nodeUnits: [Address: UInt128] = [:]
         var checks: [Address: UInt128] = [:]
         var slashes: [SettlementRecord.Payout] = []
         var bonds: [Address: Amount] = [:]
-        var settledJobs: [Hash32] = []
+        var settled: [Int] = []
         var paidReceipts = 0, deferredReceipts = 0
         var fraudNodes = Set<Address>()
         for (key, group) in groups {
             guard group.ready else {
-                deferredReceipts += group.jobs.count
+                deferredReceipts += group.members.count
                 continue
             }
-            settledJobs += group.jobs
+            settled += group.members
             if group.fraud {
                 fraudNodes.insert(key.node)
                 let bond = bonds[key.node] ?? account(key.node).bonded
@@ -89,9 +80,9 @@ extension LedgerState {
                 if slash > .zero { slashes.append(.init(address: key.node, amount: slash)) }
             } else {
                 nodeUnits[key.node, default: 0] += group.units
-                paidReceipts += group.jobs.count
+                paidReceipts += group.members.count
             }
-            for jobId in group.jobs { creditChecks(jobId, into: &checks) }
+            for member in group.checked { creditChecks(unsettled[member].receipt, into: &checks) }
         }
         let nodeShares = Distribution.proportional(nodesPool, weights: nodeUnits.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
         let verifierShares = Distribution.proportional(verifiersPool, weights: checks.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
@@ -105,7 +96,10 @@ extension LedgerState {
             epoch: epoch, emission: emission, nodesPaid: nodesPaid, verifiersPaid: verifiersPaid, treasuryPaid: treasuryPaid,
             slashed: slashes.reduce(Amount.zero) { $0.adding($1.amount)! }, paidReceipts: UInt32(paidReceipts),
             deferredReceipts: UInt32(deferredReceipts), fraudNodes: UInt32(fraudNodes.count), rewardsRoot: Distribution.root(payouts))
-        return .success(SettlementComputation(summary: summary, payouts: payouts, slashes: slashes, settledJobs: settledJobs.sorted()))
+        settled.sort { unsettled[$0].jobId < unsettled[$1].jobId }
+        let settling = settled.map { unsettled[$0] }
+        let computation = SettlementComputation(summary: summary, payouts: payouts, slashes: slashes, settledJobs: settling.map(\.jobId))
+        return .success((computation, settling))
     }
 
     struct GroupKey: Hashable, Comparable {
@@ -114,25 +108,25 @@ extension LedgerState {
         static func < (a: GroupKey, b: GroupKey) -> Bool { a.node != b.node ? a.node < b.node : a.epoch < b.epoch }
     }
 
-    /// Unsettled receipts of epochs up to `epoch`, grouped by node and epoch, in (node, epoch) order.
-    func unsettledGroups(upTo epoch: UInt64) -> [(GroupKey, Group)] {
+    /// Unsettled receipts of epochs up to `epoch` as they are now, and their groups by node and
+    /// epoch, in (node, epoch) order.
+    func unsettledGroups(upTo epoch: UInt64) -> (receipts: [SettlingReceipt], groups: [(GroupKey, Group)]) {
+        let jobs = unsettledJobs.filter { $0.key <= epoch }.flatMap { $0.value }
+        // Read on every core: nothing changes the state while it is read.
+        let unsettled = Parallel.map(jobs) { settlingReceipt($0) }.compactMap { $0 }
         var groups: [GroupKey: Group] = [:]
-        for (receiptEpoch, jobs) in unsettledJobs where receiptEpoch <= epoch {
-            for jobId in jobs {
-                guard let work = unsettledWork[jobId], let receipt = receipts[jobId] else { continue }
-                // Mutated in place, in one access: a copy out of the dictionary and back would copy
-                // the job list on every append, quadratic in a node's receipts.
-                groups[GroupKey(node: work.node, epoch: receiptEpoch), default: Group()]
-                    .add(jobId, units: work.units, status: receipt.status)
-            }
+        for (member, item) in unsettled.enumerated() {
+            // Mutated in place, in one access: a copy out of the dictionary and back would copy
+            // the member list on every append, quadratic in a node's receipts.
+            groups[GroupKey(node: item.work.node, epoch: item.work.epoch), default: Group()]
+                .add(member, units: item.work.units, status: item.receipt.status)
         }
-        return groups.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        return (unsettled, groups.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
     }
 
     /// Credits one completed check to each verifier whose revealed outcome agrees with the receipt's
     /// resolution: the node's revealed output for `verified`, the confirmed hash for `fraud`.
-    func creditChecks(_ jobId: Hash32, into checks: inout [Address: UInt128]) {
-        guard let receipt = receipts[jobId] else { return }
+    func creditChecks(_ receipt: ReceiptRecord, into checks: inout [Address: UInt128]) {
         let agreed: Hash32?
         switch receipt.status {
         case .verified: agreed = receipt.outputHash

@@ -110,14 +110,22 @@ extension LedgerState {
         unsettledByNode[work.node, default: 0] += 1
     }
 
-    /// Takes a settled receipt off the unsettled lists; returns what they held for it.
-    mutating func releaseUnsettled(_ jobId: Hash32) -> UnsettledJob? {
-        guard let work = unsettledWork.removeValue(forKey: jobId) else { return nil }
-        unsettledJobs[work.epoch]?.remove(jobId)
-        if unsettledJobs[work.epoch]?.isEmpty == true { unsettledJobs[work.epoch] = nil }
-        unsettledByNode[work.node, default: 1] -= 1
-        if unsettledByNode[work.node] == 0 { unsettledByNode[work.node] = nil }
-        return work
+    /// Takes settled receipts off the unsettled lists: an epoch they leave empty goes as a whole,
+    /// and each node's count drops once.
+    mutating func releaseUnsettled(_ settled: SettledReceipts) {
+        for jobId in settled.jobIds { unsettledWork.removeValue(forKey: jobId) }
+        for (epoch, jobs) in settled.byEpoch {
+            if unsettledJobs[epoch]?.count == jobs.count {
+                unsettledJobs[epoch] = nil
+            } else {
+                for jobId in jobs { unsettledJobs[epoch]?.remove(jobId) }
+                if unsettledJobs[epoch]?.isEmpty == true { unsettledJobs[epoch] = nil }
+            }
+        }
+        for (node, count) in settled.byNode {
+            let left = unsettledByNode[node, default: count] - count
+            unsettledByNode[node] = left > 0 ? left : nil
+        }
     }
 }
 

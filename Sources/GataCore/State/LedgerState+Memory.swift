@@ -46,24 +46,45 @@ extension LedgerState {
     mutating func noteWritten(_ key: StateKey) {
         if isCold(key) {
             evictionHeights[key] = nextHeight
-            evictionQueue.append((nextHeight, key))
+            evictionQueue.append(QueuedEviction(height: nextHeight, key: key, tracked: true))
         } else if !evictionHeights.isEmpty {
             evictionHeights[key] = nil
         }
     }
 
-    /// Lets go of every queued record whose last write, at or below `height`, is durable: the
+    /// Queues a receipt just settled at ``nextHeight`` to be let go once that height is durable.
+    ///
+    /// A settlement settles up to millions at once, so their items are not tracked one by one in
+    /// ``evictionHeights``: a receipt was unsettled, so in the working set, until now, and no older
+    /// item is queued for it; a later write of it is tracked, and its item lets it go instead.
+    mutating func noteSettled(_ jobId: Hash32) {
+        evictionQueue.append(QueuedEviction(height: nextHeight, key: .receipt(jobId), tracked: false))
+    }
+
+    /// Lets go of the queued records whose last write, at or below `height`, is durable: the
     /// source now returns exactly what was held. Call after each durable write.
-    public mutating func releaseDurable(through height: UInt64) {
-        while evictionStart < evictionQueue.count, evictionQueue[evictionStart].height <= height {
-            let (written, key) = evictionQueue[evictionStart]
+    ///
+    /// - Parameter limit: the most queue items taken in this call, so that a settlement's million
+    ///   receipts leave over several calls and none of them holds the state long; the rest wait.
+    public mutating func releaseDurable(through height: UInt64, limit: Int = .max) {
+        var taken = 0
+        while taken < limit, evictionStart < evictionQueue.count, evictionQueue[evictionStart].height <= height {
+            let item = evictionQueue[evictionStart]
             evictionStart += 1
-            guard evictionHeights[key] == written else { continue }
-            evictionHeights[key] = nil
-            evict(key)
+            taken += 1
+            if item.tracked {
+                guard evictionHeights[item.key] == item.height else { continue }
+                evictionHeights[item.key] = nil
+            } else if !evictionHeights.isEmpty, evictionHeights[item.key] != nil {
+                continue  // written again since; that write's item lets it go
+            }
+            evict(item.key)
         }
         if evictionStart == evictionQueue.count {
             evictionQueue.removeAll(keepingCapacity: evictionQueue.count <= Self.evictionQueueCapacityKept)
+            evictionStart = 0
+        } else if evictionStart >= Self.evictionQueueCapacityKept {
+            evictionQueue.removeFirst(evictionStart)
             evictionStart = 0
         }
         // Memory follows the working set, not its high-water mark (an epoch's receipts held until
@@ -75,8 +96,14 @@ extension LedgerState {
         evictionHeights.shrinkIfSparse()
     }
 
-    /// The most queue slots kept allocated between groups.
+    /// The most queue slots kept allocated between groups, and the most taken items kept at the
+    /// queue's front before they are dropped.
     static let evictionQueueCapacityKept = 1 << 16
+
+    /// Whether records whose writes are durable through `height` wait to be let go.
+    public func hasDurableEvictions(through height: UInt64) -> Bool {
+        evictionStart < evictionQueue.count && evictionQueue[evictionStart].height <= height
+    }
 
     private mutating func evict(_ key: StateKey) {
         switch key {
@@ -110,7 +137,7 @@ extension LedgerState {
     public var workingSet: WorkingSet {
         WorkingSet(accounts: accounts.heldCount, assignments: assignments.heldCount, receipts: receipts.heldCount,
                    epochs: epochs.heldCount, settlements: settlements.heldCount, balanceSnapshots: balanceSnapshots.heldCount,
-                   unsettledReceipts: unsettledByNode.values.reduce(0, +), awaitingDurability: evictionHeights.count)
+                   unsettledReceipts: unsettledByNode.values.reduce(0, +), awaitingDurability: evictionQueue.count - evictionStart)
     }
 
     /// Counts of what a state holds in memory.
@@ -119,11 +146,20 @@ extension LedgerState {
         /// Receipts not yet settled: the working set's main part, bounded by the epochs between
         /// a receipt and its settlement.
         public var unsettledReceipts: Int
-        /// Records out of the working set still held until their write is durable.
+        /// Records out of the working set queued to leave memory once their write is durable
+        /// (an item superseded by a later write of its record counts until it is reached).
         public var awaitingDurability: Int
 
         public var description: String {
             "\(accounts) accounts, \(assignments) assignments, \(receipts) receipts (\(unsettledReceipts) unsettled), \(epochs) epochs, \(settlements) settlements, \(balanceSnapshots) balance snapshots, \(awaitingDurability) awaiting durability"
         }
     }
+}
+
+/// A record waiting for its write to be durable before it leaves memory.
+struct QueuedEviction {
+    let height: UInt64
+    let key: StateKey
+    /// Whether ``LedgerState/evictionHeights`` tracks it (see ``LedgerState/noteSettled(_:)``).
+    let tracked: Bool
 }

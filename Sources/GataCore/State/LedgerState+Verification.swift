@@ -45,10 +45,18 @@ extension LedgerState {
         guard receipt.outcomes.count < ReceiptRecord.outcomesMax else {
             return .rejected(.outcomeLimitReached, "receipt \(seal.receiptId) already has \(ReceiptRecord.outcomesMax) sealed outcomes")
         }
-        touch(.receipt(jobId))
+        touchClosedReceipt(jobId, epoch: epoch)
         receipt.outcomes.append(new)
         receipts[jobId] = receipt
         return commitChanges()
+    }
+
+    /// Notes a change to a receipt of a closed epoch, `epoch`, before it is made. A change to one
+    /// that a computed settlement may settle moves ``settlingRevision``, so that work prepared
+    /// from the receipts before the change is not used.
+    mutating func touchClosedReceipt(_ jobId: Hash32, epoch: UInt64) {
+        touch(.receipt(jobId))
+        if epoch < settlementCount { settlingRevision &+= 1 }
     }
 
     /// Refuses a reveal for a receipt of `epoch` outside its reveal window.
@@ -69,7 +77,7 @@ extension LedgerState {
             return .rejected(.batchTooLarge, "at most \(ReceiptReveal.revealsMax) reveals per entry")
         }
         if let rejection = Self.firstRepeat(reveal.reveals.map(\.jobId), item: "reveal") { return rejection }
-        var fresh: [ReceiptReveal.Item] = []
+        var fresh: [(item: ReceiptReveal.Item, epoch: UInt64)] = []
         for (index, item) in reveal.reveals.enumerated() {
             guard let receipt = receipts[item.jobId], let epoch = assignments[item.jobId]?.epoch else {
                 return .rejected(.receiptNotFound, "reveal \(index): job \(item.jobId) has no receipt")
@@ -80,11 +88,11 @@ extension LedgerState {
                 return .mismatch(.revealMismatch, field: "reveals[\(index)]", expected: "an opening of \(receipt.outputCommitment)",
                                  found: "keccak256(outputHash ‖ salt) = \(commitment)", "reveal \(index): it does not open the receipt's commitment")
             }
-            if receipt.outputHash == nil { fresh.append(item) }
+            if receipt.outputHash == nil { fresh.append((item, epoch)) }
         }
         guard !fresh.isEmpty else { return .rejected(.alreadyRecorded, "every output is already revealed") }
-        for item in fresh {
-            touch(.receipt(item.jobId))
+        for (item, epoch) in fresh {
+            touchClosedReceipt(item.jobId, epoch: epoch)
             receipts[item.jobId]?.outputHash = item.outputHash
         }
         return commitChanges()
@@ -101,7 +109,7 @@ extension LedgerState {
         }
         let slots = reveal.reveals.map { Slot(receiptId: $0.receiptId, verifier: $0.verifier, attempt: $0.attempt) }
         if let rejection = Self.firstRepeat(slots, item: "reveal") { return rejection }
-        var fresh: [(jobId: Hash32, index: Int, hash: Hash32)] = []
+        var fresh: [(jobId: Hash32, index: Int, hash: Hash32, epoch: UInt64)] = []
         for (index, item) in reveal.reveals.enumerated() {
             guard let jobId = jobId(ofReceipt: item.receiptId), let receipt = receipts[jobId], let epoch = assignments[jobId]?.epoch else {
                 return .rejected(.receiptNotFound, "reveal \(index): no receipt \(item.receiptId)")
@@ -116,11 +124,11 @@ extension LedgerState {
                 return .mismatch(.revealMismatch, field: "reveals[\(index)]", expected: "an opening of \(receipt.outcomes[slot].seal)",
                                  found: "a seal of \(opened)", "reveal \(index): it does not open the verifier's seal")
             }
-            if receipt.outcomes[slot].computedOutputHash == nil { fresh.append((jobId, slot, item.computedOutputHash)) }
+            if receipt.outcomes[slot].computedOutputHash == nil { fresh.append((jobId, slot, item.computedOutputHash, epoch)) }
         }
         guard !fresh.isEmpty else { return .rejected(.alreadyRecorded, "every outcome is already revealed") }
         for item in fresh {
-            touch(.receipt(item.jobId))
+            touchClosedReceipt(item.jobId, epoch: item.epoch)
             receipts[item.jobId]?.outcomes[item.index].computedOutputHash = item.hash
         }
         return commitChanges()
@@ -135,7 +143,7 @@ extension LedgerState {
         for jobId in (unsettledJobs[epoch] ?? []).sorted() {
             guard let receipt = receipts[jobId], receipt.status == .sampled else { continue }
             let status = Self.resolution(of: receipt, independent: independent)
-            touch(.receipt(jobId))
+            touchClosedReceipt(jobId, epoch: epoch)
             receipts[jobId]?.status = status
         }
     }

@@ -49,11 +49,16 @@ public struct LedgerState: Sendable {
     /// the receipt records and their assignments' epochs; one number per epoch.
     public internal(set) var receiptCounts: [UInt64: Int] = [:]
 
+    /// Moves whenever a receipt of an epoch at or below the last one whose settlement was computed
+    /// changes: work prepared from those receipts is valid only while it stands still. Outside
+    /// the digest and the log; it starts at zero on every open.
+    public internal(set) var settlingRevision: UInt64 = 0
+
     /// Where records not held are read; nil when the state holds everything (Specs/LEDGER.md §Memory).
     public internal(set) var source: (any StateRecordSource)?
     /// Records written and out of the working set, waiting for their last write to be durable
-    /// before they are let go: (height of the write, key), in height order, from ``evictionStart``.
-    var evictionQueue: [(height: UInt64, key: StateKey)] = []
+    /// before they are let go, in height order, from ``evictionStart``.
+    var evictionQueue: [QueuedEviction] = []
     var evictionStart = 0
     /// The height of each queued record's last write; an older queue item for it is stale.
     var evictionHeights: [StateKey: UInt64] = [:]
@@ -75,9 +80,11 @@ public struct LedgerState: Sendable {
     ///
     /// On any code but ``ResultCode/applied`` the state is unchanged. `evidence` must be
     /// ``Evidence/derive(_:)`` of the entry's payload. `prepared`, for a settlement's phase one, is
-    /// its computation made from this same state by ``prepareSettlement(epoch:)``; it is ignored
-    /// otherwise, so the settlement is computed once on the write path and a replay still checks it.
-    public mutating func apply(_ entry: Entry, evidence: Evidence, prepared: PreparedSettlement? = nil) -> ApplyResult {
+    /// its computation made from this same state by ``prepareSettlement(epoch:)``, and for phase
+    /// two its settled receipts derived ahead (``PreparedSettlement/application()``). Each is used
+    /// only while the state it was made from holds and ignored otherwise, so the settlement is
+    /// computed once on the write path and a replay still checks it.
+    public mutating func apply(_ entry: Entry, evidence: Evidence, prepared: PreparedWork? = nil) -> ApplyResult {
         guard entry.height == nextHeight else {
             return .mismatch(.heightMismatch, field: "height", expected: "\(nextHeight)", found: "\(entry.height)")
         }
@@ -122,7 +129,7 @@ public struct LedgerState: Sendable {
         case .receiptReveal(let reveal): result = applyReceiptReveal(reveal)
         case .outcomeReveal(let reveal): result = applyOutcomeReveal(reveal)
         case .settlementComputed(let summary): result = applySettlementComputed(summary, prepared: prepared)
-        case .settlementApplied(let epoch): result = applySettlementApplied(epoch: epoch)
+        case .settlementApplied(let epoch): result = applySettlementApplied(epoch: epoch, prepared: prepared)
         }
         guard result.isApplied else {
             precondition(touchedOrder.isEmpty && touchedIndexes.isEmpty, "a rejected entry touched the state")

@@ -117,10 +117,13 @@ public struct EpochDriver: Sendable {
     @discardableResult
     public func settle(epoch: UInt64) async throws -> SettlementSummary? {
         // Computed once, from the state the entry applies to; applying it reuses the computation.
+        let kept = Locked<PreparedSettlement?>(nil)
         let computed = await sequencer.submit(constructing: { state in
             switch state.prepareSettlement(epoch: epoch) {
-            case .success(let prepared): .payload(.settlementComputed(prepared.computation.summary), prepared: prepared)
-            case .failure(let refusal): .refused(refusal.code, refusal.detail)
+            case .success(let prepared):
+                kept.withLock { $0 = prepared }
+                return .payload(.settlementComputed(prepared.computation.summary), prepared: .computation(prepared))
+            case .failure(let refusal): return .refused(refusal.code, refusal.detail)
             }
         })
         if case .rejected(let code, let detail) = computed {
@@ -128,12 +131,29 @@ public struct EpochDriver: Sendable {
         }
         try expectRecorded(computed, "computing the settlement of epoch \(epoch)")
         afterSettlementComputed(epoch)
-        try await applySettlement(epoch: epoch)
+        // Phase two's work on every settled receipt is derived here, away from the sequencer,
+        // which goes on recording meanwhile; the entry uses it if none of those receipts changed.
+        var application: PreparedApplication?
+        if let prepared = kept.withLock({ $0 }) {
+            kept.withLock { $0 = nil }
+            application = await Self.awayFromTasks { prepared.application() }
+        }
+        try await applySettlement(epoch: epoch, prepared: application)
         return sequencer.read { $0.settlements[epoch]?.summary }
     }
 
-    private func applySettlement(epoch: UInt64) async throws {
-        try expectRecorded(await sequencer.submit(.settlementApplied(epoch: epoch)), "applying the settlement of epoch \(epoch)")
+    private func applySettlement(epoch: UInt64, prepared: PreparedApplication? = nil) async throws {
+        let entry = Payload.settlementApplied(epoch: epoch)
+        let outcome = if let prepared { await sequencer.submit(entry, prepared: .application(prepared)) } else { await sequencer.submit(entry) }
+        try expectRecorded(outcome, "applying the settlement of epoch \(epoch)")
+    }
+
+    /// Runs CPU-bound work that spreads itself over every core on a thread of its own, not on one
+    /// of the few threads that run every task.
+    private static func awayFromTasks<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: work()) }
+        }
     }
 
     private func expectRecorded(_ outcome: SubmitOutcome, _ what: String) throws {

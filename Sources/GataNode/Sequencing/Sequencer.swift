@@ -7,9 +7,9 @@ import GataStore
 ///
 /// Submitters derive their entry's evidence (hashing and signature recovery) on their own task,
 /// so that work spreads over every core; then they wait in a bounded queue. The sequencer thread
-/// takes everything queued, applies it in order to the state in memory, and encodes the group's
-/// entries and changed records. The writer thread writes each group with one synced RocksDB write
-/// (group commit) while the sequencer applies the next, so at most one group is being written
+/// takes everything queued and applies it in order to the state in memory, which returns each
+/// changed record encoded. The writer thread makes each group one batch and writes it with one
+/// synced RocksDB write (group commit) while the sequencer applies the next, so at most one group is being written
 /// and one more waits for it. Only after its own group's write returns are a group's submitters
 /// answered, in order, and a new ``LedgerView`` published: nothing is acknowledged or shown to a
 /// reader before it is durable. A failed write halts the process; nothing after it is answered.
@@ -28,6 +28,9 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         /// Whether records out of the working set leave memory once durable (Specs/LEDGER.md
         /// §Memory). Off only for short runs that inspect the whole state.
         public var releasesDurableRecords = true
+        /// Records let go at most before each group, or in one slice while idle: a settlement's
+        /// million receipts leave over many short steps, not one long one.
+        public var evictionsPerGroupMax = 16_384
 
         public init() {}
     }
@@ -52,7 +55,7 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
     }
 
     private enum Content {
-        case ready(Payload, Evidence)
+        case ready(Payload, Evidence, PreparedWork?)
         /// Built on the sequencer thread from the state it will apply to.
         case built(@Sendable (LedgerState) -> Built)
     }
@@ -61,7 +64,7 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
     public enum Built: Sendable {
         /// An entry to apply; `prepared` is its settlement, computed from that same state, so it is
         /// not computed twice.
-        case payload(Payload, prepared: PreparedSettlement? = nil)
+        case payload(Payload, prepared: PreparedWork? = nil)
         /// Nothing to submit: the submitter is answered `rejected(code, detail)`.
         case refused(ResultCode, String)
     }
@@ -87,11 +90,20 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
     /// The height of the last durable entry: records written at or below it may leave memory.
     private let durableHeight: Locked<UInt64>
 
+    /// The entries, records, index changes and head of a group, for one write batch.
+    private struct Commit {
+        let entries: [Entry]
+        let writes: [RecordWrite]
+        let indexes: [IndexWrite]
+        let head: LedgerState.Head
+    }
+
     /// A group applied in memory, its bytes encoded, waiting to be written and answered.
     private struct AppliedGroup {
         let submissions: [Pending]
         let outcomes: [SubmitOutcome]
-        let commit: LedgerStore.PreparedCommit?
+        /// What the group wrote, encoded into a write batch by the writer; nil when nothing applied.
+        let commit: Commit?
         let summary: LedgerSummary
         let entryBytes: Int
         let started: ContinuousClock.Instant
@@ -134,7 +146,13 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
 
     /// Queues a payload whose evidence is already derived.
     public func submit(_ payload: Payload, evidence: Evidence) async -> SubmitOutcome {
-        await enqueue(.ready(payload, evidence))
+        await enqueue(.ready(payload, evidence, nil))
+    }
+
+    /// Queues a payload with work done ahead for it (a settlement's phase two, derived away from
+    /// this thread); the state uses that work only if it still holds when the entry applies.
+    public func submit(_ payload: Payload, prepared: PreparedWork) async -> SubmitOutcome {
+        await enqueue(.ready(payload, Evidence.derive(payload), prepared))
     }
 
     /// Queues a payload to be built on the sequencer thread from the exact state it will apply to,
@@ -201,7 +219,13 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
     private func run() {
         while true {
             queue.lock()
-            while pending.isEmpty && accepting { queue.wait() }
+            while pending.isEmpty && accepting && !evictionsDue { queue.wait() }
+            if pending.isEmpty && accepting {
+                // Idle, with durable records still to let go: one slice, then look again.
+                queue.unlock()
+                releaseDurableSlice()
+                continue
+            }
             if pending.isEmpty && !accepting {
                 queue.unlock()
                 handoff.lock()
@@ -240,8 +264,14 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
             handoff.unlock()
             if let commit = group.commit {
                 do {
-                    try store.write(commit)
+                    // Encoded here, not on the sequencer, which meanwhile applies the next group.
+                    let prepared = store.prepareCommit(entries: commit.entries, writes: commit.writes, indexes: commit.indexes, head: commit.head)
+                    try store.write(prepared)
                     durableHeight.withLock { $0 = group.summary.height }
+                    // The sequencer, if idle, may now let the group's cold records go.
+                    queue.lock()
+                    queue.signal()
+                    queue.unlock()
                     let view = try store.view(of: group.summary)
                     viewLock.lock()
                     published = view
@@ -253,7 +283,7 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
                 }
             }
             let rejected = group.outcomes.count { if case .rejected = $0 { true } else { false } }
-            onCommit(CommitReport(submissions: group.submissions.count, entriesWritten: group.commit?.entryCount ?? 0, rejected: rejected,
+            onCommit(CommitReport(submissions: group.submissions.count, entriesWritten: group.commit?.entries.count ?? 0, rejected: rejected,
                                   entryBytes: group.entryBytes, height: group.summary.height, duration: ContinuousClock.now - group.started))
             for (submission, outcome) in zip(group.submissions, group.outcomes) { submission.continuation.resume(returning: outcome) }
         }
@@ -262,6 +292,19 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
     /// The free space of the data folder's file system now, against the store's reserve; nil if
     /// it cannot be measured.
     public func diskSpace() -> DiskSpace? { try? store.diskSpace() }
+
+    /// Whether records whose writes are durable wait to be let go. Read on the sequencer thread,
+    /// the only one that changes the state.
+    private var evictionsDue: Bool {
+        configuration.releasesDurableRecords && state.hasDurableEvictions(through: durableHeight.withLock { $0 })
+    }
+
+    /// Lets one slice of durable records go while no submission waits.
+    private func releaseDurableSlice() {
+        stateLock.lock()
+        state.releaseDurable(through: durableHeight.withLock { $0 }, limit: configuration.evictionsPerGroupMax)
+        stateLock.unlock()
+    }
 
     /// Applies a group in order and encodes what it wrote. Before anything is applied, the free
     /// space is checked: below the reserve the whole group is refused, so RocksDB is never asked to
@@ -273,7 +316,9 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
             return AppliedGroup(submissions: group, outcomes: outcomes, commit: nil, summary: read { $0.summary }, entryBytes: 0, started: started)
         }
         stateLock.lock()
-        if configuration.releasesDurableRecords { state.releaseDurable(through: durableHeight.withLock { $0 }) }
+        if configuration.releasesDurableRecords {
+            state.releaseDurable(through: durableHeight.withLock { $0 }, limit: configuration.evictionsPerGroupMax)
+        }
         var entries: [Entry] = []
         var writes: [RecordWrite] = []
         var indexes: [IndexWrite] = []
@@ -289,9 +334,9 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
                 indexes.append(contentsOf: result.indexes)
             }
             let payload: Payload, evidence: Evidence
-            var prepared: PreparedSettlement?
+            var prepared: PreparedWork?
             switch submission.content {
-            case .ready(let ready, let derived): (payload, evidence) = (ready, derived)
+            case .ready(let ready, let derived, let work): (payload, evidence, prepared) = (ready, derived, work)
             case .built(let builder):
                 switch builder(state) {
                 case .refused(let code, let detail):
@@ -314,7 +359,7 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         }
         stateLock.unlock()
         // Only this thread changes the state, so it reads it without the lock from here on.
-        let commit = entries.isEmpty ? nil : store.prepareCommit(entries: entries, writes: writes, indexes: indexes, head: state.head)
+        let commit = entries.isEmpty ? nil : Commit(entries: entries, writes: writes, indexes: indexes, head: state.head)
         return AppliedGroup(submissions: group, outcomes: outcomes, commit: commit, summary: state.summary,
                             entryBytes: entries.reduce(0) { $0 + $1.encoded.count }, started: started)
     }

@@ -77,7 +77,7 @@ struct BenchLedger {
         try ledger.flush()
     }
 
-    mutating func append(_ payload: Payload, prepared: PreparedSettlement? = nil) throws {
+    mutating func append(_ payload: Payload, prepared: PreparedWork? = nil) throws {
         try append(payload, evidence: Evidence.derive(payload), prepared: prepared)
     }
 
@@ -86,7 +86,7 @@ struct BenchLedger {
         for (payload, evidence) in zip(payloads, LedgerStore.deriveEvidence(payloads)) { try append(payload, evidence: evidence) }
     }
 
-    mutating func append(_ payload: Payload, evidence: Evidence, prepared: PreparedSettlement? = nil) throws {
+    mutating func append(_ payload: Payload, evidence: Evidence, prepared: PreparedWork? = nil) throws {
         if state.checkpointDue {
             let checkpoint = Payload.checkpoint(Checkpoint(stateDigest: state.digest.value))
             try appendOne(checkpoint, evidence: Evidence.derive(checkpoint), prepared: nil)
@@ -94,7 +94,7 @@ struct BenchLedger {
         try appendOne(payload, evidence: evidence, prepared: prepared)
     }
 
-    private mutating func appendOne(_ payload: Payload, evidence: Evidence, prepared: PreparedSettlement?) throws {
+    private mutating func appendOne(_ payload: Payload, evidence: Evidence, prepared: PreparedWork?) throws {
         let entry = Entry(height: state.nextHeight, previousHash: state.lastHash, timestampMillis: genesis.genesisTimeMillis + state.nextHeight, payload: payload)
         let result = state.apply(entry, evidence: evidence, prepared: prepared)
         guard result.isApplied else { throw CLIError("benchmark ledger entry \(entry.height): \(result.code) \(result.detail)") }

@@ -154,8 +154,8 @@ struct ScaleWorkload {
             operatorKey, chainId: chainId, epoch: epoch, secret: secret,
             receiptsRoot: ledger.state.openEpochReceiptsRoot, stateDigest: ledger.state.digest.value)))
         guard case .success(let prepared) = ledger.state.prepareSettlement(epoch: epoch) else { throw CLIError("epoch \(epoch) does not settle") }
-        try ledger.append(.settlementComputed(prepared.computation.summary), prepared: prepared)
-        try ledger.append(.settlementApplied(epoch: epoch))
+        try ledger.append(.settlementComputed(prepared.computation.summary), prepared: .computation(prepared))
+        try ledger.append(.settlementApplied(epoch: epoch), prepared: .application(prepared.application()))
         try ledger.flush()
     }
 }

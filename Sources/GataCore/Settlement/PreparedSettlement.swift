@@ -1,0 +1,126 @@
+import GataCrypto
+
+/// Work done ahead for a settlement entry, so that applying the entry on the write path does not
+/// do it again. Each kind states the state it was made from and is used only while that state
+/// still holds; otherwise the entry computes everything itself, as a replay always does.
+public enum PreparedWork: Sendable {
+    /// For phase one (`settlementComputed`).
+    case computation(PreparedSettlement)
+    /// For phase two (`settlementApplied`).
+    case application(PreparedApplication)
+}
+
+/// A settlement computed from one state, so that applying its entry to that same state need not
+/// compute it again. It is used only where the state has not moved since: the same next height and
+/// last entry hash. A replay never has one and recomputes every settlement to check it.
+public struct PreparedSettlement: Sendable {
+    public let computation: SettlementComputation
+    /// The state it was computed from.
+    let nextHeight: UInt64
+    let lastHash: Hash32
+    /// The receipts it settles as they were then, in ``SettlementComputation/settledJobs`` order,
+    /// and the ``LedgerState/settlingRevision`` they were read at: what phase two's work is
+    /// derived from, away from the write path (``application()``).
+    let settling: [SettlingReceipt]
+    let revision: UInt64
+
+    /// Phase two's work on the receipts this settlement settles: each one's settled bytes and the
+    /// digest terms it takes out and puts in. Derived on every core, from the receipts as phase one
+    /// saw them, by any thread: it reads no state. Applying phase two uses it only while no receipt
+    /// it settles has changed since (the state's ``LedgerState/settlingRevision`` has not moved);
+    /// otherwise it derives the same from the receipts as they are then.
+    public func application() -> PreparedApplication {
+        PreparedApplication(epoch: computation.summary.epoch, revision: revision, settled: SettledReceipts.derive(settling))
+    }
+}
+
+/// An unsettled receipt that a settlement settles, as it stood when read.
+struct SettlingReceipt: Sendable {
+    let jobId: Hash32
+    let receipt: ReceiptRecord
+    /// What the unsettled lists hold for it.
+    let work: UnsettledJob
+}
+
+/// Phase two's per-receipt work, derived ahead of the entry (``PreparedSettlement/application()``).
+public struct PreparedApplication: Sendable {
+    public let epoch: UInt64
+    let revision: UInt64
+    let settled: SettledReceipts
+
+    /// How many receipts it settles.
+    public var receiptCount: Int { settled.jobIds.count }
+}
+
+/// Receipts marked settled: their new records and writes, in the order given, and the digest
+/// terms their old and new bytes take out and put in, summed (the digest is a sum, so the sums
+/// stand for the terms one by one).
+struct SettledReceipts: Sendable {
+    let jobIds: [Hash32]
+    let records: [ReceiptRecord]
+    let writes: [RecordWrite]
+    /// The job ids by epoch, in the order given, and how many each node settles: what leaves the
+    /// unsettled lists.
+    let byEpoch: [UInt64: [Hash32]]
+    let byNode: [Address: Int]
+    /// Σ of the old records' terms.
+    let removed: StateDigest
+    /// Σ of the new records' terms.
+    let added: StateDigest
+
+    /// Each receipt's settled record, its write and its two terms depend on that receipt alone, so
+    /// they are made on every core; each write is made once.
+    static func derive(_ settling: [SettlingReceipt]) -> SettledReceipts {
+        let rewritten = Parallel.map(settling) { item -> (record: ReceiptRecord, write: RecordWrite, old: Hash32, new: Hash32) in
+            let keyBytes = StateKey.receipt(item.jobId).bytes
+            var settled = item.receipt
+            settled.settled = true
+            let value = settled.encodedRecord
+            return (settled, RecordWrite(key: .receipt(item.jobId), keyBytes: keyBytes, value: value),
+                    StateDigest.term(key: keyBytes, value: item.receipt.encodedRecord), StateDigest.term(key: keyBytes, value: value))
+        }
+        var removed = StateDigest(), added = StateDigest()
+        for item in rewritten {
+            removed.add(item.old)
+            added.add(item.new)
+        }
+        var byEpoch: [UInt64: [Hash32]] = [:]
+        var byNode: [Address: Int] = [:]
+        for item in settling {
+            byEpoch[item.work.epoch, default: []].append(item.jobId)
+            byNode[item.work.node, default: 0] += 1
+        }
+        return SettledReceipts(jobIds: settling.map(\.jobId), records: rewritten.map(\.record), writes: rewritten.map(\.write),
+                               byEpoch: byEpoch, byNode: byNode, removed: removed, added: added)
+    }
+}
+
+extension LedgerState {
+    /// Computes the settlement of `epoch` for an entry about to be applied to this state, with the
+    /// receipts it settles as they are now, for phase two's work to be derived from.
+    public func prepareSettlement(epoch: UInt64) -> Result<PreparedSettlement, SettlementRefusal> {
+        computeSettlementReading(epoch: epoch).map { computed in
+            PreparedSettlement(computation: computed.computation, nextHeight: nextHeight, lastHash: lastHash,
+                               settling: computed.settling, revision: settlingRevision)
+        }
+    }
+
+    /// The receipt of `jobId` as it is now, if it is held unsettled.
+    func settlingReceipt(_ jobId: Hash32) -> SettlingReceipt? {
+        guard let receipt = receipts[jobId], !receipt.settled, let work = unsettledWork[jobId] else { return nil }
+        return SettlingReceipt(jobId: jobId, receipt: receipt, work: work)
+    }
+
+    /// The prepared computation of `epoch`'s settlement if it was made from this very state.
+    func computation(prepared: PreparedWork?, epoch: UInt64) -> SettlementComputation? {
+        guard case .computation(let prepared) = prepared, prepared.nextHeight == nextHeight, prepared.lastHash == lastHash,
+              prepared.computation.summary.epoch == epoch else { return nil }
+        return prepared.computation
+    }
+
+    /// The prepared receipts of `epoch`'s phase two if none of them has changed since they were read.
+    func settledReceipts(prepared: PreparedWork?, epoch: UInt64) -> SettledReceipts? {
+        guard case .application(let prepared) = prepared, prepared.epoch == epoch, prepared.revision == settlingRevision else { return nil }
+        return prepared.settled
+    }
+}
