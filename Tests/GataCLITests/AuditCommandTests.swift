@@ -47,9 +47,12 @@ import Testing
         // Transfers stream in while audits open the folder read-only, again and again.
         let chainId = fixture.genesis.chainId
         let recorded = Locked(0)
+        // Stopped by a flag, not by cancelling the task: cancelling a task while its URLSession
+        // request is in flight can deadlock inside FoundationNetworking on Linux.
+        let stop = Locked(false)
         let writer = Task {
             var nonce = firstNonce
-            while !Task.isCancelled {
+            while !stop.withLock({ $0 }) {
                 let transfer = WalletParams.transfer(payer, chainId: chainId, to: DevAccounts.key(4).address, amount: Amount(baseUnits: 1), nonce: nonce)
                 if (try? await node.result("gata_sendTransfer", [transfer])) != nil {
                     nonce += 1
@@ -57,13 +60,15 @@ import Testing
                 }
             }
         }
-        defer { writer.cancel() }
+        defer { stop.withLock { $0 = true } }
         try await VerifierWorkerTests.waitUntil("the first transfer is recorded") { recorded.withLock { $0 } > 0 }
         let before = recorded.withLock { $0 }
         for _ in 0..<4 {
             let audit = try await Self.gata(["audit", "--genesis", fixture.genesisPath, "--data", fixture.path, "--quiet"])
             #expect(audit.status == 0, "\(audit.standardOutput)\(audit.standardError)")
         }
+        stop.withLock { $0 = true }
+        await writer.value
         #expect(recorded.withLock { $0 } > before, "the node kept writing during the audits")
     }
 

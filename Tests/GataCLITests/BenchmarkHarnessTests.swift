@@ -18,9 +18,21 @@ import Testing
         let result = try ToolRunner.gata("bench", "settle", "--receipts", "2000", "--nodes", "200", "--genesis", genesis)
         #expect(result.status == 0, "\(result.standardError)")
         for figure in ["phase one: compute once, apply, synced write", "phase two: apply, synced write", "settlement against the floor",
-                       "reads and keccaks", "peak while settling", "paid 2000 receipts, deferred 0", "longest gap", " 0 failed", " 0 refused"] {
+                       "reads and keccaks", "peak while it ran", "paid 2000 receipts, deferred 0", "longest gap", " 0 failed", " 0 refused"] {
             #expect(result.standardOutput.contains(figure), "the report has \(figure)")
         }
+    }
+
+    @Test func theCloseBenchmarkClosesInANodeAndReportsItsFloor() throws {
+        let genesis = ToolRunner.repositoryRoot.appendingPathComponent("Genesis/devnet.json").path
+        let result = try ToolRunner.gata("bench", "close", "--receipts", "2000", "--nodes", "200", "--genesis", genesis)
+        #expect(result.status == 0, "\(result.standardError)")
+        for figure in ["GATA close benchmark: epoch 0, 2000 receipts", "receipts root, sampling, rewrite, synced write", "close against the floor",
+                       "reads and keccaks", "peak while it ran", "longest gap", " 0 failed", " 0 refused"] {
+            #expect(result.standardOutput.contains(figure), "the report has \(figure)")
+        }
+        let sampled = result.standardOutput.split(separator: "\n").first { $0.contains("receipts sampled") }
+        #expect(sampled.flatMap { Int($0.split(separator: " ").last ?? "") }.map { $0 > 0 && $0 < 2000 } == true, "\(result.standardOutput)")
     }
 
     @Test func theReadBenchmarkDrivesANodeWithWrkAndReportsBothRuns() throws {

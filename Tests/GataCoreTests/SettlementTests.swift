@@ -72,10 +72,11 @@ import Testing
         #expect(chain.state.invariantViolation() == nil, "the digest folded from terms made on all cores equals a full recomputation")
     }
 
-    /// 6,000 receipts from four nodes in epoch 0, closed, then `epochsPassed` empty epochs.
-    static func thousandsOfReceipts(shadowed: Bool, epochsPassed: Int = 0) throws -> TestChain {
+    /// 6,000 receipts from four nodes in epoch 0, closed unless `closing` is false, then
+    /// `epochsPassed` empty epochs.
+    static func thousandsOfReceipts(shadowed: Bool, epochsPassed: Int = 0, closing: Bool = true, sampleRatePPM: UInt32 = 1) throws -> TestChain {
         var genesis = try TestChain.devnetGenesis()
-        genesis.sampleRatePPM = 1  // hardly any receipt is sampled, so nearly every group settles at once
+        genesis.sampleRatePPM = sampleRatePPM  // 1: hardly any receipt is sampled, so nearly every group settles at once
         var chain = TestChain(genesis: genesis, shadowed: shadowed)
         let nodes = (5...8).map(DevAccounts.key)
         let jobs = Array(UInt64(1)...6_000)
@@ -87,6 +88,7 @@ import Testing
                 #expect(chain.submit(.receiptBatch(batch)).code == .applied)
             }
         }
+        guard closing else { return chain }
         #expect(chain.closeEpoch().code == .applied)
         for _ in 0..<epochsPassed { chain.passEpoch() }
         return chain

@@ -87,6 +87,20 @@ struct TestChain {
         return (computed, apply(next(.settlementApplied(epoch: epoch)), prepared: .application(application)))
     }
 
+    /// Closes the open epoch as a node does: its receipts read in slices of `slice`, the close
+    /// worked out from them, `between` run, and then the close built and applied with that work.
+    mutating func closePrepared(slice: Int = 1_000, between: (inout TestChain) -> Void = { _ in }) -> ApplyResult {
+        let epoch = state.openEpoch!
+        var closing = state.beginClosing(epoch: epoch)!
+        while !closing.isComplete { state.continueClosing(&closing, limit: slice) }
+        let prepared = closing.prepare(secret: Self.secret(epoch))
+        between(&self)
+        writeDueCheckpoint()
+        let close = MessageSigning.epochClose(Self.operatorKey, chainId: chainId, epoch: epoch, secret: Self.secret(epoch),
+                                              receiptsRoot: state.closingReceiptsRoot(prepared: prepared), stateDigest: state.digest.value)
+        return apply(next(.epochClose(close)), prepared: .close(prepared))
+    }
+
     /// Outcomes sealed by ``report(_:verifier:attempt:output:)`` and not revealed yet.
     var sealed: [OutcomeReveal.Item] = []
 

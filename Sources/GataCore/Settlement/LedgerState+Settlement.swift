@@ -97,16 +97,10 @@ extension LedgerState {
     /// What the receipt's assignment says is held beside it while it is unsettled, so settling
     /// reads no assignment, which would be a random read of the store for each receipt.
     private mutating func settleReceipts(_ settled: SettledReceipts) -> (writes: [RecordWrite], byEpoch: [UInt64: [Hash32]]) {
-        precondition(!touchedOrder.contains { if case .receipt = $0 { true } else { false } },
-                     "a receipt being settled was already changed by this entry")
-        digest.remove(settled.removed.value)
-        digest.add(settled.added.value)
-        for (jobId, record) in zip(settled.jobIds, settled.records) {
-            receipts[jobId] = record
-            if evicting { noteSettled(jobId) }
-        }
+        let writes = fold(settled.rewrites)
+        if evicting { for jobId in settled.jobIds { noteSettled(jobId) } }
         releaseUnsettled(settled)
-        return (settled.writes, settled.byEpoch)
+        return (writes, settled.byEpoch)
     }
 
     /// How many of a node's receipts are not settled.

@@ -8,6 +8,8 @@ public enum PreparedWork: Sendable {
     case computation(PreparedSettlement)
     /// For phase two (`settlementApplied`).
     case application(PreparedApplication)
+    /// For an epoch's close (`epochClose`).
+    case close(PreparedClose)
 }
 
 /// A settlement computed from one state, so that applying its entry to that same state need not
@@ -52,46 +54,24 @@ public struct PreparedApplication: Sendable {
     public var receiptCount: Int { settled.jobIds.count }
 }
 
-/// Receipts marked settled: their new records and writes, in the order given, and the digest
-/// terms their old and new bytes take out and put in, summed (the digest is a sum, so the sums
-/// stand for the terms one by one).
+/// Receipts marked settled (``ReceiptRewrites``), and what leaves the unsettled lists with them.
 struct SettledReceipts: Sendable {
-    let jobIds: [Hash32]
-    let records: [ReceiptRecord]
-    let writes: [RecordWrite]
-    /// The job ids by epoch, in the order given, and how many each node settles: what leaves the
-    /// unsettled lists.
+    let rewrites: ReceiptRewrites
+    /// The job ids by epoch, in the order given, and how many each node settles.
     let byEpoch: [UInt64: [Hash32]]
     let byNode: [Address: Int]
-    /// Σ of the old records' terms.
-    let removed: StateDigest
-    /// Σ of the new records' terms.
-    let added: StateDigest
 
-    /// Each receipt's settled record, its write and its two terms depend on that receipt alone, so
-    /// they are made on every core; each write is made once.
+    var jobIds: [Hash32] { rewrites.jobIds }
+
     static func derive(_ settling: [SettlingReceipt]) -> SettledReceipts {
-        let rewritten = Parallel.map(settling) { item -> (record: ReceiptRecord, write: RecordWrite, old: Hash32, new: Hash32) in
-            let keyBytes = StateKey.receipt(item.jobId).bytes
-            var settled = item.receipt
-            settled.settled = true
-            let value = settled.encodedRecord
-            return (settled, RecordWrite(key: .receipt(item.jobId), keyBytes: keyBytes, value: value),
-                    StateDigest.term(key: keyBytes, value: item.receipt.encodedRecord), StateDigest.term(key: keyBytes, value: value))
-        }
-        var removed = StateDigest(), added = StateDigest()
-        for item in rewritten {
-            removed.add(item.old)
-            added.add(item.new)
-        }
+        let rewrites = ReceiptRewrites.derive(count: settling.count, { (settling[$0].jobId, settling[$0].receipt) }) { $0.settled = true }
         var byEpoch: [UInt64: [Hash32]] = [:]
         var byNode: [Address: Int] = [:]
         for item in settling {
             byEpoch[item.work.epoch, default: []].append(item.jobId)
             byNode[item.work.node, default: 0] += 1
         }
-        return SettledReceipts(jobIds: settling.map(\.jobId), records: rewritten.map(\.record), writes: rewritten.map(\.write),
-                               byEpoch: byEpoch, byNode: byNode, removed: removed, added: added)
+        return SettledReceipts(rewrites: rewrites, byEpoch: byEpoch, byNode: byNode)
     }
 }
 

@@ -16,7 +16,12 @@ extension LedgerState {
         return commitChanges()
     }
 
-    mutating func applyEpochClose(_ close: EpochClose, evidence: Evidence) -> ApplyResult {
+    /// Closes the open epoch: checks the secret, the receipts root and the digest, and gives each
+    /// of its receipts its sampled or unsampled status.
+    ///
+    /// `prepared`, when the epoch still holds exactly the receipts it was made from, stands in for
+    /// the root and the rewrites, worked out away from the write path.
+    mutating func applyEpochClose(_ close: EpochClose, evidence: Evidence, prepared: PreparedWork?) -> ApplyResult {
         guard let genesis else { return .rejected(.genesisMisplaced, "no genesis") }
         if let rejection = checkRole(chainId: close.chainId, evidence: evidence, role: genesis.roles.operatorAddress, name: "the operator") { return rejection }
         guard openEpoch == close.epoch, var record = epochs[close.epoch] else {
@@ -27,8 +32,9 @@ extension LedgerState {
                              found: "\(close.secret), whose keccak256 is \(Keccak256.hash(close.secret.bytes))",
                              "keccak256(secret) is not the commitment \(record.secretCommitment)")
         }
-        let jobs = (unsettledJobs[close.epoch] ?? []).sorted()
-        let root = Sampler.receiptsRoot(jobs.compactMap { receipts[$0]?.receiptId })
+        let ready = preparedClose(prepared, epoch: close.epoch, secret: close.secret)
+        let jobs = ready == nil ? (unsettledJobs[close.epoch] ?? []).sorted() : []
+        let root = ready?.receiptsRoot ?? Sampler.receiptsRoot(jobs.compactMap { receipts[$0]?.receiptId })
         guard close.receiptsRoot == root else {
             return .mismatch(.receiptsRootMismatch, field: "epochClose.receiptsRoot", expected: "\(root)", found: "\(close.receiptsRoot)",
                              "receipts root \(close.receiptsRoot), the epoch's receipts give \(root)")
@@ -42,6 +48,14 @@ extension LedgerState {
         record.receiptsRoot = root
         epochs[close.epoch] = record
         openEpoch = nil
+        var rewritten: [RecordWrite] = []
+        if let ready {
+            // Written after the epoch's record, as touching each receipt in turn writes them.
+            let head = commitChanges()
+            precondition(head.indexes.isEmpty, "no index changes before the receipts are rewritten")
+            rewritten = head.writes + fold(ready.rewrites)
+            if evicting { for jobId in ready.rewrites.jobIds { noteWritten(.receipt(jobId)) } }
+        }
         for jobId in jobs {
             guard var receipt = receipts[jobId] else { continue }
             touch(.receipt(jobId))
@@ -51,7 +65,8 @@ extension LedgerState {
         }
         touchedIndexes.append(.epochReceipts(epoch: close.epoch, count: UInt64(receiptCounts[close.epoch] ?? 0)))
         resolveVerifications(closedEpochCount: close.epoch + 1)
-        return commitChanges()
+        let changes = commitChanges()
+        return rewritten.isEmpty ? changes : .applied(rewritten + changes.writes, indexes: changes.indexes)
     }
 
     /// The receipts root the open epoch's close must carry: the Merkle root of its receipt ids, sorted.

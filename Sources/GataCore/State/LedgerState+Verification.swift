@@ -140,8 +140,9 @@ extension LedgerState {
         let span = VerificationWindow.settlementLagEpochs + 1
         guard closed >= span else { return }
         let epoch = closed - span
-        for jobId in (unsettledJobs[epoch] ?? []).sorted() {
-            guard let receipt = receipts[jobId], receipt.status == .sampled else { continue }
+        // Only the sampled few are sorted, not the whole epoch.
+        for jobId in (unsettledJobs[epoch] ?? []).filter({ receipts[$0]?.status == .sampled }).sorted() {
+            guard let receipt = receipts[jobId] else { continue }
             let status = Self.resolution(of: receipt, independent: independent)
             touchClosedReceipt(jobId, epoch: epoch)
             receipts[jobId]?.status = status

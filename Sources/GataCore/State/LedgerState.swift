@@ -124,7 +124,7 @@ public struct LedgerState: Sendable {
                 ? .applied([])
                 : .mismatch(.checkpointMismatch, field: "checkpoint.stateDigest", expected: "\(digest.value)", found: "\(checkpoint.stateDigest)")
         case .epochOpen(let open): result = applyEpochOpen(open, evidence: evidence)
-        case .epochClose(let close): result = applyEpochClose(close, evidence: evidence)
+        case .epochClose(let close): result = applyEpochClose(close, evidence: evidence, prepared: prepared)
         case .outcomeSeal(let seal): result = applyOutcomeSeal(seal, evidence: evidence)
         case .receiptReveal(let reveal): result = applyReceiptReveal(reveal)
         case .outcomeReveal(let reveal): result = applyOutcomeReveal(reveal)

@@ -91,17 +91,36 @@ public struct EpochDriver: Sendable {
 
     /// Closes `epoch`, which the ledger accepts only while it is the open epoch: the entry is
     /// built from the state it applies to, so two requests for the same epoch close it once.
+    ///
+    /// The close's work on every receipt (the receipts root, the sample, each rewritten record and
+    /// its digest terms) is done here, on every core, while the sequencer goes on recording:
+    /// first the epoch's receipts are held (``Sequencer/holdReceipts(of:)``), so that their set
+    /// stays as it is, then they are read in short slices and worked on away from the sequencer.
+    /// The entry uses that work only if the epoch still holds exactly those receipts.
     public func close(epoch: UInt64) async throws {
         guard let secret = try store.operatorSecret(epoch: epoch) else {
             throw Failure(description: "the secret of epoch \(epoch) is not in this data folder; only the node that opened it can close it")
         }
-        let key = operatorKey, chainId = chainId
-        let outcome = await sequencer.submit(building: { state in
-            .epochClose(MessageSigning.epochClose(key, chainId: chainId, epoch: epoch, secret: secret,
-                                                  receiptsRoot: state.openEpochReceiptsRoot, stateDigest: state.digest.value))
+        await sequencer.holdReceipts(of: epoch)
+        var prepared: PreparedClose?
+        if var closing = sequencer.read({ $0.beginClosing(epoch: epoch) }) {
+            while !closing.isComplete { sequencer.read { $0.continueClosing(&closing, limit: Self.closingReadSlice) } }
+            let read = closing
+            prepared = await Self.awayFromTasks { read.prepare(secret: secret) }
+        }
+        let key = operatorKey, chainId = chainId, work = prepared
+        let outcome = await sequencer.submit(constructing: { state in
+            let root = work.map { state.closingReceiptsRoot(prepared: $0) } ?? state.openEpochReceiptsRoot
+            let close = MessageSigning.epochClose(key, chainId: chainId, epoch: epoch, secret: secret, receiptsRoot: root, stateDigest: state.digest.value)
+            return .payload(.epochClose(close), prepared: work.map { .close($0) })
         })
+        // Closing ends the hold; a close that failed must end it here.
+        if case .recorded = outcome {} else { await sequencer.releaseReceipts() }
         try expectRecorded(outcome, "closing epoch \(epoch)")
     }
+
+    /// Receipts read at most per hold of the sequencer's state while a close is prepared.
+    static let closingReadSlice = 16_384
 
     /// Settles the next closed epoch, both phases, if `lag` epochs have opened since; nil when none
     /// is ready.

@@ -58,6 +58,8 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         case ready(Payload, Evidence, PreparedWork?)
         /// Built on the sequencer thread from the state it will apply to.
         case built(@Sendable (LedgerState) -> Built)
+        /// From here on in the order, receipts of this epoch are refused; nil lifts it.
+        case holdReceipts(UInt64?)
     }
 
     /// What a builder makes from the state its entry will apply to.
@@ -89,6 +91,9 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
     private var published: LedgerView
     /// The height of the last durable entry: records written at or below it may leave memory.
     private let durableHeight: Locked<UInt64>
+    /// The open epoch whose close is being prepared: its receipts are refused until it closes or
+    /// the hold is lifted. Read and changed on the sequencer thread only.
+    private var receiptsHeld: UInt64?
 
     /// The entries, records, index changes and head of a group, for one write batch.
     private struct Commit {
@@ -155,17 +160,24 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         await enqueue(.ready(payload, Evidence.derive(payload), prepared))
     }
 
-    /// Queues a payload to be built on the sequencer thread from the exact state it will apply to,
-    /// for entries whose content depends on that state (an epoch's close, a settlement). Its
-    /// evidence is derived there too. A builder that returns nil is answered `rejected`.
-    public func submit(building builder: @escaping @Sendable (LedgerState) -> Payload?) async -> SubmitOutcome {
-        await enqueue(.built { state in builder(state).map { Built.payload($0) } ?? Built.refused(.batchEmpty, "nothing to submit") })
-    }
-
     /// Queues an entry built on the sequencer thread from the exact state it will apply to, or
     /// refused there with the state's own reason.
     public func submit(constructing builder: @escaping @Sendable (LedgerState) -> Built) async -> SubmitOutcome {
         await enqueue(.built(builder))
+    }
+
+    /// Refuses every receipt of `epoch` submitted after this call, so that the set of its
+    /// receipts stays as it is while its close is prepared away from the write path: a receipt
+    /// arriving now would come after the close anyway, and be refused for that. Returns once
+    /// everything submitted before is applied and durable. The hold ends when the epoch closes, or
+    /// with ``releaseReceipts()``.
+    public func holdReceipts(of epoch: UInt64) async {
+        _ = await enqueue(.holdReceipts(epoch))
+    }
+
+    /// Ends a hold of ``holdReceipts(of:)`` whose close did not happen.
+    public func releaseReceipts() async {
+        _ = await enqueue(.holdReceipts(nil))
     }
 
     private func enqueue(_ content: Content) async -> SubmitOutcome {
@@ -337,6 +349,10 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
             var prepared: PreparedWork?
             switch submission.content {
             case .ready(let ready, let derived, let work): (payload, evidence, prepared) = (ready, derived, work)
+            case .holdReceipts(let epoch):
+                receiptsHeld = epoch
+                outcomes.append(.recorded(height: state.nextHeight - 1, entryHash: state.lastHash))
+                continue
             case .built(let builder):
                 switch builder(state) {
                 case .refused(let code, let detail):
@@ -344,6 +360,14 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
                     continue
                 case .payload(let built, let settlement):
                     (payload, evidence, prepared) = (built, Evidence.derive(built), settlement)
+                }
+            }
+            if let held = receiptsHeld {
+                if state.openEpoch != held {
+                    receiptsHeld = nil
+                } else if payload.receiptEpoch == held {
+                    outcomes.append(.rejected(.epochNotOpen, "epoch \(held) is closing: no more receipts are recorded in it"))
+                    continue
                 }
             }
             let entry = stamp(payload)
@@ -367,5 +391,16 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
     private func stamp(_ payload: Payload) -> Entry {
         Entry(height: state.nextHeight, previousHash: state.lastHash,
               timestampMillis: max(clockMillis(), state.lastTimestampMillis), payload: payload)
+    }
+}
+
+private extension Payload {
+    /// The epoch a receipt payload records in; nil for every other payload.
+    var receiptEpoch: UInt64? {
+        switch self {
+        case .receipt(let receipt): receipt.epoch
+        case .receiptBatch(let batch): batch.epoch
+        default: nil
+        }
     }
 }

@@ -25,74 +25,23 @@ struct BenchSettle: AsyncParsableCommand {
             account 9 and bonds 4 GATA first. Build with -c release for figures worth reporting.
             """)
 
-    @Option(name: .long, help: "Receipts in the settled epoch.") var receipts = 1_000_000
-    @Option(name: .long, help: "Nodes that record them, each with one receipt batch.") var nodes = 100_000
-    @Option(name: .long, help: "Genesis file; its minimum bond and cost per unit are lowered.") var genesis = "Genesis/devnet.json"
-    @Option(name: .long, help: "Data folder to write; a fresh temporary one when omitted.") var data: String?
+    @OptionGroup var workload: EpochWorkloadOptions
     @Option(name: .long, help: ArgumentHelp("Settle epoch 0 of a folder written by this benchmark, in a node (the benchmark's own second process).", visibility: .hidden))
     var settleFolder: String?
 
-    func validate() throws {
-        guard (1...10_000_000).contains(receipts) else { throw ValidationError("--receipts must be 1 to 10000000") }
-        guard (1...1_000_000).contains(nodes), nodes <= receipts else { throw ValidationError("--nodes must be 1 to 1000000 and at most --receipts") }
-        guard (receipts + nodes - 1) / nodes <= ReceiptBatch.receiptsMax else {
-            throw ValidationError("at most \(ReceiptBatch.receiptsMax) receipts per node: raise --nodes")
-        }
-    }
-
     func run() async throws {
-        var config = try GenesisFile.load(genesis)
-        // Bonds small enough for development account 9 to fund every node, and a job price low
-        // enough that such a bond still makes cheating a loss, as the genesis rules demand.
-        config.minimumBond = Amount(baseUnits: 1_000_000_000_000_000_000)
-        config.costPerUnit = Amount(baseUnits: 1)
         if let folder = settleFolder {
-            try await SettleInNode(path: folder, genesis: config).run()
+            try await StepInNode(path: folder, genesis: workload.loweredGenesis(), step: .settle).run()
             return
         }
-        let path = data ?? FileManager.default.temporaryDirectory.appendingPathComponent("gata-bench-settle-\(UUID().uuidString)").path
-        defer { if data == nil { try? FileManager.default.removeItem(atPath: path) } }
-        let progress = { (line: String) in FileHandle.standardError.write(Data("  \(line)\n".utf8)) }
-        progress("writing \(receipts) receipts from \(nodes) nodes in \(path)…")
-        let epochZero: SettleWorkload.Written
-        let settledKeys: [StateKey]
-        do {
-            let (store, state) = try LedgerStore.open(path: path, genesis: config)
-            defer { store.close() }
-            var ledger = BenchLedger(store: store, genesis: config, state: state)
-            epochZero = try SettleWorkload(genesis: config, receipts: receipts, nodes: nodes).write(into: &ledger, progress: progress)
-            try ledger.flush()
-            settledKeys = ledger.state.unsettledJobs.filter { $0.key <= 0 }.values.flatMap { $0 }.map { StateKey.receipt($0) }.shuffled()
+        let (receipts, nodes, genesis) = (workload.receipts, workload.nodes, workload.genesis)
+        try workload.measure("settlement", childArguments: { ["bench", "settle", "--genesis", genesis, "--settle-folder", $0] },
+                             floorTitle: "the settled receipt records") { ledger, config, progress in
+            let epochZero = try SettleWorkload(genesis: config, receipts: receipts, nodes: nodes).write(into: &ledger, progress: progress)
+            let keys = ledger.state.unsettledJobs.filter { $0.key <= 0 }.values.flatMap { $0 }.map { StateKey.receipt($0) }.shuffled()
+            return .init(title: "GATA settlement benchmark: epoch 0, \(epochZero.receipts) receipts from \(nodes) nodes, \(epochZero.sampled) sampled and verified, "
+                           + "\(ProcessInfo.processInfo.activeProcessorCount) cores", keys: keys)
         }
-        print("GATA settlement benchmark: epoch 0, \(epochZero.receipts) receipts from \(nodes) nodes, \(epochZero.sampled) sampled and verified, "
-              + "\(ProcessInfo.processInfo.activeProcessorCount) cores")
-        // The settlement runs in a node of its own, in a fresh process, so that its memory is the
-        // node's and not that of the workload written above.
-        fflush(nil)  // what this process printed comes before what the settling one prints
-        progress("settling epoch 0 in a node started on the folder, in a process of its own…")
-        let child = Process()
-        // This executable itself, wherever it was started from (argv[0] may be a bare name on PATH).
-        guard let executable = Bundle.main.executableURL else { throw CLIError("cannot find this program's own executable") }
-        child.executableURL = executable
-        child.arguments = ["bench", "settle", "--genesis", genesis, "--settle-folder", path]
-        try child.run()
-        child.waitUntilExit()
-        guard child.terminationStatus == 0 else { throw CLIError("the settling node failed with status \(child.terminationStatus)") }
-
-        progress("timing the floor: \(settledKeys.count) receipt records read in random order, hashed twice, written back…")
-        let (store, _) = try LedgerStore.open(path: path, genesis: config)
-        defer { store.close() }
-        let floor = try store.timeRecordRewrite(settledKeys)
-        let floorTotal = floor.readAndHash + floor.write
-        let settled = try SettleInNode.Figures.read(folder: path)
-        func seconds(_ duration: Duration) -> String { String(format: "%7.2f s", duration / .seconds(1)) }
-        print("""
-              floor: the settled receipt records read at random, two digest terms each, written back
-                reads and keccaks                  \(seconds(floor.readAndHash))
-                one synced write                   \(seconds(floor.write))
-                total                              \(seconds(floorTotal))
-              settlement against the floor         \(String(format: "%7.2f×", settled.total / (floorTotal / .seconds(1))))
-            """)
     }
 }
 
@@ -108,7 +57,10 @@ struct SettleWorkload {
         let sampled: Int
     }
 
-    func write(into ledger: inout BenchLedger, progress: (String) -> Void) throws -> Written {
+    /// - Parameter closing: whether to go on past recording epoch 0's receipts: close it, seal,
+    ///   reveal and close epochs 1 and 2. Without it epoch 0 is left open, its secret saved in the
+    ///   folder as a node's own, for a node to close it.
+    func write(into ledger: inout BenchLedger, closing: Bool = true, progress: (String) -> Void) throws -> Written {
         let chainId = genesis.chainId
         let operatorKey = DevAccounts.key(0), scheduler = DevAccounts.key(1)
         guard let verifier = (0..<32).map(DevAccounts.key).first(where: { genesis.roles.verifiers.contains($0.address) }) else {
@@ -154,6 +106,10 @@ struct SettleWorkload {
             Payload.receiptBatch(MessageSigning.receiptBatch(keys[node], chainId: chainId, epoch: 0, receipts: bodies[node]))
         }
         for chunk in batches.chunks(of: 8_192) { try ledger.append(contentsOf: Array(chunk)) }
+        guard closing else {
+            _ = try ledger.store.operatorSecret(epoch: 0, orSave: { secrets[0] })
+            return Written(receipts: receipts, sampled: 0)
+        }
         try close(0)
         let sampled = ledger.state.unsettledJobs[0, default: []].filter { ledger.state.receipts[$0]?.status == .sampled }.sorted()
         progress("sealing \(sampled.count) sampled receipts in epoch 1…")

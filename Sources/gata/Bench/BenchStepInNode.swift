@@ -6,15 +6,25 @@ import GataVerifier
 import Logging
 import ServiceLifecycle
 
-/// The second process of `gata bench settle`: a node on the written folder that settles epoch 0
-/// while a client reads balances over HTTP and another submits transfers.
-struct SettleInNode {
+/// The second process of `gata bench settle` and `gata bench close`: a node on the written folder
+/// that settles or closes epoch 0 while a client reads balances over HTTP and another submits
+/// transfers.
+struct StepInNode {
     let path: String
     let genesis: GenesisConfig
+    let step: Step
+
+    /// What the node does to epoch 0 while it is measured.
+    enum Step: Sendable {
+        /// Both settlement phases, with epoch 3 open.
+        case settle
+        /// The close of the open epoch 0, which reveals its secret and samples its receipts.
+        case close
+    }
 
     /// What the settling process measured, handed to the first process through a file.
     struct Figures: Codable {
-        /// Seconds from submitting phase one to phase two being durable.
+        /// Seconds from submitting the step (phase one, for a settlement) to it being durable.
         var total: Double
 
         static func file(folder: String) -> String { folder + "/bench-settle-figures.json" }
@@ -24,19 +34,33 @@ struct SettleInNode {
         }
     }
 
+    /// Runs this executable itself with `arguments`, in a fresh process, so that the node's memory
+    /// is its own and not that of the workload written before; throws if it fails.
+    static func runChild(_ arguments: [String]) throws {
+        let child = Process()
+        // Wherever it was started from: argv[0] may be a bare name on PATH.
+        guard let executable = Bundle.main.executableURL else { throw CLIError("cannot find this program's own executable") }
+        child.executableURL = executable
+        child.arguments = arguments
+        try child.run()
+        child.waitUntilExit()
+        guard child.terminationStatus == 0 else { throw CLIError("the node's process failed with status \(child.terminationStatus)") }
+    }
+
     func run() async throws {
         let opened = ContinuousClock.now
         let node = try await LedgerNode.open(genesis: genesis, data: path, operatorKey: DevAccounts.key(0))
         let openSeconds = (ContinuousClock.now - opened) / .seconds(1)
-        let scenario = SettleScenario(node: node, genesis: genesis, folder: path, openSeconds: openSeconds)
+        let scenario = StepScenario(node: node, genesis: genesis, step: step, folder: path, openSeconds: openSeconds)
         print(try await BenchNode.run(node) { port in try await scenario.run(port: port) })
     }
 }
 
-/// Settles epoch 0 while two clients measure how long the node makes them wait.
-struct SettleScenario: Sendable {
+/// Settles or closes epoch 0 while two clients measure how long the node makes them wait.
+struct StepScenario: Sendable {
     let node: LedgerNode
     let genesis: GenesisConfig
+    let step: StepInNode.Step
     let folder: String
     let openSeconds: Double
 
@@ -80,8 +104,9 @@ struct SettleScenario: Sendable {
     func run(port: Int) async throws -> String {
         guard var driver = node.driver else { throw CLIError("the node has no operator key") }
         let progress = { (line: String) in FileHandle.standardError.write(Data("  \(line)\n".utf8)) }
-        // Epoch 3 opens first, so that ingest has an epoch to go on in while epoch 0 settles.
-        try await driver.resume()
+        // Epoch 3 opens first, so that ingest has an epoch to go on in while epoch 0 settles; a
+        // close finds epoch 0 open.
+        if step == .settle { try await driver.resume() }
         let phaseOneDone = Locked<ContinuousClock.Instant?>(nil)
         driver.afterSettlementComputed = { _ in phaseOneDone.withLock { $0 = .now } }
 
@@ -111,39 +136,60 @@ struct SettleScenario: Sendable {
                 transfers.record(sent: sent, ok: { if case .recorded = outcome { true } else { false } }())
             }
         }
-        // Both clients are answered before the settlement starts: a readiness signal, not a sleep.
+        // Both clients are answered before the step starts: a readiness signal, not a sleep.
         while reads.count < 20 || transfers.count < 20 { try await Task.sleep(for: .milliseconds(5)) }
 
         let residentBefore = ProcessMemory.residentBytes
         let peakMeasured = ProcessMemory.resetPeak()
         let started = ContinuousClock.now
-        guard let summary = try await driver.settle(epoch: 0) else { throw CLIError("epoch 0 did not settle") }
+        var summary: SettlementSummary?
+        switch step {
+        case .settle:
+            summary = try await driver.settle(epoch: 0)
+            guard summary != nil else { throw CLIError("epoch 0 did not settle") }
+        case .close:
+            try await driver.close(epoch: 0)
+        }
         let ended = ContinuousClock.now
         let peak = peakMeasured ? ProcessMemory.peakResidentBytes : nil
         stop.withLock { $0 = true }
         await polling.value
         await submitting.value
-        guard summary.verifiersPaid > .zero else { throw CLIError("the settlement does not pay what the workload set up: \(summary)") }
+        if let summary, summary.verifiersPaid == .zero { throw CLIError("the settlement does not pay what the workload set up: \(summary)") }
         let phaseOne = (phaseOneDone.withLock { $0 } ?? ended) - started
         let read = reads.stalls(in: started...ended), ingest = transfers.stalls(in: started...ended)
         let total = (ended - started) / .seconds(1)
-        try JSONEncoder().encode(SettleInNode.Figures(total: total)).write(to: URL(fileURLWithPath: SettleInNode.Figures.file(folder: folder)))
+        try JSONEncoder().encode(StepInNode.Figures(total: total)).write(to: URL(fileURLWithPath: StepInNode.Figures.file(folder: folder)))
         let loadAverage = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "unknown"
         func seconds(_ value: Double) -> String { String(format: "%7.2f s", value) }
         func millis(_ duration: Duration) -> String { String(format: "%7.0f ms", duration / .milliseconds(1)) }
-        progress("settled")
-        return """
+        let lines: String
+        if summary != nil {
+            progress("settled")
+            lines = """
                   settlement in a node (open \(String(format: "%.2f", openSeconds)) s; load average \(loadAverage) after)
                     phase one: compute once, apply, synced write   \(seconds(phaseOne / .seconds(1)))
                     phase two: apply, synced write                 \(seconds(total - phaseOne / .seconds(1)))
                     total                                          \(seconds(total))
-                  while settling
+                """
+        } else {
+            progress("closed")
+            let sampled = sequencer.read { state in state.unsettledJobs[0, default: []].count { state.receipts[$0]?.status == .sampled } }
+            lines = """
+                  close in a node (open \(String(format: "%.2f", openSeconds)) s; load average \(loadAverage) after)
+                    receipts root, sampling, rewrite, synced write \(seconds(total))
+                    receipts sampled                               \(sampled)
+                """
+        }
+        let paid = summary.map { "  paid \($0.paidReceipts) receipts, deferred \($0.deferredReceipts); emission \($0.emission) GATA\n" } ?? ""
+        return lines + "\n" + """
+                  while it ran
                     eth_getBalance over HTTP, polled every 5 ms   \(read.requests) answers, longest wait \(millis(read.longestWait)), longest gap \(millis(read.longestGap)), \(read.failures) failed
                     transfers, submitted one at a time             \(ingest.requests) recorded, longest wait \(millis(ingest.longestWait)), \(ingest.failures) refused
                   memory of the node
-                    resident before settling                       \(ProcessMemory.megabytes(residentBefore))
-                    peak while settling                            \(peakMeasured ? ProcessMemory.megabytes(peak) : "not measurable here")
-                  paid \(summary.paidReceipts) receipts, deferred \(summary.deferredReceipts); emission \(summary.emission) GATA
-                """
+                    resident before                                \(ProcessMemory.megabytes(residentBefore))
+                    peak while it ran                              \(peakMeasured ? ProcessMemory.megabytes(peak) : "not measurable here")
+
+                """ + paid
     }
 }
