@@ -8,17 +8,29 @@ enum Parallel {
     /// `transform` of each item, in the items' order, computed in chunks on all cores.
     /// `transform` must depend on its item alone.
     static func map<Item: Sendable, Value: Sendable>(_ items: [Item], _ transform: @Sendable (Item) -> Value) -> [Value] {
-        guard items.count >= serialBelow else { return items.map(transform) }
-        let chunkSize = 1_024
-        let chunks = (items.count + chunkSize - 1) / chunkSize
-        let slots = ConcurrentSlots<[Value]>(count: chunks)
         items.withUnsafeBufferPointer { buffer in
             nonisolated(unsafe) let buffer = buffer
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                let range = chunk * chunkSize..<min(items.count, (chunk + 1) * chunkSize)
-                slots.set(chunk, range.map { transform(buffer[$0]) })
-            }
+            return map(count: items.count) { transform(buffer[$0]) }
         }
-        return slots.values.flatMap { $0 }
+    }
+
+    /// `transform` of each index below `count`, in order, computed in chunks on all cores and
+    /// written straight into the result: no chunk is copied again, which matters for millions.
+    /// `transform` must depend on its index alone.
+    static func map<Value: Sendable>(count: Int, _ transform: @Sendable (Int) -> Value) -> [Value] {
+        guard count >= serialBelow else { return (0..<count).map(transform) }
+        let chunkSize = 1_024
+        let chunks = (count + chunkSize - 1) / chunkSize
+        return Array(unsafeUninitializedCapacity: count) { buffer, initialized in
+            // The buffer stays in place until this closure returns; each iteration initializes
+            // its own chunk of it, and all of them end before it returns.
+            nonisolated(unsafe) let output = buffer.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                for index in chunk * chunkSize..<min(count, (chunk + 1) * chunkSize) {
+                    (output + index).initialize(to: transform(index))
+                }
+            }
+            initialized = count
+        }
     }
 }

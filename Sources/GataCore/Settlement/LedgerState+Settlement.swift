@@ -98,7 +98,7 @@ extension LedgerState {
     /// reads no assignment, which would be a random read of the store for each receipt.
     private mutating func settleReceipts(_ settled: SettledReceipts) -> (writes: [RecordWrite], byEpoch: [UInt64: [Hash32]]) {
         let writes = fold(settled.rewrites)
-        if evicting { for jobId in settled.jobIds { noteSettled(jobId) } }
+        if evicting { for item in settled.rewrites.items { noteSettled(item.jobId) } }
         releaseUnsettled(settled)
         return (writes, settled.byEpoch)
     }

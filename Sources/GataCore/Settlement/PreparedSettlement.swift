@@ -51,7 +51,7 @@ public struct PreparedApplication: Sendable {
     let settled: SettledReceipts
 
     /// How many receipts it settles.
-    public var receiptCount: Int { settled.jobIds.count }
+    public var receiptCount: Int { settled.rewrites.items.count }
 }
 
 /// Receipts marked settled (``ReceiptRewrites``), and what leaves the unsettled lists with them.
@@ -61,7 +61,6 @@ struct SettledReceipts: Sendable {
     let byEpoch: [UInt64: [Hash32]]
     let byNode: [Address: Int]
 
-    var jobIds: [Hash32] { rewrites.jobIds }
 
     static func derive(_ settling: [SettlingReceipt]) -> SettledReceipts {
         let rewrites = ReceiptRewrites.derive(count: settling.count, { (settling[$0].jobId, settling[$0].receipt) }) { $0.settled = true }

@@ -54,7 +54,7 @@ extension LedgerState {
             let head = commitChanges()
             precondition(head.indexes.isEmpty, "no index changes before the receipts are rewritten")
             rewritten = head.writes + fold(ready.rewrites)
-            if evicting { for jobId in ready.rewrites.jobIds { noteWritten(.receipt(jobId)) } }
+            if evicting { for item in ready.rewrites.items { noteWritten(.receipt(item.jobId)) } }
         }
         for jobId in jobs {
             guard var receipt = receipts[jobId] else { continue }

@@ -113,7 +113,7 @@ extension LedgerState {
     /// Takes settled receipts off the unsettled lists: an epoch they leave empty goes as a whole,
     /// and each node's count drops once.
     mutating func releaseUnsettled(_ settled: SettledReceipts) {
-        for jobId in settled.jobIds { unsettledWork.removeValue(forKey: jobId) }
+        for item in settled.rewrites.items { unsettledWork.removeValue(forKey: item.jobId) }
         for (epoch, jobs) in settled.byEpoch {
             if unsettledJobs[epoch]?.count == jobs.count {
                 unsettledJobs[epoch] = nil

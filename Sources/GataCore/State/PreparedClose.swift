@@ -44,7 +44,7 @@ public struct PreparedClose: Sendable {
     let rewrites: ReceiptRewrites
 
     /// How many receipts it samples.
-    public var receiptCount: Int { rewrites.jobIds.count }
+    public var receiptCount: Int { rewrites.items.count }
 }
 
 extension LedgerState {

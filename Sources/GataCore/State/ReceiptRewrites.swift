@@ -5,38 +5,44 @@ import GataCrypto
 /// their old and new bytes take out and put in, summed. The digest is a sum, so the sums stand
 /// for the terms one by one.
 struct ReceiptRewrites: Sendable {
-    let jobIds: [Hash32]
-    let records: [ReceiptRecord]
-    let writes: [RecordWrite]
+    /// One receipt's new record, its write, and the digest terms of its old and new bytes.
+    struct Rewrite: Sendable {
+        let jobId: Hash32
+        let record: ReceiptRecord
+        let write: RecordWrite
+        let old: Hash32
+        let new: Hash32
+    }
+
+    let items: [Rewrite]
     /// Σ of the old records' terms.
     let removed: StateDigest
     /// Σ of the new records' terms.
     let added: StateDigest
 
     /// Each receipt's new record, its write and its two terms depend on that receipt alone, so
-    /// they are made on every core, each write once.
+    /// they are made on every core, each write once, straight into the list kept.
     /// - Parameters:
     ///   - count: how many receipts.
     ///   - item: the job id and the record as it stands of receipt `index`.
     ///   - change: what the entry changes in each record.
     static func derive(count: Int, _ item: @Sendable (Int) -> (jobId: Hash32, receipt: ReceiptRecord),
                        change: @Sendable (inout ReceiptRecord) -> Void) -> ReceiptRewrites {
-        let rewritten = Parallel.map(Array(0..<count)) { index -> (jobId: Hash32, record: ReceiptRecord, write: RecordWrite, old: Hash32, new: Hash32) in
+        let items = Parallel.map(count: count) { index -> Rewrite in
             let (jobId, receipt) = item(index)
             let keyBytes = StateKey.receipt(jobId).bytes
             var record = receipt
             change(&record)
             let value = record.encodedRecord
-            return (jobId, record, RecordWrite(key: .receipt(jobId), keyBytes: keyBytes, value: value),
-                    StateDigest.term(key: keyBytes, value: receipt.encodedRecord), StateDigest.term(key: keyBytes, value: value))
+            return Rewrite(jobId: jobId, record: record, write: RecordWrite(key: .receipt(jobId), keyBytes: keyBytes, value: value),
+                           old: StateDigest.term(key: keyBytes, value: receipt.encodedRecord), new: StateDigest.term(key: keyBytes, value: value))
         }
         var removed = StateDigest(), added = StateDigest()
-        for item in rewritten {
+        for item in items {
             removed.add(item.old)
             added.add(item.new)
         }
-        return ReceiptRewrites(jobIds: rewritten.map(\.jobId), records: rewritten.map(\.record), writes: rewritten.map(\.write),
-                               removed: removed, added: added)
+        return ReceiptRewrites(items: items, removed: removed, added: added)
     }
 }
 
@@ -50,7 +56,7 @@ extension LedgerState {
                      "a receipt being rewritten in bulk was already changed by this entry")
         digest.remove(rewrites.removed.value)
         digest.add(rewrites.added.value)
-        for (jobId, record) in zip(rewrites.jobIds, rewrites.records) { receipts[jobId] = record }
-        return rewrites.writes
+        for item in rewrites.items { receipts[item.jobId] = item.record }
+        return rewrites.items.map(\.write)
     }
 }

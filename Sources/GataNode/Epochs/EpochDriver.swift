@@ -102,13 +102,7 @@ public struct EpochDriver: Sendable {
             throw Failure(description: "the secret of epoch \(epoch) is not in this data folder; only the node that opened it can close it")
         }
         await sequencer.holdReceipts(of: epoch)
-        var prepared: PreparedClose?
-        if var closing = sequencer.read({ $0.beginClosing(epoch: epoch) }) {
-            while !closing.isComplete { sequencer.read { $0.continueClosing(&closing, limit: Self.closingReadSlice) } }
-            let read = closing
-            prepared = await Self.awayFromTasks { read.prepare(secret: secret) }
-        }
-        let key = operatorKey, chainId = chainId, work = prepared
+        let key = operatorKey, chainId = chainId, work = await prepareClose(epoch: epoch, secret: secret)
         let outcome = await sequencer.submit(constructing: { state in
             let root = work.map { state.closingReceiptsRoot(prepared: $0) } ?? state.openEpochReceiptsRoot
             let close = MessageSigning.epochClose(key, chainId: chainId, epoch: epoch, secret: secret, receiptsRoot: root, stateDigest: state.digest.value)
@@ -121,6 +115,15 @@ public struct EpochDriver: Sendable {
 
     /// Receipts read at most per hold of the sequencer's state while a close is prepared.
     static let closingReadSlice = 16_384
+
+    /// The close of `epoch` worked out on every core from its receipts, read in slices, or nil
+    /// when it is not the open epoch. What was read is let go on return.
+    private func prepareClose(epoch: UInt64, secret: Hash32) async -> PreparedClose? {
+        guard var closing = sequencer.read({ $0.beginClosing(epoch: epoch) }) else { return nil }
+        while !closing.isComplete { sequencer.read { $0.continueClosing(&closing, limit: Self.closingReadSlice) } }
+        let read = closing
+        return await Self.awayFromTasks { read.prepare(secret: secret) }
+    }
 
     /// Settles the next closed epoch, both phases, if `lag` epochs have opened since; nil when none
     /// is ready.
