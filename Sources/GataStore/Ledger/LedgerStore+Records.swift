@@ -72,22 +72,34 @@ extension LedgerStore: StateRecordSource {
             guard case .settlement(let epoch) = key else { throw StoreError(.corrupt, "a settlement key does not parse") }
             return (epoch, try SettlementRecord(record: value))
         }
-        var unsettled: [(jobId: Hash32, receipt: ReceiptRecord, assignment: AssignmentRecord)] = []
+        var jobIds: [Hash32] = []
         let tag = StoreKeys.unsettledReceiptIndexTag
         try database.scan(.indexes, from: [tag]) { key, _ throws(StoreError) in
             guard key.first == tag else { return false }
             guard key.count == 41 else { throw StoreError(.corrupt, "the index key \(Hex.encodePrefixed(key)) is not 0x06 ‖ epoch ‖ jobId") }
-            let jobId = Hash32(bytes: Array(key[9...]))
-            guard let receiptBytes = try Self.readChecked(database, .state, StateKey.receipt(jobId).bytes),
-                  let assignmentBytes = try Self.readChecked(database, .state, StateKey.assignment(jobId).bytes)
-            else { throw StoreError(.corrupt, "the unsettled-receipt index lists job \(jobId), which has no receipt or assignment") }
-            do {
-                unsettled.append((jobId, try ReceiptRecord(record: receiptBytes), try AssignmentRecord(record: assignmentBytes)))
-            } catch {
-                throw StoreError(.corrupt, "the records of job \(jobId) do not decode: \(error)")
-            }
+            jobIds.append(Hash32(bytes: Array(key[9...])))
             return true
         }
+        // Two point reads per unsettled receipt, up to millions: on every core.
+        let database = database, listed = jobIds
+        let fetched = Parallel.map(count: listed.count) { index -> Result<(jobId: Hash32, receipt: ReceiptRecord, assignment: AssignmentRecord), StoreError> in
+            let jobId = listed[index]
+            do {
+                guard let receiptBytes = try Self.readChecked(database, .state, StateKey.receipt(jobId).bytes),
+                      let assignmentBytes = try Self.readChecked(database, .state, StateKey.assignment(jobId).bytes)
+                else { throw StoreError(.corrupt, "the unsettled-receipt index lists job \(jobId), which has no receipt or assignment") }
+                do {
+                    return .success((jobId, try ReceiptRecord(record: receiptBytes), try AssignmentRecord(record: assignmentBytes)))
+                } catch {
+                    throw StoreError(.corrupt, "the records of job \(jobId) do not decode: \(error)")
+                }
+            } catch let error as StoreError {
+                return .failure(error)
+            } catch {
+                return .failure(StoreError(.corrupt, "the records of job \(jobId) cannot be read: \(error)"))
+            }
+        }
+        let unsettled = try fetched.map { try $0.get() }
         return LedgerState.WorkingSetRecords(
             totals: try Totals(record: totalsBytes), accounts: accounts, lastEpoch: lastEpoch, lastSettlement: lastSettlement, unsettled: unsettled)
     }

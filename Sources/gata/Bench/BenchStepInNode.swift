@@ -181,8 +181,9 @@ struct StepScenario: Sendable {
                     receipts sampled                               \(sampled)
                 """
         }
+        let opening = "  opening the folder: \(String(format: "%.2f", openSeconds)) s in all; \(node.store.recovery.timings)\n"
         let paid = summary.map { "  paid \($0.paidReceipts) receipts, deferred \($0.deferredReceipts); emission \($0.emission) GATA\n" } ?? ""
-        return lines + "\n" + """
+        return lines + "\n" + opening + """
                   while it ran
                     eth_getBalance over HTTP, polled every 5 ms   \(read.requests) answers, longest wait \(millis(read.longestWait)), longest gap \(millis(read.longestGap)), \(read.failures) failed
                     transfers, submitted one at a time             \(ingest.requests) recorded, longest wait \(millis(ingest.longestWait)), \(ingest.failures) refused
