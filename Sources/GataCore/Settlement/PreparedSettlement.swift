@@ -1,6 +1,6 @@
 import GataCrypto
 
-/// Work done ahead for a settlement entry, so that applying the entry on the write path does not
+/// Work done ahead for a settlement or close entry, so that applying the entry on the write path does not
 /// do it again. Each kind states the state it was made from and is used only while that state
 /// still holds; otherwise the entry computes everything itself, as a replay always does.
 public enum PreparedWork: Sendable {
@@ -60,7 +60,6 @@ struct SettledReceipts: Sendable {
     /// The job ids by epoch, in the order given, and how many each node settles.
     let byEpoch: [UInt64: [Hash32]]
     let byNode: [Address: Int]
-
 
     static func derive(_ settling: [SettlingReceipt]) -> SettledReceipts {
         let rewrites = ReceiptRewrites.derive(count: settling.count, { (settling[$0].jobId, settling[$0].receipt) }) { $0.settled = true }

@@ -54,7 +54,8 @@ extension LedgerState {
             let head = commitChanges()
             precondition(head.indexes.isEmpty, "no index changes before the receipts are rewritten")
             rewritten = head.writes + fold(ready.rewrites)
-            if evicting { for item in ready.rewrites.items { noteWritten(.receipt(item.jobId)) } }
+            // Not noted for eviction: receipts of an unsettled epoch stay in the working set, and
+            // none of them is tracked from an earlier write, so noting them would change nothing.
         }
         for jobId in jobs {
             guard var receipt = receipts[jobId] else { continue }

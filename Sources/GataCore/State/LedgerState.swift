@@ -80,10 +80,11 @@ public struct LedgerState: Sendable {
     ///
     /// On any code but ``ResultCode/applied`` the state is unchanged. `evidence` must be
     /// ``Evidence/derive(_:)`` of the entry's payload. `prepared`, for a settlement's phase one, is
-    /// its computation made from this same state by ``prepareSettlement(epoch:)``, and for phase
-    /// two its settled receipts derived ahead (``PreparedSettlement/application()``). Each is used
-    /// only while the state it was made from holds and ignored otherwise, so the settlement is
-    /// computed once on the write path and a replay still checks it.
+    /// its computation made from this same state by ``prepareSettlement(epoch:)``, for phase two
+    /// its settled receipts derived ahead (``PreparedSettlement/application()``), and for an
+    /// epoch's close its work on the epoch's receipts (``ClosingReceipts/prepare(secret:)``). Each
+    /// is used only while the state it was made from holds and ignored otherwise, so the work is
+    /// done once on the write path and a replay still checks it.
     public mutating func apply(_ entry: Entry, evidence: Evidence, prepared: PreparedWork? = nil) -> ApplyResult {
         guard entry.height == nextHeight else {
             return .mismatch(.heightMismatch, field: "height", expected: "\(nextHeight)", found: "\(entry.height)")

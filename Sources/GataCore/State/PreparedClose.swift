@@ -55,13 +55,16 @@ extension LedgerState {
         return ClosingReceipts(epoch: epoch, ratePPM: genesis.sampleRatePPM, jobIds: Array(unsettledJobs[epoch] ?? []))
     }
 
-    /// Reads up to `limit` more of the closing receipts' records.
-    public func continueClosing(_ closing: inout ClosingReceipts, limit: Int) {
+    /// Reads up to `limit` more of the closing receipts' records; false, reading nothing, once
+    /// the epoch is no longer open.
+    public func continueClosing(_ closing: inout ClosingReceipts, limit: Int) -> Bool {
+        guard openEpoch == closing.epoch else { return false }
         let start = closing.records.count
         for jobId in closing.jobIds[start..<min(closing.jobIds.count, start + limit)] {
             guard let record = receipts[jobId] else { preconditionFailure("an unsettled receipt \(jobId) has no record") }
             closing.records.append(record)
         }
+        return true
     }
 
     /// The prepared close of `epoch` if the epoch still holds exactly the receipts it was made

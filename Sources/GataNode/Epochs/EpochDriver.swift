@@ -109,7 +109,7 @@ public struct EpochDriver: Sendable {
             return .payload(.epochClose(close), prepared: work.map { .close($0) })
         })
         // Closing ends the hold; a close that failed must end it here.
-        if case .recorded = outcome {} else { await sequencer.releaseReceipts() }
+        if case .recorded = outcome {} else { await sequencer.releaseReceipts(of: epoch) }
         try expectRecorded(outcome, "closing epoch \(epoch)")
     }
 
@@ -120,7 +120,10 @@ public struct EpochDriver: Sendable {
     /// when it is not the open epoch. What was read is let go on return.
     private func prepareClose(epoch: UInt64, secret: Hash32) async -> PreparedClose? {
         guard var closing = sequencer.read({ $0.beginClosing(epoch: epoch) }) else { return nil }
-        while !closing.isComplete { sequencer.read { $0.continueClosing(&closing, limit: Self.closingReadSlice) } }
+        while !closing.isComplete {
+            // Another request may have closed it meanwhile: the close entry will be refused.
+            guard sequencer.read({ $0.continueClosing(&closing, limit: Self.closingReadSlice) }) else { return nil }
+        }
         let read = closing
         return await Self.awayFromTasks { read.prepare(secret: secret) }
     }

@@ -58,14 +58,24 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         case ready(Payload, Evidence, PreparedWork?)
         /// Built on the sequencer thread from the state it will apply to.
         case built(@Sendable (LedgerState) -> Built)
-        /// From here on in the order, receipts of this epoch are refused; nil lifts it.
-        case holdReceipts(UInt64?)
+        /// From here on in the order, receipts of this epoch are refused.
+        case holdReceipts(UInt64)
+        /// Lifts the hold on this epoch's receipts, if it is the one held.
+        case releaseReceipts(UInt64)
+
+        /// Whether it holds or releases receipts: what is never refused for a full queue.
+        var isHold: Bool {
+            switch self {
+            case .holdReceipts, .releaseReceipts: true
+            default: false
+            }
+        }
     }
 
     /// What a builder makes from the state its entry will apply to.
     public enum Built: Sendable {
-        /// An entry to apply; `prepared` is its settlement, computed from that same state, so it is
-        /// not computed twice.
+        /// An entry to apply; `prepared` is its work (a settlement's or a close's), done from that
+        /// same state, so it is not done twice.
         case payload(Payload, prepared: PreparedWork? = nil)
         /// Nothing to submit: the submitter is answered `rejected(code, detail)`.
         case refused(ResultCode, String)
@@ -169,21 +179,23 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
     /// Refuses every receipt of `epoch` submitted after this call, so that the set of its
     /// receipts stays as it is while its close is prepared away from the write path: a receipt
     /// arriving now would come after the close anyway, and be refused for that. Returns once
-    /// everything submitted before is applied and durable. The hold ends when the epoch closes, or
-    /// with ``releaseReceipts()``.
+    /// everything submitted before is applied (and written, unless the disk is below its
+    /// reserve). The hold ends when the epoch closes, or with ``releaseReceipts(of:)``. Neither
+    /// is refused for a full queue or a full disk.
     public func holdReceipts(of epoch: UInt64) async {
         _ = await enqueue(.holdReceipts(epoch))
     }
 
-    /// Ends a hold of ``holdReceipts(of:)`` whose close did not happen.
-    public func releaseReceipts() async {
-        _ = await enqueue(.holdReceipts(nil))
+    /// Ends a hold of ``holdReceipts(of:)`` on `epoch` whose close did not happen; a hold on
+    /// another epoch stays.
+    public func releaseReceipts(of epoch: UInt64) async {
+        _ = await enqueue(.releaseReceipts(epoch))
     }
 
     private func enqueue(_ content: Content) async -> SubmitOutcome {
         await withCheckedContinuation { continuation in
             queue.lock()
-            guard accepting, pending.count < configuration.pendingSubmissionsMax else {
+            guard accepting, pending.count < configuration.pendingSubmissionsMax || content.isHold else {
                 queue.unlock()
                 continuation.resume(returning: .overloaded(retryAfterMillis: configuration.retryAfterMillis))
                 return
@@ -324,6 +336,8 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
     private func applyGroup(_ group: [Pending]) -> AppliedGroup {
         let started = ContinuousClock.now
         if let space = diskSpace(), space.isBelowReserve {
+            // A hold or its release writes nothing, so it takes effect even so.
+            for submission in group { changeHold(submission.content) }
             let outcomes = group.map { _ in SubmitOutcome.diskSpaceLow(space, retryAfterMillis: configuration.diskRetryAfterMillis) }
             return AppliedGroup(submissions: group, outcomes: outcomes, commit: nil, summary: read { $0.summary }, entryBytes: 0, started: started)
         }
@@ -349,8 +363,8 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
             var prepared: PreparedWork?
             switch submission.content {
             case .ready(let ready, let derived, let work): (payload, evidence, prepared) = (ready, derived, work)
-            case .holdReceipts(let epoch):
-                receiptsHeld = epoch
+            case .holdReceipts, .releaseReceipts:
+                changeHold(submission.content)
                 outcomes.append(.recorded(height: state.nextHeight - 1, entryHash: state.lastHash))
                 continue
             case .built(let builder):
@@ -358,8 +372,8 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
                 case .refused(let code, let detail):
                     outcomes.append(.rejected(code, detail))
                     continue
-                case .payload(let built, let settlement):
-                    (payload, evidence, prepared) = (built, Evidence.derive(built), settlement)
+                case .payload(let built, let work):
+                    (payload, evidence, prepared) = (built, Evidence.derive(built), work)
                 }
             }
             if let held = receiptsHeld {
@@ -386,6 +400,15 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         let commit = entries.isEmpty ? nil : Commit(entries: entries, writes: writes, indexes: indexes, head: state.head)
         return AppliedGroup(submissions: group, outcomes: outcomes, commit: commit, summary: state.summary,
                             entryBytes: entries.reduce(0) { $0 + $1.encoded.count }, started: started)
+    }
+
+    /// Applies a hold on an epoch's receipts, or its release. On the sequencer thread only.
+    private func changeHold(_ content: Content) {
+        switch content {
+        case .holdReceipts(let epoch): receiptsHeld = epoch
+        case .releaseReceipts(let epoch) where receiptsHeld == epoch: receiptsHeld = nil
+        default: break
+        }
     }
 
     private func stamp(_ payload: Payload) -> Entry {

@@ -84,7 +84,7 @@ extension LedgerStore: StateRecordSource {
         let database = database, listed = jobIds
         let fetched = Parallel.map(count: listed.count) { index -> Result<(jobId: Hash32, receipt: ReceiptRecord, assignment: AssignmentRecord), StoreError> in
             let jobId = listed[index]
-            do {
+            do throws(StoreError) {
                 guard let receiptBytes = try Self.readChecked(database, .state, StateKey.receipt(jobId).bytes),
                       let assignmentBytes = try Self.readChecked(database, .state, StateKey.assignment(jobId).bytes)
                 else { throw StoreError(.corrupt, "the unsettled-receipt index lists job \(jobId), which has no receipt or assignment") }
@@ -93,10 +93,8 @@ extension LedgerStore: StateRecordSource {
                 } catch {
                     throw StoreError(.corrupt, "the records of job \(jobId) do not decode: \(error)")
                 }
-            } catch let error as StoreError {
-                return .failure(error)
             } catch {
-                return .failure(StoreError(.corrupt, "the records of job \(jobId) cannot be read: \(error)"))
+                return .failure(error)
             }
         }
         let unsettled = try fetched.map { try $0.get() }
