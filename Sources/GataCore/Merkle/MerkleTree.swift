@@ -43,9 +43,11 @@ public enum MerkleTree {
         return hasher.finalize()
     }
 
+    /// The level above, its pairs hashed on every core once there are thousands of them.
     private static func parentLevel(_ level: [Hash32]) -> [Hash32] {
-        stride(from: 0, to: level.count, by: 2).map { index in
-            index + 1 < level.count ? hashPair(level[index], level[index + 1]) : level[index]
+        Parallel.map(count: (level.count + 1) / 2) { pair in
+            let index = 2 * pair
+            return index + 1 < level.count ? hashPair(level[index], level[index + 1]) : level[index]
         }
     }
 }

@@ -32,9 +32,10 @@ extension LedgerState {
                              found: "\(close.secret), whose keccak256 is \(Keccak256.hash(close.secret.bytes))",
                              "keccak256(secret) is not the commitment \(record.secretCommitment)")
         }
-        let ready = preparedClose(prepared, epoch: close.epoch, secret: close.secret)
-        let jobs = ready == nil ? (unsettledJobs[close.epoch] ?? []).sorted() : []
-        let root = ready?.receiptsRoot ?? Sampler.receiptsRoot(jobs.compactMap { receipts[$0]?.receiptId })
+        // Worked out ahead when the epoch still holds the receipts it was read from; otherwise
+        // here, from the state, by the same code on every core, with the same bytes.
+        let ready = preparedClose(prepared, epoch: close.epoch, secret: close.secret) ?? closingWork(epoch: close.epoch, secret: close.secret)
+        let root = ready.receiptsRoot
         guard close.receiptsRoot == root else {
             return .mismatch(.receiptsRootMismatch, field: "epochClose.receiptsRoot", expected: "\(root)", found: "\(close.receiptsRoot)",
                              "receipts root \(close.receiptsRoot), the epoch's receipts give \(root)")
@@ -48,26 +49,24 @@ extension LedgerState {
         record.receiptsRoot = root
         epochs[close.epoch] = record
         openEpoch = nil
-        var rewritten: [RecordWrite] = []
-        if let ready {
-            // Written after the epoch's record, as touching each receipt in turn writes them.
-            let head = commitChanges()
-            precondition(head.indexes.isEmpty, "no index changes before the receipts are rewritten")
-            rewritten = head.writes + fold(ready.rewrites)
-            // Not noted for eviction: receipts of an unsettled epoch stay in the working set, and
-            // none of them is tracked from an earlier write, so noting them would change nothing.
-        }
-        for jobId in jobs {
-            guard var receipt = receipts[jobId] else { continue }
-            touch(.receipt(jobId))
-            let sampled = Sampler.isSampled(secret: close.secret, receiptsRoot: root, receiptId: receipt.receiptId, ratePPM: genesis.sampleRatePPM)
-            receipt.status = sampled ? .sampled : .unsampled
-            receipts[jobId] = receipt
-        }
+        // The epoch's record is written first, then its receipts by job id, as touching each
+        // receipt in turn would write them. They are not noted for eviction: receipts of an
+        // unsettled epoch stay in the working set, and none is tracked from an earlier write.
+        let head = commitChanges()
+        precondition(head.indexes.isEmpty, "no index changes before the receipts are rewritten")
+        let rewritten = head.writes + fold(ready.rewrites)
         touchedIndexes.append(.epochReceipts(epoch: close.epoch, count: UInt64(receiptCounts[close.epoch] ?? 0)))
         resolveVerifications(closedEpochCount: close.epoch + 1)
         let changes = commitChanges()
-        return rewritten.isEmpty ? changes : .applied(rewritten + changes.writes, indexes: changes.indexes)
+        return .applied(rewritten + changes.writes, indexes: changes.indexes)
+    }
+
+    /// The close's work on the open `epoch`'s receipts as they are now: what ``ClosingReceipts``
+    /// gives when read in one go.
+    private func closingWork(epoch: UInt64, secret: Hash32) -> PreparedClose {
+        guard var closing = beginClosing(epoch: epoch) else { preconditionFailure("epoch \(epoch) is open") }
+        _ = continueClosing(&closing, limit: closing.count)
+        return closing.prepare(secret: secret)
     }
 
     /// The receipts root the open epoch's close must carry: the Merkle root of its receipt ids, sorted.

@@ -115,7 +115,10 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
 
     /// A group applied in memory, its bytes encoded, waiting to be written and answered.
     private struct AppliedGroup {
-        let submissions: [Pending]
+        /// Who is answered, in order. Not the submissions themselves: what they carried (a
+        /// settlement's or a close's work on a million receipts) is let go once applied, not
+        /// held through the write.
+        let submitters: [CheckedContinuation<SubmitOutcome, Never>]
         let outcomes: [SubmitOutcome]
         /// What the group wrote, encoded into a write batch by the writer; nil when nothing applied.
         let commit: Commit?
@@ -307,9 +310,9 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
                 }
             }
             let rejected = group.outcomes.count { if case .rejected = $0 { true } else { false } }
-            onCommit(CommitReport(submissions: group.submissions.count, entriesWritten: group.commit?.entries.count ?? 0, rejected: rejected,
+            onCommit(CommitReport(submissions: group.submitters.count, entriesWritten: group.commit?.entries.count ?? 0, rejected: rejected,
                                   entryBytes: group.entryBytes, height: group.summary.height, duration: ContinuousClock.now - group.started))
-            for (submission, outcome) in zip(group.submissions, group.outcomes) { submission.continuation.resume(returning: outcome) }
+            for (submitter, outcome) in zip(group.submitters, group.outcomes) { submitter.resume(returning: outcome) }
         }
     }
 
@@ -339,7 +342,7 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
             // A hold or its release writes nothing, so it takes effect even so.
             for submission in group { changeHold(submission.content) }
             let outcomes = group.map { _ in SubmitOutcome.diskSpaceLow(space, retryAfterMillis: configuration.diskRetryAfterMillis) }
-            return AppliedGroup(submissions: group, outcomes: outcomes, commit: nil, summary: read { $0.summary }, entryBytes: 0, started: started)
+            return AppliedGroup(submitters: group.map(\.continuation), outcomes: outcomes, commit: nil, summary: read { $0.summary }, entryBytes: 0, started: started)
         }
         stateLock.lock()
         if configuration.releasesDurableRecords {
@@ -398,7 +401,7 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         stateLock.unlock()
         // Only this thread changes the state, so it reads it without the lock from here on.
         let commit = entries.isEmpty ? nil : Commit(entries: entries, writes: writes, indexes: indexes, head: state.head)
-        return AppliedGroup(submissions: group, outcomes: outcomes, commit: commit, summary: state.summary,
+        return AppliedGroup(submitters: group.map(\.continuation), outcomes: outcomes, commit: commit, summary: state.summary,
                             entryBytes: entries.reduce(0) { $0 + $1.encoded.count }, started: started)
     }
 
