@@ -51,7 +51,7 @@ import Testing
         let rows = result.standardOutput.split(separator: "\n").filter { $0.contains("% ") && $0.contains("working set:") }
         #expect(rows.count == 10, "one row per tenth: \(result.standardOutput)")
         // Every epoch is settled before the next opens, so once durable nothing is held but the accounts and totals.
-        #expect(rows.allSatisfy { $0.contains("0 assignments, 0 receipts (0 unsettled), 0 epochs, 0 settlements, 0 balance snapshots, 0 awaiting durability") },
+        #expect(rows.allSatisfy { $0.contains("0 assignments, 0 receipts (0 unsettled, 0 awaiting resolution), 0 epochs, 0 settlements, 0 balance snapshots, 0 awaiting durability") },
                 "\(result.standardOutput)")
         let opens = result.standardOutput.split(separator: "\n").filter { $0.contains("opened in") && $0.contains("first balance read") }
         #expect(opens.count == 2 && opens.last?.contains("3000 receipts") == true, "\(result.standardOutput)")

@@ -132,6 +132,37 @@ import Testing
         #expect(plain.state.digest == prepared.state.digest)
     }
 
+    /// A close queues its receipts to leave memory once it is durable, without tracking each one;
+    /// a settlement of the same epoch applied before then must keep its settled records until its
+    /// own write is durable, or reads would see the closed bytes without the settlement.
+    @Test func receiptsSettledBeforeTheirCloseIsDurableWaitForTheSettlementsWrite() throws {
+        var chain = try Self.thousandsOfReceipts(shadowed: false, closing: false)
+        #expect(chain.closeEpoch().code == .applied)
+        let closedAt = chain.state.nextHeight - 1
+        chain.passEpoch()
+        let (computed, applied) = chain.settle()
+        #expect(computed.code == .applied && applied?.code == .applied)
+        let jobIds = (UInt64(1)...6_000).map(TestChain.jobId)
+        #expect(jobIds.count { chain.state.receipts[$0]?.settled == true } > 5_000)
+        let source = InMemoryRecordSource()
+        var mirror = LedgerState()
+        var notDurable: [ApplyResult] = []
+        for entry in chain.entries {
+            // Everything before the close is durable and let go by the time it applies.
+            if entry.height == closedAt { mirror.releaseDurable(through: closedAt - 1) }
+            let result = mirror.apply(entry, evidence: Evidence.derive(entry.payload))
+            if entry.height <= closedAt { source.apply(result) } else { notDurable.append(result) }
+            if entry.height == 0 { mirror.attach(source) }
+        }
+        mirror.releaseDurable(through: closedAt)
+        #expect(jobIds.allSatisfy { mirror.receipts[$0] == chain.state.receipts[$0] }, "held as settled while the settlement is not durable")
+        for result in notDurable { source.apply(result) }
+        mirror.releaseDurable(through: mirror.nextHeight - 1)
+        #expect(mirror.workingSet.receipts == mirror.workingSet.awaitingResolution, "once durable, only receipts awaiting resolution stay")
+        #expect(jobIds.allSatisfy { mirror.receipts[$0] == chain.state.receipts[$0] }, "read back as last written")
+        #expect(mirror.digest == chain.state.digest)
+    }
+
     /// A settlement's receipts leave memory in slices once durable; one written again since (its
     /// output revealed after it was settled) stays until that write is durable too, or a read
     /// would see the settled bytes without the output.
@@ -160,11 +191,11 @@ import Testing
             slices += 1
         }
         #expect(slices * 1_000 >= settledCount, "one slice lets at most 1,000 go")
-        #expect(mirror.workingSet.receipts <= mirror.workingSet.unsettledReceipts + 1, "only the receipt written again is held beyond the unsettled")
+        #expect(mirror.workingSet.receipts <= mirror.workingSet.awaitingResolution + 1, "only the receipt written again is held beyond those awaiting resolution")
         #expect(mirror.receipts[job]?.outputHash == TestChain.output(17), "held, with its output, while its last write is not durable")
         for result in notDurable { source.apply(result) }
         mirror.releaseDurable(through: mirror.nextHeight - 1)
-        #expect(mirror.workingSet.receipts == mirror.workingSet.unsettledReceipts)
+        #expect(mirror.workingSet.receipts == mirror.workingSet.awaitingResolution)
         #expect(mirror.receipts[job]?.outputHash == TestChain.output(17) && mirror.receipts[job]?.settled == true, "read back as last written")
     }
 

@@ -52,8 +52,10 @@ import Testing
         for (height, hash) in acknowledged {
             #expect(try reopenedStore.entry(at: height)?.hash == hash)
         }
-        #expect(try reopenedStore.replayFromLog().head == finalHead)
-        #expect(reopened.receipts.count == 80)
+        let replayed = try reopenedStore.replayFromLog()
+        #expect(replayed.head == finalHead)
+        #expect(reopened.unsettledWork.count == 80 && replayed.receipts.count == 80)
+        #expect(replayed.receipts.allSatisfy { reopened.receipts[$0.key] == $0.value }, "every receipt reads back through the store")
     }
 
     /// A reserve larger than any disk: every submission is refused before it is applied, nothing is

@@ -39,7 +39,8 @@ import Testing
                 && report.unsettledReceipts == unsettled, "\(report)")
         #expect(unsettled > 0 && replayed.receipts.count > unsettled && replayed.openEpoch != nil, "the fixture holds settled and unsettled receipts")
         #expect(opened.head == replayed.head && opened.summary == replayed.summary)
-        #expect(opened.workingSet.receipts == unsettled, "only the unsettled receipts are held")
+        #expect(opened.unsettledWork == replayed.unsettledWork && opened.awaitingResolution == replayed.awaitingResolution)
+        #expect(opened.workingSet.receipts == opened.workingSet.awaitingResolution, "only the receipts awaiting resolution are held")
         for epoch in 0..<replayed.nextEpoch { #expect(opened.receiptCount(epoch: epoch) == replayed.receiptCount(epoch: epoch)) }
 
         // Continue on the migrated folder: close the open epoch with the secret the node saved,

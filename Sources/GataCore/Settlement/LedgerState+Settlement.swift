@@ -98,8 +98,11 @@ extension LedgerState {
     /// reads no assignment, which would be a random read of the store for each receipt.
     private mutating func settleReceipts(_ settled: SettledReceipts) -> (writes: [RecordWrite], byEpoch: [UInt64: [Hash32]]) {
         let writes = fold(settled.rewrites)
-        if evicting { for item in settled.rewrites.items { noteSettled(item.jobId) } }
         releaseUnsettled(settled)
+        if evicting {
+            let tracking = settled.byEpoch.keys.contains { closesQueuedUntracked[$0] != nil }
+            for item in settled.rewrites.items { noteRewritten(item.jobId, tracking: tracking) }
+        }
         return (writes, settled.byEpoch)
     }
 

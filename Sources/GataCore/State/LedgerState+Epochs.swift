@@ -50,11 +50,17 @@ extension LedgerState {
         epochs[close.epoch] = record
         openEpoch = nil
         // The epoch's record is written first, then its receipts by job id, as touching each
-        // receipt in turn would write them. They are not noted for eviction: receipts of an
-        // unsettled epoch stay in the working set, and none is tracked from an earlier write.
+        // receipt in turn would write them. The sampled ones stay in memory until resolved;
+        // the rest leave once the close is durable.
         let head = commitChanges()
         precondition(head.indexes.isEmpty, "no index changes before the receipts are rewritten")
         let rewritten = head.writes + fold(ready.rewrites)
+        let sampled = ready.rewrites.items.lazy.filter { $0.record.status == .sampled }.map(\.jobId)
+        if !sampled.isEmpty { awaitingResolution[close.epoch] = Set(sampled) }
+        if evicting {
+            closesQueuedUntracked[close.epoch] = nextHeight
+            for item in ready.rewrites.items { noteRewritten(item.jobId, tracking: false) }
+        }
         touchedIndexes.append(.epochReceipts(epoch: close.epoch, count: UInt64(receiptCounts[close.epoch] ?? 0)))
         resolveVerifications(closedEpochCount: close.epoch + 1)
         let changes = commitChanges()
@@ -66,13 +72,16 @@ extension LedgerState {
     private func closingWork(epoch: UInt64, secret: Hash32) -> PreparedClose {
         guard var closing = beginClosing(epoch: epoch) else { preconditionFailure("epoch \(epoch) is open") }
         _ = continueClosing(&closing, limit: closing.count)
+        closing.readStored()
         return closing.prepare(secret: secret)
     }
 
     /// The receipts root the open epoch's close must carry: the Merkle root of its receipt ids, sorted.
     public var openEpochReceiptsRoot: Hash32 {
         guard let openEpoch else { return .zero }
-        return Sampler.receiptsRoot((unsettledJobs[openEpoch] ?? []).compactMap { receipts[$0]?.receiptId })
+        // Read on every core: the records may be in the store, not in memory.
+        let jobIds = Array(unsettledJobs[openEpoch] ?? [])
+        return Sampler.receiptsRoot(Parallel.map(count: jobIds.count) { receipts[jobIds[$0]]?.receiptId }.compactMap { $0 })
     }
 
 

@@ -37,12 +37,13 @@ extension LedgerState {
         if let rejection = Self.firstRepeat(bodies.map(\.jobId), item: "receipt") { return rejection }
         var fresh: [(ReceiptBody, Hash32, UInt64)] = []
         for (index, (body, id)) in zip(bodies, evidence.receiptIds).enumerated() {
-            if let existing = receipts[body.jobId] {
+            let assignment = assignments[body.jobId]
+            if let existing = recordedReceipt(body.jobId, assignment: assignment) {
                 if existing.receiptId == id { continue }
                 return .rejected(.conflictingReceipt, "receipt \(index): job \(body.jobId) already has receipt \(existing.receiptId) with other content")
             }
             let units: UInt64
-            switch checkAssignment(body, node: node, epoch: epoch, index: index) {
+            switch checkAssignment(body, assignment: assignment, node: node, epoch: epoch, index: index) {
             case .success(let assigned): units = assigned
             case .failure(let refusal): return refusal.result
             }
@@ -80,9 +81,20 @@ extension LedgerState {
         let result: ApplyResult
     }
 
+    /// The receipt recorded for a job, if any, given the job's assignment.
+    ///
+    /// A receipt is recorded only in its assignment's epoch and stays unsettled until that epoch
+    /// has closed, so a job of the open epoch has one exactly when it is listed unsettled: the
+    /// common case, a new receipt, reads no record from the store.
+    private func recordedReceipt(_ jobId: Hash32, assignment: AssignmentRecord?) -> ReceiptRecord? {
+        guard let assignment else { return nil }
+        if assignment.epoch == openEpoch, unsettledWork[jobId] == nil { return nil }
+        return receipts[jobId]
+    }
+
     /// The units of the job's assignment, if the receipt matches it.
-    private func checkAssignment(_ body: ReceiptBody, node: Address, epoch: UInt64, index: Int) -> Result<UInt64, AssignmentRefusal> {
-        guard let assignment = assignments[body.jobId] else {
+    private func checkAssignment(_ body: ReceiptBody, assignment: AssignmentRecord?, node: Address, epoch: UInt64, index: Int) -> Result<UInt64, AssignmentRefusal> {
+        guard let assignment else {
             return .failure(.init(result: .rejected(.jobNotAssigned, "receipt \(index): job \(body.jobId) was never assigned")))
         }
         guard assignment.node == node else {
@@ -115,6 +127,11 @@ extension LedgerState {
     mutating func releaseUnsettled(_ settled: SettledReceipts) {
         for item in settled.rewrites.items { unsettledWork.removeValue(forKey: item.jobId) }
         for (epoch, jobs) in settled.byEpoch {
+            // A fraud group is settled with its sampled receipts still unresolved.
+            if awaitingResolution[epoch] != nil {
+                for jobId in jobs { awaitingResolution[epoch]?.remove(jobId) }
+                if awaitingResolution[epoch]?.isEmpty == true { awaitingResolution[epoch] = nil }
+            }
             if unsettledJobs[epoch]?.count == jobs.count {
                 unsettledJobs[epoch] = nil
             } else {

@@ -3,9 +3,10 @@ import GataCrypto
 /// Bounded memory (Specs/LEDGER.md §Memory): a state with a source holds only its working set,
 /// and lets every other record go once its last write is durable.
 ///
-/// The working set: the totals, every account, the receipts not yet settled (with the receipt-id
-/// index and counts for their epochs), the epoch open now, and a settlement computed but not yet
-/// applied. Assignments, settled receipts, closed epochs, applied settlements and balance snapshots
+/// The working set: the totals, every account, what settling needs of each receipt not yet settled
+/// (its node, epoch and units, in ``LedgerState/unsettledWork``), the sampled receipts awaiting
+/// resolution, the epoch open now, and a settlement computed but not yet applied. Assignments,
+/// every other receipt (settled or not), closed epochs, applied settlements and balance snapshots
 /// leave memory once durable and are read through the source when needed.
 extension LedgerState {
     /// Reads records not held through `source` from now on, and lets records out of the working set
@@ -28,6 +29,7 @@ extension LedgerState {
         evictionQueue = []
         evictionStart = 0
         evictionHeights = [:]
+        closesQueuedUntracked = [:]
     }
 
     /// Whether a record, as just written, is outside the working set.
@@ -35,7 +37,7 @@ extension LedgerState {
         switch key {
         case .totals, .account: false
         case .assignment, .balanceSnapshot: true
-        case .receipt(let jobId): receipts[jobId]?.settled ?? true
+        case .receipt(let jobId): !isAwaitingResolution(jobId)
         case .epoch(let epoch): epochs[epoch]?.closed ?? true
         case .settlement(let epoch): settlements[epoch]?.applied ?? true
         }
@@ -52,13 +54,30 @@ extension LedgerState {
         }
     }
 
-    /// Queues a receipt just settled at ``nextHeight`` to be let go once that height is durable.
+    /// Whether a receipt is sampled and awaits resolution, and so stays in memory.
+    func isAwaitingResolution(_ jobId: Hash32) -> Bool {
+        guard !awaitingResolution.isEmpty, let epoch = unsettledWork[jobId]?.epoch else { return false }
+        return awaitingResolution[epoch]?.contains(jobId) ?? false
+    }
+
+    /// Notes a receipt rewritten in bulk at ``nextHeight`` (a close's or a settlement's, up to
+    /// millions at once) as ``noteWritten(_:)`` would, without tracking each one.
     ///
-    /// A settlement settles up to millions at once, so their items are not tracked one by one in
-    /// ``evictionHeights``: a receipt was unsettled, so in the working set, until now, and no older
-    /// item is queued for it; a later write of it is tracked, and its item lets it go instead.
-    mutating func noteSettled(_ jobId: Hash32) {
-        evictionQueue.append(QueuedEviction(height: nextHeight, key: .receipt(jobId), tracked: false))
+    /// A receipt whose earlier tracked write is still queued is tracked, so that the earlier item
+    /// cannot let it go before this write is durable; the window of writes not yet durable is
+    /// short, so few are. So is every receipt when `tracking`: a settlement of an epoch whose
+    /// close's untracked items are still queued. The others get an untracked item: a later
+    /// write of the receipt is tracked, and its item lets it go instead.
+    mutating func noteRewritten(_ jobId: Hash32, tracking: Bool) {
+        let key = StateKey.receipt(jobId)
+        if isAwaitingResolution(jobId) {
+            if !evictionHeights.isEmpty { evictionHeights[key] = nil }
+        } else if tracking || (!evictionHeights.isEmpty && evictionHeights[key] != nil) {
+            evictionHeights[key] = nextHeight
+            evictionQueue.append(QueuedEviction(height: nextHeight, key: key, tracked: true))
+        } else {
+            evictionQueue.append(QueuedEviction(height: nextHeight, key: key, tracked: false))
+        }
     }
 
     /// Lets go of the queued records whose last write, at or below `height`, is durable: the
@@ -86,6 +105,10 @@ extension LedgerState {
         } else if evictionStart >= Self.evictionQueueCapacityKept {
             evictionQueue.removeFirst(evictionStart)
             evictionStart = 0
+        }
+        if !closesQueuedUntracked.isEmpty {
+            let front = evictionStart < evictionQueue.count ? evictionQueue[evictionStart].height : .max
+            closesQueuedUntracked = closesQueuedUntracked.filter { $0.value >= front }
         }
         // Memory follows the working set, not its high-water mark (an epoch's receipts held until
         // settled, a large group of assignments until durable).
@@ -137,21 +160,25 @@ extension LedgerState {
     public var workingSet: WorkingSet {
         WorkingSet(accounts: accounts.heldCount, assignments: assignments.heldCount, receipts: receipts.heldCount,
                    epochs: epochs.heldCount, settlements: settlements.heldCount, balanceSnapshots: balanceSnapshots.heldCount,
-                   unsettledReceipts: unsettledByNode.values.reduce(0, +), awaitingDurability: evictionQueue.count - evictionStart)
+                   unsettledReceipts: unsettledByNode.values.reduce(0, +),
+                   awaitingResolution: awaitingResolution.values.reduce(0) { $0 + $1.count },
+                   awaitingDurability: evictionQueue.count - evictionStart)
     }
 
     /// Counts of what a state holds in memory.
     public struct WorkingSet: Sendable, Equatable, CustomStringConvertible {
         public var accounts, assignments, receipts, epochs, settlements, balanceSnapshots: Int
         /// Receipts not yet settled: the working set's main part, bounded by the epochs between
-        /// a receipt and its settlement.
+        /// a receipt and its settlement. Only their node, epoch and units are held.
         public var unsettledReceipts: Int
+        /// Sampled receipts awaiting resolution: the only receipt records held once durable.
+        public var awaitingResolution: Int
         /// Records out of the working set queued to leave memory once their write is durable
         /// (an item superseded by a later write of its record counts until it is reached).
         public var awaitingDurability: Int
 
         public var description: String {
-            "\(accounts) accounts, \(assignments) assignments, \(receipts) receipts (\(unsettledReceipts) unsettled), \(epochs) epochs, \(settlements) settlements, \(balanceSnapshots) balance snapshots, \(awaitingDurability) awaiting durability"
+            "\(accounts) accounts, \(assignments) assignments, \(receipts) receipts (\(unsettledReceipts) unsettled, \(awaitingResolution) awaiting resolution), \(epochs) epochs, \(settlements) settlements, \(balanceSnapshots) balance snapshots, \(awaitingDurability) awaiting durability"
         }
     }
 }

@@ -76,11 +76,12 @@ extension LedgerState {
         public var lastEpoch: (UInt64, EpochRecord)?
         /// The settlement with the highest epoch, if any has been computed.
         public var lastSettlement: (UInt64, SettlementRecord)?
-        /// Every receipt not settled, with its assignment.
-        public var unsettled: [(jobId: Hash32, receipt: ReceiptRecord, assignment: AssignmentRecord)]
+        /// Every receipt not settled, with its assignment, and its record where its epoch's sampled
+        /// receipts may await resolution (``mayAwaitResolution(epoch:lastEpoch:)``); nil elsewhere.
+        public var unsettled: [(jobId: Hash32, receipt: ReceiptRecord?, assignment: AssignmentRecord)]
 
         public init(totals: Totals, accounts: [(Address, Account)], lastEpoch: (UInt64, EpochRecord)?,
-                    lastSettlement: (UInt64, SettlementRecord)?, unsettled: [(jobId: Hash32, receipt: ReceiptRecord, assignment: AssignmentRecord)]) {
+                    lastSettlement: (UInt64, SettlementRecord)?, unsettled: [(jobId: Hash32, receipt: ReceiptRecord?, assignment: AssignmentRecord)]) {
             self.totals = totals
             self.accounts = accounts
             self.lastEpoch = lastEpoch
@@ -111,13 +112,27 @@ extension LedgerState {
             if !record.applied { state.settlements[epoch] = record }
         }
         for (jobId, receipt, assignment) in workingSet.unsettled {
-            guard !receipt.settled else { throw DecodeError("receipt of job \(jobId) is listed as unsettled but is settled") }
-            state.receipts[jobId] = receipt
-            state.receiptJobs[receipt.receiptId] = jobId
             state.holdUnsettled(jobId, UnsettledJob(node: assignment.node, epoch: assignment.epoch, units: assignment.units))
             if assignment.epoch == state.openEpoch { state.receiptCounts[assignment.epoch, default: 0] += 1 }
+            guard let receipt else { continue }
+            guard !receipt.settled else { throw DecodeError("receipt of job \(jobId) is listed as unsettled but is settled") }
+            if receipt.status == .sampled, state.verificationPhase(receiptEpoch: assignment.epoch) != .resolved {
+                state.receipts[jobId] = receipt
+                state.receiptJobs[receipt.receiptId] = jobId
+                state.awaitingResolution[assignment.epoch, default: []].insert(jobId)
+            }
         }
         return state
+    }
+
+    /// Whether receipts of `epoch` may be sampled and await resolution, when the epoch with the
+    /// highest number is `lastEpoch`: the only unsettled receipts whose records resuming reads.
+    public static func mayAwaitResolution(epoch: UInt64, lastEpoch: (number: UInt64, closed: Bool)) -> Bool {
+        let closed = lastEpoch.closed ? lastEpoch.number + 1 : lastEpoch.number
+        switch VerificationWindow.phase(receiptEpoch: epoch, closedEpochCount: closed) {
+        case .sealing, .revealing: return true
+        case .open, .resolved: return false
+        }
     }
 
     /// Rebuilds the indexes that are derived from the records.
@@ -133,9 +148,13 @@ extension LedgerState {
             guard let assignment = assignments[jobId] else { continue }
             receiptCounts[assignment.epoch, default: 0] += 1
         }
+        awaitingResolution = [:]
         for (jobId, receipt) in receipts where !receipt.settled {
             guard let assignment = assignments[jobId] else { continue }
             holdUnsettled(jobId, UnsettledJob(node: assignment.node, epoch: assignment.epoch, units: assignment.units))
+            if receipt.status == .sampled, verificationPhase(receiptEpoch: assignment.epoch) != .resolved {
+                awaitingResolution[assignment.epoch, default: []].insert(jobId)
+            }
         }
     }
 }

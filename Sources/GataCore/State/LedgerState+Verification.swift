@@ -140,9 +140,10 @@ extension LedgerState {
         let span = VerificationWindow.settlementLagEpochs + 1
         guard closed >= span else { return }
         let epoch = closed - span
-        // Only the sampled few are sorted, not the whole epoch.
-        for jobId in (unsettledJobs[epoch] ?? []).filter({ receipts[$0]?.status == .sampled }).sorted() {
-            guard let receipt = receipts[jobId] else { continue }
+        // Only the sampled few, held in memory, not the whole epoch.
+        guard let sampled = awaitingResolution.removeValue(forKey: epoch) else { return }
+        for jobId in sampled.sorted() {
+            guard let receipt = receipts[jobId] else { preconditionFailure("a receipt awaiting resolution \(jobId) has no record") }
             let status = Self.resolution(of: receipt, independent: independent)
             touchClosedReceipt(jobId, epoch: epoch)
             receipts[jobId]?.status = status

@@ -45,6 +45,10 @@ public struct LedgerState: Sendable {
     /// What a settlement needs of each unsettled receipt's assignment, by job id, so that neither
     /// computing nor applying one reads assignments, which leave memory once durable.
     public internal(set) var unsettledWork: [Hash32: UnsettledJob] = [:]
+    /// Sampled receipts of closed epochs whose reveal window has not closed yet, by epoch: the
+    /// receipts verifiers still work on, and the only receipts held in memory once durable.
+    /// Derived from the receipt records' statuses (a sampled receipt not settled).
+    public internal(set) var awaitingResolution: [UInt64: Set<Hash32>] = [:]
     /// Receipts recorded in an epoch, settled or not, by epoch, for the epochs held: counted from
     /// the receipt records and their assignments' epochs; one number per epoch.
     public internal(set) var receiptCounts: [UInt64: Int] = [:]
@@ -62,6 +66,11 @@ public struct LedgerState: Sendable {
     var evictionStart = 0
     /// The height of each queued record's last write; an older queue item for it is stale.
     var evictionHeights: [StateKey: UInt64] = [:]
+    /// Epochs whose close queued its receipts untracked (``noteRewritten(_:tracking:)``), by the
+    /// close's height, until every item of that height has been taken: while one is listed, a
+    /// settlement of that epoch tracks its receipts, or the close's item would let them go
+    /// before the settlement's write is durable. At most the epochs closed in one pipeline window.
+    var closesQueuedUntracked: [UInt64: UInt64] = [:]
     /// Whether records out of the working set are queued to leave memory: set by ``attach(_:)``.
     var evicting = false
 

@@ -23,11 +23,7 @@ public struct RecordTable<Key: Hashable & Sendable, Value: Sendable>: Sendable, 
         get {
             if let entry = held[key] { return entry }
             guard let source, let bytes = source.record(stateKey(key)) else { return nil }
-            do {
-                return try decode(bytes)
-            } catch {
-                fatalError("the stored record \(Hex.encodePrefixed(stateKey(key).bytes)) does not decode: \(error); the data folder is damaged, run gata audit --data")
-            }
+            return decodeStored(bytes, key: key)
         }
         set {
             if newValue == nil && source == nil {
@@ -46,6 +42,19 @@ public struct RecordTable<Key: Hashable & Sendable, Value: Sendable>: Sendable, 
 
     /// Whether the record is held in memory, as a value or a pending deletion.
     func holds(_ key: Key) -> Bool { held[key] != nil }
+
+    /// The record as held in memory: `.some(nil)` for a deletion not yet durable, nil when it is
+    /// not held and only the source has it.
+    func heldRecord(_ key: Key) -> Value?? { held[key] }
+
+    /// Decodes a record's stored bytes as this table does for a record it does not hold.
+    func decodeStored(_ bytes: [UInt8], key: Key) -> Value {
+        do {
+            return try decode(bytes)
+        } catch {
+            fatalError("the stored record \(Hex.encodePrefixed(stateKey(key).bytes)) does not decode: \(error); the data folder is damaged, run gata audit --data")
+        }
+    }
 
     /// How many records are held, tombstones included: the table's share of the working set.
     public var heldCount: Int { held.count }

@@ -123,6 +123,9 @@ public struct EpochDriver: Sendable {
         while !closing.isComplete {
             // Another request may have closed it meanwhile: the close entry will be refused.
             guard sequencer.read({ $0.continueClosing(&closing, limit: Self.closingReadSlice) }) else { return nil }
+            // The records already durable are read from the store without holding the state.
+            let read = await Self.storedSlice(of: closing)
+            closing.finishSlice(read)
         }
         let read = closing
         return await Self.awayFromTasks { read.prepare(secret: secret) }
@@ -175,6 +178,12 @@ public struct EpochDriver: Sendable {
 
     /// Runs CPU-bound work that spreads itself over every core on a thread of its own, not on one
     /// of the few threads that run every task.
+    /// The last slice's records of `closing`, read on another thread; the copy it reads is let
+    /// go on return, so that the caller appends to its own without copying what was read before.
+    private static func storedSlice(of closing: ClosingReceipts) async -> [ReceiptRecord] {
+        await awayFromTasks { closing.storedSlice() }
+    }
+
     private static func awayFromTasks<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
             DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: work()) }

@@ -93,7 +93,7 @@ public enum DevnetWorkload {
         while rounds.map({ round < $0 }) ?? true {
             let (toSeal, toReveal) = sequencer.read { state in
                 var toSeal: [(Hash32, Hash32)] = [], toReveal: [(Hash32, Hash32)] = []
-                for (epoch, jobs) in state.unsettledJobs {
+                for (epoch, jobs) in state.awaitingResolution {
                     let phase = state.verificationPhase(receiptEpoch: epoch)
                     for jobId in jobs {
                         guard let receipt = state.receipts[jobId], receipt.status == .sampled else { continue }

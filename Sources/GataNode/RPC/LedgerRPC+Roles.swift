@@ -42,7 +42,7 @@ extension LedgerRPC {
         // Only receipts whose seal window is open: a seal sent later would be refused.
         let (candidates, closedEpochs) = sequencer.read { state in
             let closed = state.closedEpochCount
-            let sealing = state.unsettledJobs.filter { VerificationWindow.phase(receiptEpoch: $0.key, closedEpochCount: closed) == .sealing }
+            let sealing = state.awaitingResolution.filter { VerificationWindow.phase(receiptEpoch: $0.key, closedEpochCount: closed) == .sealing }
             let candidates = sealing.values.flatMap { $0 }.compactMap { jobId -> (Hash32, Hash32)? in
                 // A verifier seals each receipt once; a sole verifier twice, as two independent runs.
                 let own = state.receipts[jobId]?.outcomes.filter { $0.verifier == verifier }.count ?? 0

@@ -75,7 +75,7 @@ public final class NodeMetrics: Sendable {
         queueDepth.set(Int64(sequencer.queueDepth))
         let (epoch, backlog, lastHeight) = sequencer.read { state in
             (state.openEpoch ?? (state.nextEpoch > 0 ? state.nextEpoch - 1 : 0),
-             state.unsettledJobs.values.reduce(0) { count, jobs in count + jobs.filter { state.receipts[$0]?.status == .sampled }.count },
+             state.awaitingResolution.values.reduce(0) { $0 + $1.count },
              state.nextHeight - 1)
         }
         currentEpoch.set(Int64(epoch))

@@ -72,24 +72,31 @@ extension LedgerStore: StateRecordSource {
             guard case .settlement(let epoch) = key else { throw StoreError(.corrupt, "a settlement key does not parse") }
             return (epoch, try SettlementRecord(record: value))
         }
-        var jobIds: [Hash32] = []
+        var jobIds: [(epoch: UInt64, jobId: Hash32)] = []
         let tag = StoreKeys.unsettledReceiptIndexTag
         try database.scan(.indexes, from: [tag]) { key, _ throws(StoreError) in
             guard key.first == tag else { return false }
             guard key.count == 41 else { throw StoreError(.corrupt, "the index key \(Hex.encodePrefixed(key)) is not 0x06 ‖ epoch ‖ jobId") }
-            jobIds.append(Hash32(bytes: Array(key[9...])))
+            jobIds.append((StoreKeys.height(ofLogKey: Array(key[1..<9]))!, Hash32(bytes: Array(key[9...]))))
             return true
         }
-        // Two point reads per unsettled receipt, up to millions: on every core.
+        // A point read per unsettled receipt, up to millions, on every core; a second only where
+        // its sampled status may still matter (LedgerState.mayAwaitResolution).
         let database = database, listed = jobIds
-        let fetched = Parallel.map(count: listed.count) { index -> Result<(jobId: Hash32, receipt: ReceiptRecord, assignment: AssignmentRecord), StoreError> in
-            let jobId = listed[index]
+        let last = lastEpoch.map { (number: $0.0, closed: $0.1.closed) }
+        let fetched = Parallel.map(count: listed.count) { index -> Result<(jobId: Hash32, receipt: ReceiptRecord?, assignment: AssignmentRecord), StoreError> in
+            let (epoch, jobId) = listed[index]
             do throws(StoreError) {
-                guard let receiptBytes = try Self.readChecked(database, .state, StateKey.receipt(jobId).bytes),
-                      let assignmentBytes = try Self.readChecked(database, .state, StateKey.assignment(jobId).bytes)
-                else { throw StoreError(.corrupt, "the unsettled-receipt index lists job \(jobId), which has no receipt or assignment") }
+                let readsReceipt = last.map { LedgerState.mayAwaitResolution(epoch: epoch, lastEpoch: $0) } ?? false
+                guard let assignmentBytes = try Self.readChecked(database, .state, StateKey.assignment(jobId).bytes) else {
+                    throw StoreError(.corrupt, "the unsettled-receipt index lists job \(jobId), which has no assignment")
+                }
+                let receiptBytes = readsReceipt ? try Self.readChecked(database, .state, StateKey.receipt(jobId).bytes) : nil
+                if readsReceipt, receiptBytes == nil {
+                    throw StoreError(.corrupt, "the unsettled-receipt index lists job \(jobId), which has no receipt")
+                }
                 do {
-                    return .success((jobId, try ReceiptRecord(record: receiptBytes), try AssignmentRecord(record: assignmentBytes)))
+                    return .success((jobId, try receiptBytes.map { try ReceiptRecord(record: $0) }, try AssignmentRecord(record: assignmentBytes)))
                 } catch {
                     throw StoreError(.corrupt, "the records of job \(jobId) do not decode: \(error)")
                 }

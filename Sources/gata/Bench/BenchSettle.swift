@@ -111,7 +111,7 @@ struct SettleWorkload {
             return Written(receipts: receipts, sampled: 0)
         }
         try close(0)
-        let sampled = ledger.state.unsettledJobs[0, default: []].filter { ledger.state.receipts[$0]?.status == .sampled }.sorted()
+        let sampled = (ledger.state.awaitingResolution[0] ?? []).sorted()
         progress("sealing \(sampled.count) sampled receipts in epoch 1…")
         try open(1)
         let receiptIds = sampled.map { ledger.state.receipts[$0]!.receiptId }

@@ -174,7 +174,7 @@ struct StepScenario: Sendable {
                 """
         } else {
             progress("closed")
-            let sampled = sequencer.read { state in state.unsettledJobs[0, default: []].count { state.receipts[$0]?.status == .sampled } }
+            let sampled = sequencer.read { state in state.awaitingResolution[0]?.count ?? 0 }
             lines = """
                   close in a node (open \(String(format: "%.2f", openSeconds)) s; load average \(loadAverage) after)
                     receipts root, sampling, rewrite, synced write \(seconds(total))
