@@ -132,6 +132,53 @@ import Testing
         #expect(plain.state.digest == prepared.state.digest)
     }
 
+    /// A node reads a settlement's receipts from the store ahead, away from its write path; phase
+    /// one uses them only while none of them has changed since (here an output revealed after the
+    /// reading), or it would settle a receipt as it no longer is.
+    @Test func receiptsReadAheadForASettlementAreUsedOnlyWhileUnchanged() throws {
+        var chain = try Self.thousandsOfReceipts(shadowed: false, epochsPassed: 1)
+        let source = InMemoryRecordSource()
+        var mirror = LedgerState()
+        func follow() {
+            for entry in chain.entries[Int(mirror.nextHeight)...] {
+                source.apply(mirror.apply(entry, evidence: Evidence.derive(entry.payload)))
+                if entry.height == 0 { mirror.attach(source) }
+            }
+            mirror.releaseDurable(through: mirror.nextHeight - 1)
+        }
+        func readAhead() -> SettlementReading? {
+            guard var read = mirror.beginSettlementReading(epoch: 0) else { return nil }
+            read.reading.orderForReading()
+            while !read.reading.isComplete {
+                guard mirror.continueSettlementReading(&read, limit: 1_000) else { return nil }
+                read.finishSlice(read.reading.storedSlice())
+            }
+            return read
+        }
+        follow()
+        #expect(mirror.workingSet.receipts == mirror.workingSet.awaitingResolution, "the receipts are read from the source")
+        let read = try #require(readAhead())
+        let expected = try chain.state.computeSettlement(epoch: 0).get()
+        #expect(try mirror.prepareSettlement(epoch: 0, read: read).get().computation == expected)
+
+        #expect(chain.revealClaims([17]).code == .applied)
+        follow()
+        var stale = read
+        #expect(!mirror.continueSettlementReading(&stale, limit: 1), "a reading is not continued once a receipt changed")
+        let prepared = try mirror.prepareSettlement(epoch: 0, read: read).get()
+        #expect(prepared.computation == (try chain.state.computeSettlement(epoch: 0).get()))
+        // Settle the mirror with that work and the chain on its own: the same digest, with the output.
+        for payload in [Payload.settlementComputed(prepared.computation.summary), .settlementApplied(epoch: 0)] {
+            let entry = Entry(height: mirror.nextHeight, previousHash: mirror.lastHash, timestampMillis: mirror.lastTimestampMillis + 1, payload: payload)
+            let work: PreparedWork = if case .settlementComputed = payload { .computation(prepared) } else { .application(prepared.application()) }
+            #expect(mirror.apply(entry, evidence: Evidence.derive(payload), prepared: work).code == .applied)
+        }
+        _ = chain.settle()
+        #expect(mirror.receipts[TestChain.jobId(17)] == chain.state.receipts[TestChain.jobId(17)])
+        #expect(mirror.receipts[TestChain.jobId(17)]?.outputHash == TestChain.output(17) && mirror.receipts[TestChain.jobId(17)]?.settled == true)
+        #expect(mirror.digest == chain.state.digest)
+    }
+
     /// A close queues its receipts to leave memory once it is durable, without tracking each one;
     /// a settlement of the same epoch applied before then must keep its settled records until its
     /// own write is durable, or reads would see the closed bytes without the settlement.

@@ -92,9 +92,9 @@ struct TestChain {
     mutating func closePrepared(slice: Int = 1_000, between: (inout TestChain) -> Void = { _ in }) -> ApplyResult {
         let epoch = state.openEpoch!
         var closing = state.beginClosing(epoch: epoch)!
-        while !closing.isComplete {
+        while !closing.reading.isComplete {
             precondition(state.continueClosing(&closing, limit: slice))
-            closing.readStored()
+            closing.reading.readStored()
         }
         let prepared = closing.prepare(secret: Self.secret(epoch))
         between(&self)

@@ -42,7 +42,9 @@ extension LedgerState {
 
     /// Computes the settlement of `epoch`, with the receipts it settles as read for it, in
     /// ``SettlementComputation/settledJobs`` order.
-    func computeSettlementReading(epoch: UInt64) -> Result<(computation: SettlementComputation, settling: [SettlingReceipt]), SettlementRefusal> {
+    /// `read`, when complete and still current, gives the receipts instead of the state.
+    func computeSettlementReading(epoch: UInt64, read: SettlementReading? = nil)
+        -> Result<(computation: SettlementComputation, settling: [SettlingReceipt]), SettlementRefusal> {
         guard let genesis else { return .failure(SettlementRefusal(code: .genesisMisplaced, detail: "no genesis")) }
         guard epoch == settlementCount else {
             return .failure(SettlementRefusal(code: .settlementOutOfOrder, detail: "the next epoch to settle is \(settlementCount)"))
@@ -58,7 +60,7 @@ extension LedgerState {
         let nodesPool = emission.multipliedFloor(by: UInt128(genesis.rewardSplit.nodesBPS), dividedBy: 10_000)!
         let verifiersPool = emission.multipliedFloor(by: UInt128(genesis.rewardSplit.verifiersBPS), dividedBy: 10_000)!
 
-        let (unsettled, groups) = unsettledGroups(upTo: epoch)
+        let (unsettled, groups) = unsettledGroups(upTo: epoch, read: read)
         var nodeUnits: [Address: UInt128] = [:]
         var checks: [Address: UInt128] = [:]
         var slashes: [SettlementRecord.Payout] = []
@@ -110,10 +112,18 @@ extension LedgerState {
 
     /// Unsettled receipts of epochs up to `epoch` as they are now, and their groups by node and
     /// epoch, in (node, epoch) order.
-    func unsettledGroups(upTo epoch: UInt64) -> (receipts: [SettlingReceipt], groups: [(GroupKey, Group)]) {
-        let jobs = unsettledJobs.filter { $0.key <= epoch }.flatMap { $0.value }
-        // Read on every core: nothing changes the state while it is read.
-        let unsettled = Parallel.map(jobs) { settlingReceipt($0) }.compactMap { $0 }
+    func unsettledGroups(upTo epoch: UInt64, read: SettlementReading? = nil) -> (receipts: [SettlingReceipt], groups: [(GroupKey, Group)]) {
+        let unsettled: [SettlingReceipt]
+        if let ready = settlingReceipts(read, epoch: epoch) {
+            unsettled = ready
+        } else {
+            var jobs = unsettledJobs.filter { $0.key <= epoch }.flatMap { $0.value }
+            // Records not in memory come from the store: in key order, many from each block read.
+            // The order of the list changes no result.
+            if source != nil { jobs.sort() }
+            // Read on every core: nothing changes the state while it is read.
+            unsettled = Parallel.map(jobs) { settlingReceipt($0) }.compactMap { $0 }
+        }
         var groups: [GroupKey: Group] = [:]
         for (member, item) in unsettled.enumerated() {
             // Mutated in place, in one access: a copy out of the dictionary and back would copy

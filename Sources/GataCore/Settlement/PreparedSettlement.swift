@@ -76,8 +76,11 @@ struct SettledReceipts: Sendable {
 extension LedgerState {
     /// Computes the settlement of `epoch` for an entry about to be applied to this state, with the
     /// receipts it settles as they are now, for phase two's work to be derived from.
-    public func prepareSettlement(epoch: UInt64) -> Result<PreparedSettlement, SettlementRefusal> {
-        computeSettlementReading(epoch: epoch).map { computed in
+    ///
+    /// `read`, the settlement's receipts read ahead away from the write path, is used if it is
+    /// complete and still current; otherwise they are read here.
+    public func prepareSettlement(epoch: UInt64, read: SettlementReading? = nil) -> Result<PreparedSettlement, SettlementRefusal> {
+        computeSettlementReading(epoch: epoch, read: read).map { computed in
             PreparedSettlement(computation: computed.computation, nextHeight: nextHeight, lastHash: lastHash,
                                settling: computed.settling, revision: settlingRevision)
         }

@@ -71,8 +71,9 @@ extension LedgerState {
     /// gives when read in one go.
     private func closingWork(epoch: UInt64, secret: Hash32) -> PreparedClose {
         guard var closing = beginClosing(epoch: epoch) else { preconditionFailure("epoch \(epoch) is open") }
-        _ = continueClosing(&closing, limit: closing.count)
-        closing.readStored()
+        closing.reading.orderForReading()
+        _ = continueClosing(&closing, limit: closing.reading.count)
+        closing.reading.readStored()
         return closing.prepare(secret: secret)
     }
 

@@ -57,6 +57,7 @@ extension LedgerState {
     mutating func touchClosedReceipt(_ jobId: Hash32, epoch: UInt64) {
         touch(.receipt(jobId))
         if epoch < settlementCount { settlingRevision &+= 1 }
+        if epoch <= settlementCount { settlementReadRevision &+= 1 }
     }
 
     /// Refuses a reveal for a receipt of `epoch` outside its reveal window.

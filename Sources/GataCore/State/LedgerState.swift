@@ -57,6 +57,10 @@ public struct LedgerState: Sendable {
     /// changes: work prepared from those receipts is valid only while it stands still. Outside
     /// the digest and the log; it starts at zero on every open.
     public internal(set) var settlingRevision: UInt64 = 0
+    /// Moves whenever a receipt of an epoch at or below the next one to settle changes: receipts
+    /// read ahead for that settlement (``SettlementReading``) are used only while it stands still.
+    /// Outside the digest and the log; it starts at zero on every open.
+    public internal(set) var settlementReadRevision: UInt64 = 0
 
     /// Where records not held are read; nil when the state holds everything (Specs/LEDGER.md §Memory).
     public internal(set) var source: (any StateRecordSource)?

@@ -113,19 +113,21 @@ public struct EpochDriver: Sendable {
         try expectRecorded(outcome, "closing epoch \(epoch)")
     }
 
-    /// Receipts read at most per hold of the sequencer's state while a close is prepared.
-    static let closingReadSlice = 16_384
+    /// Receipts read at most per hold of the sequencer's state while a close or a settlement is
+    /// prepared.
+    static let readSlice = 16_384
 
     /// The close of `epoch` worked out on every core from its receipts, read in slices, or nil
     /// when it is not the open epoch. What was read is let go on return.
     private func prepareClose(epoch: UInt64, secret: Hash32) async -> PreparedClose? {
         guard var closing = sequencer.read({ $0.beginClosing(epoch: epoch) }) else { return nil }
-        while !closing.isComplete {
+        closing.reading.orderForReading()
+        while !closing.reading.isComplete {
             // Another request may have closed it meanwhile: the close entry will be refused.
-            guard sequencer.read({ $0.continueClosing(&closing, limit: Self.closingReadSlice) }) else { return nil }
+            guard sequencer.read({ $0.continueClosing(&closing, limit: Self.readSlice) }) else { return nil }
             // The records already durable are read from the store without holding the state.
-            let read = await Self.storedSlice(of: closing)
-            closing.finishSlice(read)
+            let read = await Self.storedSlice(of: closing.reading)
+            closing.reading.finishSlice(read)
         }
         let read = closing
         return await Self.awayFromTasks { read.prepare(secret: secret) }
@@ -145,9 +147,11 @@ public struct EpochDriver: Sendable {
     @discardableResult
     public func settle(epoch: UInt64) async throws -> SettlementSummary? {
         // Computed once, from the state the entry applies to; applying it reuses the computation.
+        // The receipts it reads are read ahead, away from the sequencer, and used if unchanged.
+        let read = await readSettlement(epoch: epoch)
         let kept = Locked<PreparedSettlement?>(nil)
         let computed = await sequencer.submit(constructing: { state in
-            switch state.prepareSettlement(epoch: epoch) {
+            switch state.prepareSettlement(epoch: epoch, read: read) {
             case .success(let prepared):
                 kept.withLock { $0 = prepared }
                 return .payload(.settlementComputed(prepared.computation.summary), prepared: .computation(prepared))
@@ -170,6 +174,19 @@ public struct EpochDriver: Sendable {
         return sequencer.read { $0.settlements[epoch]?.summary }
     }
 
+    /// The receipts the settlement of `epoch` reads, read in slices away from the sequencer; nil
+    /// when it is not the next to settle, or its receipts changed meanwhile.
+    private func readSettlement(epoch: UInt64) async -> SettlementReading? {
+        guard var read = sequencer.read({ $0.beginSettlementReading(epoch: epoch) }) else { return nil }
+        read.reading.orderForReading()
+        while !read.reading.isComplete {
+            guard sequencer.read({ $0.continueSettlementReading(&read, limit: Self.readSlice) }) else { return nil }
+            let records = await Self.storedSlice(of: read.reading)
+            read.finishSlice(records)
+        }
+        return read
+    }
+
     private func applySettlement(epoch: UInt64, prepared: PreparedApplication? = nil) async throws {
         let entry = Payload.settlementApplied(epoch: epoch)
         let outcome = if let prepared { await sequencer.submit(entry, prepared: .application(prepared)) } else { await sequencer.submit(entry) }
@@ -178,10 +195,10 @@ public struct EpochDriver: Sendable {
 
     /// Runs CPU-bound work that spreads itself over every core on a thread of its own, not on one
     /// of the few threads that run every task.
-    /// The last slice's records of `closing`, read on another thread; the copy it reads is let
+    /// The last slice's records of `reading`, read on another thread; the copy it reads is let
     /// go on return, so that the caller appends to its own without copying what was read before.
-    private static func storedSlice(of closing: ClosingReceipts) async -> [ReceiptRecord] {
-        await awayFromTasks { closing.storedSlice() }
+    private static func storedSlice(of reading: ReceiptReading) async -> [ReceiptRecord] {
+        await awayFromTasks { reading.storedSlice() }
     }
 
     private static func awayFromTasks<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
