@@ -124,6 +124,46 @@ import Testing
         #expect(divergence.expected.contains("\(jobId)") && divergence.found == Hex.encodePrefixed(other.bytes), "\(divergence)")
     }
 
+    /// An unsettled receipt's entry naming another node, and an awaiting-resolution entry for a
+    /// receipt that awaits none, are reported with their keys: a node opening the folder would
+    /// have settled the wrong node, or held the wrong receipts, on their word.
+    @Test func unsettledAndAwaitingEntriesThatDisagreeWithTheLogAreReportedWithTheirKeys() async throws {
+        let fixture = TestSupport.repositoryRoot.appendingPathComponent("Tests/Fixtures/ledger-format-3")
+        let path = TestSupport.temporaryPath("family-audit")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.copyItem(atPath: fixture.appendingPathComponent("ledger").path, toPath: path)
+        let genesis = try GenesisConfig(json: try JSONValue.parse(try Data(contentsOf: fixture.appendingPathComponent("genesis.json"))))
+        _ = try LedgerStore.migrate(path: path)
+        let (store, state) = try LedgerStore.open(path: path, genesis: genesis)
+        store.close()
+        func divergence() async throws -> Divergence? {
+            let source = try DataFolderSource(path: path)
+            defer { source.close() }
+            return try await Auditor(genesis: genesis).run(source).divergence
+        }
+        #expect(try await divergence() == nil, "the migrated folder audits")
+
+        let (jobId, work) = try #require(state.unsettledWork.first { state.awaitingResolution[$0.value.epoch]?.contains($0.key) != true })
+        var epoch = [UInt8](repeating: 0, count: 8)
+        for index in 0..<8 { epoch[index] = UInt8(truncatingIfNeeded: work.epoch >> (56 - 8 * UInt64(index))) }
+        let unsettledKey = [UInt8(0x06)] + epoch + jobId.bytes
+        let stored = try #require(try StoreSurgery.read(path: path, family: .indexes, key: unsettledKey))
+        #expect(stored == TestSupport.sealed(key: unsettledKey, value: work.node.bytes + Array(stored[20..<28])), "0x06 holds the node, then the units")
+        var otherNode = work.node.bytes
+        otherNode[19] ^= 0x01
+        try StoreSurgery.overwrite(path: path, family: .indexes, key: unsettledKey,
+                                   stored: TestSupport.sealed(key: unsettledKey, value: otherNode + Array(stored[20..<28])))
+        let wrongNode = try #require(try await divergence())
+        #expect(wrongNode.kind == "indexes family" && wrongNode.field == Hex.encodePrefixed(unsettledKey), "\(wrongNode)")
+        #expect(wrongNode.expected.contains("\(work.node)"), "\(wrongNode)")
+        try StoreSurgery.overwrite(path: path, family: .indexes, key: unsettledKey, stored: stored)
+
+        let awaitingKey = [UInt8(0x07)] + epoch + jobId.bytes
+        try StoreSurgery.overwrite(path: path, family: .indexes, key: awaitingKey, stored: TestSupport.sealed(key: awaitingKey, value: []))
+        let stray = try #require(try await divergence())
+        #expect(stray.kind == "indexes family" && stray.field == Hex.encodePrefixed(awaitingKey) && stray.expected.contains("no entry"), "\(stray)")
+    }
+
     @Test func aMissingEpochCountAndADamagedChecksumAreReportedWithTheirKeys() async throws {
         let fixture = try AuditFixture.build()
         let countKey: [UInt8] = [0x05, 0, 0, 0, 0, 0, 0, 0, 1]

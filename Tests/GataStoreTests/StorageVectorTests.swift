@@ -59,11 +59,15 @@ import Testing
             let epoch = try #require(StoreKeys.height(ofLogKey: Array(key.dropFirst())))
             let count = try #require(StoreKeys.height(ofLogKey: value))
             #expect(Self.matches(StoreKeys.index(.epochReceipts(epoch: epoch, count: count)), key, value), "\(v.name): epoch → receipt count")
+        case "indexes" where key.first == StoreKeys.unsettledReceiptIndexTag:
+            let (jobId, work) = try #require(StoreKeys.unsettledReceipt(key: key, value: value), "\(v.name): 0x06 ‖ epoch ‖ jobId → node ‖ units")
+            let write = IndexWrite.unsettledReceipt(epoch: work.epoch, jobId: jobId, work: work)
+            #expect(Self.matches(StoreKeys.index(write), key, value), "\(v.name): an unsettled receipt under its epoch, with its node and units")
         case "indexes":
-            #expect(key.first == StoreKeys.unsettledReceiptIndexTag && key.count == 41 && value.isEmpty)
-            let epoch = try #require(StoreKeys.height(ofLogKey: Array(key[1..<9])))
-            let write = IndexWrite.unsettledReceipt(epoch: epoch, jobId: Hash32(bytes: Array(key[9...])), present: true)
-            #expect(Self.matches(StoreKeys.index(write), key, value), "\(v.name): an unsettled receipt under its epoch")
+            #expect(key.first == StoreKeys.awaitingResolutionIndexTag && key.count == 41 && value.isEmpty)
+            let (epoch, jobId) = try #require(StoreKeys.epochAndJob(ofIndexKey: key))
+            let write = IndexWrite.awaitingResolution(epoch: epoch, jobId: jobId, present: true)
+            #expect(Self.matches(StoreKeys.index(write), key, value), "\(v.name): a sampled receipt awaiting resolution under its epoch")
         case "meta" where key == StoreKeys.head:
             #expect(try LedgerState.Head(decoding: value).encoded == value, "\(v.name): the head record")
         case "meta" where key == StoreKeys.formatVersion:

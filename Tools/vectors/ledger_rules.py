@@ -364,13 +364,15 @@ def storage_cases() -> list[dict]:
         ("state: account record", "state", b"\x01" + address_of(key_for("st/acct")), amount(10**18) + amount(0) + u64(7)),
         ("log: entry at height 1", "log", u64(1), entry_bytes(1, derive("st/prev"), 1764028800000, 8, derive("st/cp"))),
         ("meta: head", "meta", b"head", head),
-        ("meta: format 3", "meta", b"format", u32(3)),
+        ("meta: format 4", "meta", b"format", u32(4)),
         ("meta: an epoch secret", "meta", b"secret" + u64(3), derive("st/secret")),
         ("indexes: a job's spec", "indexes", b"\x03" + derive("st/job"),
          bytes.fromhex("0002000100000040000001000000010000000004") + derive("st/seed")),
         ("indexes: a receipt's job, by receipt id", "indexes", b"\x04" + derive("st/receipt"), derive("st/job")),
         ("indexes: a closed epoch's receipt count", "indexes", b"\x05" + u64(3), u64(1000)),
-        ("indexes: a receipt not yet settled", "indexes", b"\x06" + u64(3) + derive("st/job"), b""),
+        ("indexes: a receipt not yet settled, with its node and units", "indexes", b"\x06" + u64(3) + derive("st/job"),
+         address_of(key_for("st/acct")) + u64(64)),
+        ("indexes: a sampled receipt awaiting resolution", "indexes", b"\x07" + u64(3) + derive("st/job"), b""),
     ]
     out = []
     for name, family, k, v in rows:

@@ -71,7 +71,7 @@ extension LedgerState {
             if unsettledJobs[epoch] == nil {
                 touchedIndexes.append(.unsettledEpochSettled(epoch: epoch))
             } else {
-                touchedIndexes += jobs.map { .unsettledReceipt(epoch: epoch, jobId: $0, present: false) }
+                touchedIndexes += jobs.map { .unsettledReceipt(epoch: epoch, jobId: $0, work: nil) }
             }
         }
         let balances = accounts.filter { $0.value.balance > .zero }.sorted { $0.key < $1.key }

@@ -57,6 +57,7 @@ extension LedgerState {
         let rewritten = head.writes + fold(ready.rewrites)
         let sampled = ready.rewrites.items.lazy.filter { $0.record.status == .sampled }.map(\.jobId)
         if !sampled.isEmpty { awaitingResolution[close.epoch] = Set(sampled) }
+        touchedIndexes += sampled.map { .awaitingResolution(epoch: close.epoch, jobId: $0, present: true) }
         if evicting {
             closesQueuedUntracked[close.epoch] = nextHeight
             for item in ready.rewrites.items { noteRewritten(item.jobId, tracking: false) }

@@ -59,8 +59,9 @@ extension LedgerState {
             receipts[body.jobId] = ReceiptRecord(receiptId: id, outputCommitment: body.outputCommitment, height: height)
             receiptJobs[id] = body.jobId
             touchedIndexes.append(.receiptJob(receiptId: id, jobId: body.jobId))
-            touchedIndexes.append(.unsettledReceipt(epoch: epoch, jobId: body.jobId, present: true))
-            holdUnsettled(body.jobId, UnsettledJob(node: node, epoch: epoch, units: units))
+            let work = UnsettledJob(node: node, epoch: epoch, units: units)
+            touchedIndexes.append(.unsettledReceipt(epoch: epoch, jobId: body.jobId, work: work))
+            holdUnsettled(body.jobId, work)
             receiptCounts[epoch, default: 0] += 1
         }
         return commitChanges()
@@ -126,12 +127,15 @@ extension LedgerState {
     /// and each node's count drops once.
     mutating func releaseUnsettled(_ settled: SettledReceipts) {
         for item in settled.rewrites.items { unsettledWork.removeValue(forKey: item.jobId) }
-        for (epoch, jobs) in settled.byEpoch {
-            // A fraud group is settled with its sampled receipts still unresolved.
-            if awaitingResolution[epoch] != nil {
-                for jobId in jobs { awaitingResolution[epoch]?.remove(jobId) }
-                if awaitingResolution[epoch]?.isEmpty == true { awaitingResolution[epoch] = nil }
+        // A fraud group is settled with its sampled receipts still unresolved; their index
+        // entries go in epoch and job id order.
+        for epoch in settled.byEpoch.keys.sorted() where awaitingResolution[epoch] != nil {
+            for jobId in settled.byEpoch[epoch]! where awaitingResolution[epoch]?.remove(jobId) != nil {
+                touchedIndexes.append(.awaitingResolution(epoch: epoch, jobId: jobId, present: false))
             }
+            if awaitingResolution[epoch]?.isEmpty == true { awaitingResolution[epoch] = nil }
+        }
+        for (epoch, jobs) in settled.byEpoch {
             if unsettledJobs[epoch]?.count == jobs.count {
                 unsettledJobs[epoch] = nil
             } else {
@@ -147,8 +151,14 @@ extension LedgerState {
 }
 
 /// What settling needs of an unsettled receipt's assignment: whose work it is and what it is worth.
-public struct UnsettledJob: Sendable, Equatable {
+public struct UnsettledJob: Sendable, Hashable {
     public let node: Address
     public let epoch: UInt64
     public let units: UInt64
+
+    public init(node: Address, epoch: UInt64, units: UInt64) {
+        self.node = node
+        self.epoch = epoch
+        self.units = units
+    }
 }

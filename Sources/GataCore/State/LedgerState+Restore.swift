@@ -76,17 +76,20 @@ extension LedgerState {
         public var lastEpoch: (UInt64, EpochRecord)?
         /// The settlement with the highest epoch, if any has been computed.
         public var lastSettlement: (UInt64, SettlementRecord)?
-        /// Every receipt not settled, with its assignment, and its record where its epoch's sampled
-        /// receipts may await resolution (``mayAwaitResolution(epoch:lastEpoch:)``); nil elsewhere.
-        public var unsettled: [(jobId: Hash32, receipt: ReceiptRecord?, assignment: AssignmentRecord)]
+        /// Every receipt not settled, with what settling needs of its assignment.
+        public var unsettled: [(jobId: Hash32, work: UnsettledJob)]
+        /// The records of the sampled receipts awaiting resolution.
+        public var awaitingResolution: [(jobId: Hash32, receipt: ReceiptRecord)]
 
         public init(totals: Totals, accounts: [(Address, Account)], lastEpoch: (UInt64, EpochRecord)?,
-                    lastSettlement: (UInt64, SettlementRecord)?, unsettled: [(jobId: Hash32, receipt: ReceiptRecord?, assignment: AssignmentRecord)]) {
+                    lastSettlement: (UInt64, SettlementRecord)?, unsettled: [(jobId: Hash32, work: UnsettledJob)],
+                    awaitingResolution: [(jobId: Hash32, receipt: ReceiptRecord)]) {
             self.totals = totals
             self.accounts = accounts
             self.lastEpoch = lastEpoch
             self.lastSettlement = lastSettlement
             self.unsettled = unsettled
+            self.awaitingResolution = awaitingResolution
         }
     }
 
@@ -111,28 +114,19 @@ extension LedgerState {
             state.settlementCount = epoch + 1
             if !record.applied { state.settlements[epoch] = record }
         }
-        for (jobId, receipt, assignment) in workingSet.unsettled {
-            state.holdUnsettled(jobId, UnsettledJob(node: assignment.node, epoch: assignment.epoch, units: assignment.units))
-            if assignment.epoch == state.openEpoch { state.receiptCounts[assignment.epoch, default: 0] += 1 }
-            guard let receipt else { continue }
-            guard !receipt.settled else { throw DecodeError("receipt of job \(jobId) is listed as unsettled but is settled") }
-            if receipt.status == .sampled, state.verificationPhase(receiptEpoch: assignment.epoch) != .resolved {
-                state.receipts[jobId] = receipt
-                state.receiptJobs[receipt.receiptId] = jobId
-                state.awaitingResolution[assignment.epoch, default: []].insert(jobId)
-            }
+        for (jobId, work) in workingSet.unsettled {
+            state.holdUnsettled(jobId, work)
+            if work.epoch == state.openEpoch { state.receiptCounts[work.epoch, default: 0] += 1 }
+        }
+        for (jobId, receipt) in workingSet.awaitingResolution {
+            guard let epoch = state.unsettledWork[jobId]?.epoch, !receipt.settled, receipt.status == .sampled,
+                  state.verificationPhase(receiptEpoch: epoch) != .resolved
+            else { throw DecodeError("the receipt of job \(jobId) is listed as awaiting resolution but is not a sampled unsettled receipt of an unresolved epoch") }
+            state.receipts[jobId] = receipt
+            state.receiptJobs[receipt.receiptId] = jobId
+            state.awaitingResolution[epoch, default: []].insert(jobId)
         }
         return state
-    }
-
-    /// Whether receipts of `epoch` may be sampled and await resolution, when the epoch with the
-    /// highest number is `lastEpoch`: the only unsettled receipts whose records resuming reads.
-    public static func mayAwaitResolution(epoch: UInt64, lastEpoch: (number: UInt64, closed: Bool)) -> Bool {
-        let closed = lastEpoch.closed ? lastEpoch.number + 1 : lastEpoch.number
-        switch VerificationWindow.phase(receiptEpoch: epoch, closedEpochCount: closed) {
-        case .sealing, .revealing: return true
-        case .open, .resolved: return false
-        }
     }
 
     /// Rebuilds the indexes that are derived from the records.

@@ -143,6 +143,7 @@ extension LedgerState {
         let epoch = closed - span
         // Only the sampled few, held in memory, not the whole epoch.
         guard let sampled = awaitingResolution.removeValue(forKey: epoch) else { return }
+        touchedIndexes.append(.epochResolved(epoch: epoch))
         for jobId in sampled.sorted() {
             guard let receipt = receipts[jobId] else { preconditionFailure("a receipt awaiting resolution \(jobId) has no record") }
             let status = Self.resolution(of: receipt, independent: independent)

@@ -22,11 +22,16 @@ public protocol StateRecordSource: AnyObject, Sendable {
 public enum IndexWrite: Sendable, Hashable {
     /// A recorded receipt's job, under the receipt's id.
     case receiptJob(receiptId: Hash32, jobId: Hash32)
-    /// A receipt not settled yet, under its epoch; `present` false removes it once settled while
-    /// others of its epoch are not.
-    case unsettledReceipt(epoch: UInt64, jobId: Hash32, present: Bool)
+    /// A receipt not settled yet, under its epoch, with what settling needs of its assignment;
+    /// `work` nil removes it once settled while others of its epoch are not.
+    case unsettledReceipt(epoch: UInt64, jobId: Hash32, work: UnsettledJob?)
     /// Every receipt of the epoch is settled: its unsettled-receipt entries go, as one range.
     case unsettledEpochSettled(epoch: UInt64)
+    /// A sampled receipt awaiting resolution, under its epoch; `present` false removes it when a
+    /// settlement forfeits it unresolved.
+    case awaitingResolution(epoch: UInt64, jobId: Hash32, present: Bool)
+    /// The epoch's sampled receipts are resolved: its awaiting-resolution entries go, as one range.
+    case epochResolved(epoch: UInt64)
     /// How many receipts an epoch recorded, written when it closes.
     case epochReceipts(epoch: UInt64, count: UInt64)
 }
@@ -50,7 +55,7 @@ public final class InMemoryRecordSource: StateRecordSource {
             for index in result.indexes {
                 switch index {
                 case .receiptJob(let receiptId, let jobId): contents.receiptJobs[receiptId] = jobId
-                case .unsettledReceipt, .unsettledEpochSettled: break
+                case .unsettledReceipt, .unsettledEpochSettled, .awaitingResolution, .epochResolved: break
                 case .epochReceipts(let epoch, let count): contents.epochReceipts[epoch] = Int(count)
                 }
             }

@@ -59,8 +59,9 @@ extension LedgerLogReader {
     }
 
     /// Every index entry is one the log implies, and every one the log implies is stored: the spec
-    /// of each assigned job, the job of each receipt id, the receipt count of each closed epoch, and
-    /// each receipt not settled (Specs/LEDGER.md §Storage).
+    /// of each assigned job, the job of each receipt id, the receipt count of each closed epoch,
+    /// each receipt not settled with its node and units, and each sampled receipt awaiting
+    /// resolution (Specs/LEDGER.md §Storage).
     func verifyIndexes(_ state: LedgerState) throws(StoreError) -> FamilyFinding? {
         var finding: FamilyFinding?
         var indexed = Set<[UInt8]>()
@@ -71,7 +72,7 @@ extension LedgerLogReader {
         }
         if let finding { return finding }
         let expected = state.assignments.count + state.receipts.count + Int(state.closedEpochCount)
-            + state.unsettledJobs.values.reduce(0) { $0 + $1.count }
+            + state.unsettledJobs.values.reduce(0) { $0 + $1.count } + state.awaitingResolution.values.reduce(0) { $0 + $1.count }
         guard indexed.count != expected else { return nil }
         func missing(_ key: [UInt8], _ what: String) -> FamilyFinding? {
             indexed.contains(key) ? nil : FamilyFinding(family: "indexes", key: Hex.encodePrefixed(key), expected: what, found: "no entry")
@@ -88,6 +89,13 @@ extension LedgerLogReader {
         for (epoch, jobs) in state.unsettledJobs {
             for jobId in jobs {
                 if let found = missing(StoreKeys.unsettledReceiptIndex(epoch: epoch, jobId: jobId), "unsettled receipt of job \(jobId) in epoch \(epoch)") {
+                    return found
+                }
+            }
+        }
+        for (epoch, jobs) in state.awaitingResolution {
+            for jobId in jobs {
+                if let found = missing(StoreKeys.awaitingResolutionIndex(epoch: epoch, jobId: jobId), "sampled receipt of job \(jobId) in epoch \(epoch), awaiting resolution") {
                     return found
                 }
             }
@@ -120,10 +128,19 @@ extension LedgerLogReader {
         case (StoreKeys.unsettledReceiptIndexTag, 41):
             let epoch = StoreKeys.height(ofLogKey: Array(key[1..<9]))!
             let jobId = Hash32(bytes: Array(key[9...]))
-            guard state.unsettledJobs[epoch]?.contains(jobId) == true else { return wrong("no entry: job \(jobId) has no unsettled receipt in epoch \(epoch)") }
+            guard state.unsettledJobs[epoch]?.contains(jobId) == true, let work = state.unsettledWork[jobId] else {
+                return wrong("no entry: job \(jobId) has no unsettled receipt in epoch \(epoch)")
+            }
+            guard value == StoreKeys.unsettledReceiptValue(work) else { return wrong("node \(work.node) and \(work.units) units, as an address and a u64") }
+        case (StoreKeys.awaitingResolutionIndexTag, 41):
+            let epoch = StoreKeys.height(ofLogKey: Array(key[1..<9]))!
+            let jobId = Hash32(bytes: Array(key[9...]))
+            guard state.awaitingResolution[epoch]?.contains(jobId) == true else {
+                return wrong("no entry: job \(jobId) has no sampled receipt awaiting resolution in epoch \(epoch)")
+            }
             guard value.isEmpty else { return wrong("an empty value") }
         default:
-            return FamilyFinding(family: "indexes", key: name, expected: "no entry (indexes hold only tags 0x03 to 0x06, each of its length)", found: "an entry")
+            return FamilyFinding(family: "indexes", key: name, expected: "no entry (indexes hold only tags 0x03 to 0x07, each of its length)", found: "an entry")
         }
         return nil
     }

@@ -5,20 +5,22 @@ import GataCrypto
 public struct MigrationReport: Sendable, Equatable {
     /// The format found, and the one the folder is in now.
     public let from: [UInt8], to: [UInt8]
-    /// Index entries written: receipts by id, closed epochs' receipt counts, unsettled receipts.
-    public let receiptIds: Int, epochCounts: Int, unsettledReceipts: Int
+    /// Index entries written: receipts by id, closed epochs' receipt counts (both from format 2
+    /// only), unsettled receipts with their node and units, and sampled receipts awaiting resolution.
+    public let receiptIds: Int, epochCounts: Int, unsettledReceipts: Int, awaitingResolution: Int
 }
 
 extension LedgerStore {
     /// Most index entries in one synced batch while migrating.
     static let migrationBatchEntriesMax = 10_000
 
-    /// Upgrades a data folder in storage format 2 to this build's format in place: it adds the
-    /// index entries format 3 has and format 2 lacks (receipts by id, closed epochs' receipt
-    /// counts, unsettled receipts), derived from the state records, and writes the new format last.
-    /// The log, the state records and the head are not changed, so a crash part way leaves a
-    /// folder that is still format 2 and can be migrated again. A folder already in this format is
-    /// left alone. Run it with no node on the folder.
+    /// Upgrades a data folder in storage format 2 or 3 to this build's format in place, deriving
+    /// from the state records the index entries the older format lacks: from format 2, receipts by
+    /// id and closed epochs' receipt counts; from both, each unsettled receipt's entry with its
+    /// assignment's node and units, and each sampled receipt awaiting resolution. The new format is
+    /// written last. The log, the state records and the head are not changed, so a crash part way
+    /// leaves a folder still in its old format, which can be migrated again. A folder already in
+    /// this format is left alone. Run it with no node on the folder.
     /// - Throws: ``StoreError`` `.formatMismatch` for any other format, `.corrupt` for a damaged record.
     public static func migrate(path: String) throws(StoreError) -> MigrationReport {
         let database = try RocksDatabase(path: path, mode: .readWrite)
@@ -27,49 +29,113 @@ extension LedgerStore {
               let format = CheckedValue.open(key: StoreKeys.formatVersion, stored: sealed)
         else { throw StoreError(.corrupt, "\(path) holds no ledger, or its format record is damaged") }
         if format == formatVersion {
-            return MigrationReport(from: format, to: format, receiptIds: 0, epochCounts: 0, unsettledReceipts: 0)
+            return MigrationReport(from: format, to: format, receiptIds: 0, epochCounts: 0, unsettledReceipts: 0, awaitingResolution: 0)
         }
-        guard format == formatVersionBeforeIndexes else {
-            throw StoreError(.formatMismatch, "the data folder is in storage format \(Hex.encodePrefixed(format)); this build migrates \(Hex.encodePrefixed(formatVersionBeforeIndexes)) only")
+        guard migratableFormats.contains(format) else {
+            throw StoreError(.formatMismatch, "the data folder is in storage format \(Hex.encodePrefixed(format)); this build migrates "
+                             + migratableFormats.map { Hex.encodePrefixed($0) }.joined(separator: " and ") + " only")
         }
-        var batch = WriteBatch()
-        var batched = 0
-        func put(_ key: [UInt8], _ value: [UInt8]) throws(StoreError) {
-            batch.put(.indexes, key, CheckedValue.seal(key: key, value: value))
-            batched += 1
-            if batched >= migrationBatchEntriesMax {
-                try database.write(batch)
-                batch = WriteBatch()
-                batched = 0
+        var writer = MigrationWriter(database: database)
+        let closedEpochs = try closedEpochCount(database)
+        var receiptIds = 0, epochCounts = 0, unsettledReceipts = 0, awaitingResolution = 0
+        /// Writes an unsettled receipt's entry, and its awaiting-resolution entry if it is one.
+        func unsettled(_ jobId: Hash32, _ receipt: ReceiptRecord, _ assignment: AssignmentRecord) throws(StoreError) {
+            let work = UnsettledJob(node: assignment.node, epoch: assignment.epoch, units: assignment.units)
+            try writer.put(StoreKeys.unsettledReceiptIndex(epoch: work.epoch, jobId: jobId), StoreKeys.unsettledReceiptValue(work))
+            unsettledReceipts += 1
+            let phase = VerificationWindow.phase(receiptEpoch: work.epoch, closedEpochCount: closedEpochs)
+            if receipt.status == .sampled, phase == .sealing || phase == .revealing {
+                try writer.put(StoreKeys.awaitingResolutionIndex(epoch: work.epoch, jobId: jobId), [])
+                awaitingResolution += 1
             }
         }
-        var counts: [UInt64: UInt64] = [:]
-        var closed: [UInt64] = []
-        var receiptIds = 0, unsettledReceipts = 0
+        if format == formatVersionBeforeIndexes {
+            // Every receipt record is read: the receipt-id index covers them all.
+            var counts: [UInt64: UInt64] = [:]
+            var closed: [UInt64] = []
+            try scanRecords(database) { key, value throws in
+                switch key {
+                case .receipt(let jobId):
+                    let receipt = try ReceiptRecord(record: value)
+                    let assignment = try readAssignment(database, jobId)
+                    counts[assignment.epoch, default: 0] += 1
+                    try writer.put(StoreKeys.receiptJobIndex(receipt.receiptId), jobId.bytes)
+                    receiptIds += 1
+                    if !receipt.settled { try unsettled(jobId, receipt, assignment) }
+                case .epoch(let epoch):
+                    if try EpochRecord(record: value).closed { closed.append(epoch) }
+                default: break
+                }
+            }
+            for epoch in closed { try writer.put(StoreKeys.epochReceiptsIndex(epoch), StoreKeys.log(counts[epoch] ?? 0)) }
+            epochCounts = closed.count
+        } else {
+            // Only the unsettled receipts, which format 3 already lists.
+            var listed: [Hash32] = []
+            try database.scan(.indexes, from: [StoreKeys.unsettledReceiptIndexTag]) { key, _ throws(StoreError) in
+                guard key.first == StoreKeys.unsettledReceiptIndexTag else { return false }
+                guard let (_, jobId) = StoreKeys.epochAndJob(ofIndexKey: key) else {
+                    throw StoreError(.corrupt, "the index key \(Hex.encodePrefixed(key)) is not 0x06 ‖ epoch ‖ jobId")
+                }
+                listed.append(jobId)
+                return true
+            }
+            for jobId in listed {
+                guard let bytes = try readChecked(database, .state, StateKey.receipt(jobId).bytes) else {
+                    throw StoreError(.corrupt, "the unsettled-receipt index lists job \(jobId), which has no receipt")
+                }
+                do {
+                    try unsettled(jobId, try ReceiptRecord(record: bytes), try readAssignment(database, jobId))
+                } catch let error as StoreError {
+                    throw error
+                } catch {
+                    throw StoreError(.corrupt, "the receipt of job \(jobId) does not decode: \(error)")
+                }
+            }
+        }
+        try writer.finish(format: formatVersion)
+        return MigrationReport(from: format, to: formatVersion, receiptIds: receiptIds, epochCounts: epochCounts,
+                               unsettledReceipts: unsettledReceipts, awaitingResolution: awaitingResolution)
+    }
+
+    /// How many epochs have closed, from the epoch record with the highest number.
+    private static func closedEpochCount(_ database: RocksDatabase) throws(StoreError) -> UInt64 {
+        var count: UInt64 = 0
+        var failure: StoreError?
+        try database.scan(.state, from: [0x10] + [UInt8](repeating: 0xFF, count: 8), reverse: true) { key, stored throws(StoreError) in
+            guard key.first == 0x10 else { return false }
+            do {
+                guard let value = CheckedValue.open(key: key, stored: stored), case .epoch(let epoch) = try StateKey(bytes: key) else {
+                    throw StoreError(.corrupt, "the epoch record \(Hex.encodePrefixed(key)) is damaged")
+                }
+                count = try EpochRecord(record: value).closed ? epoch + 1 : epoch
+            } catch let error as StoreError {
+                failure = error
+            } catch {
+                failure = StoreError(.corrupt, "the epoch record \(Hex.encodePrefixed(key)) does not decode: \(error)")
+            }
+            return false
+        }
+        if let failure { throw failure }
+        return count
+    }
+
+    private static func readAssignment(_ database: RocksDatabase, _ jobId: Hash32) throws -> AssignmentRecord {
+        guard let bytes = try readChecked(database, .state, StateKey.assignment(jobId).bytes) else {
+            throw StoreError(.corrupt, "the receipt of job \(jobId) has no assignment")
+        }
+        return try AssignmentRecord(record: bytes)
+    }
+
+    /// Calls `body` with every checked state record; a record that does not decode stops the scan.
+    private static func scanRecords(_ database: RocksDatabase, _ body: (StateKey, [UInt8]) throws -> Void) throws(StoreError) {
         var failure: StoreError?
         try database.scan(.state) { key, stored throws(StoreError) in
             guard let value = CheckedValue.open(key: key, stored: stored) else {
                 throw StoreError(.corrupt, "state record \(Hex.encodePrefixed(key)) fails its checksum")
             }
             do {
-                switch try StateKey(bytes: key) {
-                case .receipt(let jobId):
-                    let receipt = try ReceiptRecord(record: value)
-                    guard let assignmentBytes = try readChecked(database, .state, StateKey.assignment(jobId).bytes) else {
-                        throw StoreError(.corrupt, "the receipt of job \(jobId) has no assignment")
-                    }
-                    let epoch = try AssignmentRecord(record: assignmentBytes).epoch
-                    counts[epoch, default: 0] += 1
-                    try put(StoreKeys.receiptJobIndex(receipt.receiptId), jobId.bytes)
-                    receiptIds += 1
-                    if !receipt.settled {
-                        try put(StoreKeys.unsettledReceiptIndex(epoch: epoch, jobId: jobId), [])
-                        unsettledReceipts += 1
-                    }
-                case .epoch(let epoch):
-                    if try EpochRecord(record: value).closed { closed.append(epoch) }
-                default: break
-                }
+                try body(try StateKey(bytes: key), value)
             } catch let error as StoreError {
                 failure = error
                 return false
@@ -80,9 +146,28 @@ extension LedgerStore {
             return true
         }
         if let failure { throw failure }
-        for epoch in closed { try put(StoreKeys.epochReceiptsIndex(epoch), StoreKeys.log(counts[epoch] ?? 0)) }
-        batch.put(.meta, StoreKeys.formatVersion, CheckedValue.seal(key: StoreKeys.formatVersion, value: formatVersion))
+    }
+}
+
+/// Index entries written in synced batches of at most ``LedgerStore/migrationBatchEntriesMax``,
+/// the new format last.
+private struct MigrationWriter {
+    let database: RocksDatabase
+    var batch = WriteBatch()
+    var batched = 0
+
+    mutating func put(_ key: [UInt8], _ value: [UInt8]) throws(StoreError) {
+        batch.put(.indexes, key, CheckedValue.seal(key: key, value: value))
+        batched += 1
+        if batched >= LedgerStore.migrationBatchEntriesMax {
+            try database.write(batch)
+            batch = WriteBatch()
+            batched = 0
+        }
+    }
+
+    mutating func finish(format: [UInt8]) throws(StoreError) {
+        batch.put(.meta, StoreKeys.formatVersion, CheckedValue.seal(key: StoreKeys.formatVersion, value: format))
         try database.write(batch)
-        return MigrationReport(from: format, to: formatVersion, receiptIds: receiptIds, epochCounts: closed.count, unsettledReceipts: unsettledReceipts)
     }
 }

@@ -72,41 +72,53 @@ extension LedgerStore: StateRecordSource {
             guard case .settlement(let epoch) = key else { throw StoreError(.corrupt, "a settlement key does not parse") }
             return (epoch, try SettlementRecord(record: value))
         }
-        var jobIds: [(epoch: UInt64, jobId: Hash32)] = []
-        let tag = StoreKeys.unsettledReceiptIndexTag
-        try database.scan(.indexes, from: [tag]) { key, _ throws(StoreError) in
-            guard key.first == tag else { return false }
-            guard key.count == 41 else { throw StoreError(.corrupt, "the index key \(Hex.encodePrefixed(key)) is not 0x06 ‖ epoch ‖ jobId") }
-            jobIds.append((StoreKeys.height(ofLogKey: Array(key[1..<9]))!, Hash32(bytes: Array(key[9...]))))
-            return true
+        // What settling needs of each unsettled receipt is in its 0x06 value: one scan, no reads.
+        var unsettled: [(jobId: Hash32, work: UnsettledJob)] = []
+        try scanIndexes(tag: StoreKeys.unsettledReceiptIndexTag) { key, value throws(StoreError) in
+            guard let entry = StoreKeys.unsettledReceipt(key: key, value: value) else {
+                throw StoreError(.corrupt, "the index entry \(Hex.encodePrefixed(key)) is not 0x06 ‖ epoch ‖ jobId → node ‖ units")
+            }
+            unsettled.append(entry)
         }
-        // A point read per unsettled receipt, up to millions, on every core; a second only where
-        // its sampled status may still matter (LedgerState.mayAwaitResolution).
-        let database = database, listed = jobIds
-        let last = lastEpoch.map { (number: $0.0, closed: $0.1.closed) }
-        let fetched = Parallel.map(count: listed.count) { index -> Result<(jobId: Hash32, receipt: ReceiptRecord?, assignment: AssignmentRecord), StoreError> in
-            let (epoch, jobId) = listed[index]
+        var sampled: [Hash32] = []
+        try scanIndexes(tag: StoreKeys.awaitingResolutionIndexTag) { key, value throws(StoreError) in
+            guard let (_, jobId) = StoreKeys.epochAndJob(ofIndexKey: key), value.isEmpty else {
+                throw StoreError(.corrupt, "the index entry \(Hex.encodePrefixed(key)) is not 0x07 ‖ epoch ‖ jobId → empty")
+            }
+            sampled.append(jobId)
+        }
+        // A point read per sampled receipt awaiting resolution, on every core.
+        let database = database, listed = sampled
+        let fetched = Parallel.map(count: listed.count) { index -> Result<(jobId: Hash32, receipt: ReceiptRecord), StoreError> in
+            let jobId = listed[index]
             do throws(StoreError) {
-                let readsReceipt = last.map { LedgerState.mayAwaitResolution(epoch: epoch, lastEpoch: $0) } ?? false
-                guard let assignmentBytes = try Self.readChecked(database, .state, StateKey.assignment(jobId).bytes) else {
-                    throw StoreError(.corrupt, "the unsettled-receipt index lists job \(jobId), which has no assignment")
-                }
-                let receiptBytes = readsReceipt ? try Self.readChecked(database, .state, StateKey.receipt(jobId).bytes) : nil
-                if readsReceipt, receiptBytes == nil {
-                    throw StoreError(.corrupt, "the unsettled-receipt index lists job \(jobId), which has no receipt")
+                guard let bytes = try Self.readChecked(database, .state, StateKey.receipt(jobId).bytes) else {
+                    throw StoreError(.corrupt, "the awaiting-resolution index lists job \(jobId), which has no receipt")
                 }
                 do {
-                    return .success((jobId, try receiptBytes.map { try ReceiptRecord(record: $0) }, try AssignmentRecord(record: assignmentBytes)))
+                    return .success((jobId, try ReceiptRecord(record: bytes)))
                 } catch {
-                    throw StoreError(.corrupt, "the records of job \(jobId) do not decode: \(error)")
+                    throw StoreError(.corrupt, "the receipt of job \(jobId) does not decode: \(error)")
                 }
             } catch {
                 return .failure(error)
             }
         }
-        let unsettled = try fetched.map { try $0.get() }
         return LedgerState.WorkingSetRecords(
-            totals: try Totals(record: totalsBytes), accounts: accounts, lastEpoch: lastEpoch, lastSettlement: lastSettlement, unsettled: unsettled)
+            totals: try Totals(record: totalsBytes), accounts: accounts, lastEpoch: lastEpoch, lastSettlement: lastSettlement,
+            unsettled: unsettled, awaitingResolution: try fetched.map { try $0.get() })
+    }
+
+    /// Calls `body` with the key and checked value of every index entry under `tag`, in key order.
+    private func scanIndexes(tag: UInt8, _ body: ([UInt8], [UInt8]) throws(StoreError) -> Void) throws(StoreError) {
+        try database.scan(.indexes, from: [tag]) { key, stored throws(StoreError) in
+            guard key.first == tag else { return false }
+            guard let value = CheckedValue.open(key: key, stored: stored) else {
+                throw StoreError(.corrupt, "the index entry \(Hex.encodePrefixed(key)) fails its checksum")
+            }
+            try body(key, value)
+            return true
+        }
     }
 
     /// Calls `body` with every checked state record whose key starts with `tag`, in key order.

@@ -22,9 +22,14 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
     /// How many entries at the end of the log are re-verified when the store opens.
     public static let tailVerifyEntriesMax: UInt64 = 4096
     /// The storage format written in meta, and the only one this build opens.
-    static let formatVersion: [UInt8] = [0, 0, 0, 3]
+    static let formatVersion: [UInt8] = [0, 0, 0, 4]
     /// The format before the receipt and epoch indexes, which ``migrate(path:)`` upgrades.
     static let formatVersionBeforeIndexes: [UInt8] = [0, 0, 0, 2]
+    /// The format whose unsettled-receipt entries carry no value and that has no entries for
+    /// receipts awaiting resolution, which ``migrate(path:)`` upgrades too.
+    static let formatVersionBeforeIndexValues: [UInt8] = [0, 0, 0, 3]
+    /// The formats ``migrate(path:)`` upgrades.
+    static let migratableFormats = [formatVersionBeforeIndexes, formatVersionBeforeIndexValues]
 
     private init(database: RocksDatabase, path: String, genesisEntry: Entry, diskReserveBytes: UInt64, recovery: RecoveryReport) {
         self.database = database
@@ -121,7 +126,7 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
               let format = CheckedValue.open(key: StoreKeys.formatVersion, stored: sealed)
         else { throw StoreError(.corrupt, "the format record in meta is missing or damaged") }
         guard format == formatVersion else {
-            let advice = format == formatVersionBeforeIndexes ? "; upgrade it in place with gata migrate --data <folder>" : ""
+            let advice = migratableFormats.contains(format) ? "; upgrade it in place with gata migrate --data <folder>" : ""
             throw StoreError(.formatMismatch, "the data folder is in storage format \(Hex.encodePrefixed(format)), this build reads \(Hex.encodePrefixed(formatVersion)) only\(advice)")
         }
     }
@@ -186,10 +191,16 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         // In order: a later change of one index key (an unsettled receipt settled in the same
         // commit) replaces the earlier one within the batch.
         for index in indexes {
-            if case .unsettledEpochSettled(let epoch) = index {
-                batch.deleteRange(.indexes, from: StoreKeys.unsettledReceiptIndex(epoch: epoch, jobId: .zero),
-                                  to: StoreKeys.unsettledReceiptIndex(epoch: epoch + 1, jobId: .zero))
+            switch index {
+            case .unsettledEpochSettled(let epoch):
+                let range = StoreKeys.epochRange(tag: StoreKeys.unsettledReceiptIndexTag, epoch: epoch)
+                batch.deleteRange(.indexes, from: range.from, to: range.to)
                 continue
+            case .epochResolved(let epoch):
+                let range = StoreKeys.epochRange(tag: StoreKeys.awaitingResolutionIndexTag, epoch: epoch)
+                batch.deleteRange(.indexes, from: range.from, to: range.to)
+                continue
+            default: break
             }
             let (key, value) = StoreKeys.index(index)
             if let value {

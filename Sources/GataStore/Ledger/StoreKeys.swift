@@ -32,18 +32,44 @@ enum StoreKeys {
     /// Index key of a closed epoch's receipt count: `0x05 ‖ u64 epoch → u64 count`.
     static func epochReceiptsIndex(_ epoch: UInt64) -> [UInt8] { [epochReceiptsIndexTag] + log(epoch) }
     static let epochReceiptsIndexTag: UInt8 = 0x05
-    /// Index key of a receipt not yet settled: `0x06 ‖ u64 epoch ‖ jobId → empty`.
+    /// Index key of a receipt not yet settled: `0x06 ‖ u64 epoch ‖ jobId → node ‖ u64 units`.
     static func unsettledReceiptIndex(epoch: UInt64, jobId: Hash32) -> [UInt8] { [unsettledReceiptIndexTag] + log(epoch) + jobId.bytes }
     static let unsettledReceiptIndexTag: UInt8 = 0x06
+    /// Index key of a sampled receipt awaiting resolution: `0x07 ‖ u64 epoch ‖ jobId → empty`.
+    static func awaitingResolutionIndex(epoch: UInt64, jobId: Hash32) -> [UInt8] { [awaitingResolutionIndexTag] + log(epoch) + jobId.bytes }
+    static let awaitingResolutionIndexTag: UInt8 = 0x07
+
+    /// The value of an unsettled receipt's index entry: its assignment's node and units.
+    static func unsettledReceiptValue(_ work: UnsettledJob) -> [UInt8] { work.node.bytes + log(work.units) }
+
+    /// What an unsettled receipt's index entry says, from its key and value.
+    static func unsettledReceipt(key: [UInt8], value: [UInt8]) -> (jobId: Hash32, work: UnsettledJob)? {
+        guard key.count == 41, key.first == unsettledReceiptIndexTag, value.count == 28,
+              let epoch = height(ofLogKey: Array(key[1..<9])), let units = height(ofLogKey: Array(value[20...]))
+        else { return nil }
+        return (Hash32(bytes: Array(key[9...])), UnsettledJob(node: Address(bytes: Array(value[..<20])), epoch: epoch, units: units))
+    }
+
+    /// The (epoch, jobId) of a `0x06` or `0x07` key, which share their layout.
+    static func epochAndJob(ofIndexKey key: [UInt8]) -> (epoch: UInt64, jobId: Hash32)? {
+        guard key.count == 41, let epoch = height(ofLogKey: Array(key[1..<9])) else { return nil }
+        return (epoch, Hash32(bytes: Array(key[9...])))
+    }
+
+    /// The range of index keys under `tag ‖ u64 epoch`: one epoch's `0x06` or `0x07` entries.
+    static func epochRange(tag: UInt8, epoch: UInt64) -> (from: [UInt8], to: [UInt8]) {
+        ([tag] + log(epoch) + Hash32.zero.bytes, [tag] + log(epoch + 1) + Hash32.zero.bytes)
+    }
 
     /// The key and the value (nil: delete) of an index entry a state's apply returned.
     static func index(_ write: IndexWrite) -> (key: [UInt8], value: [UInt8]?) {
         switch write {
         case .receiptJob(let receiptId, let jobId): (receiptJobIndex(receiptId), jobId.bytes)
         case .epochReceipts(let epoch, let count): (epochReceiptsIndex(epoch), log(count))
-        case .unsettledReceipt(let epoch, let jobId, let present): (unsettledReceiptIndex(epoch: epoch, jobId: jobId), present ? [] : nil)
-        case .unsettledEpochSettled(let epoch):
-            preconditionFailure("epoch \(epoch)'s unsettled receipts are deleted as a range, not one key")
+        case .unsettledReceipt(let epoch, let jobId, let work): (unsettledReceiptIndex(epoch: epoch, jobId: jobId), work.map(unsettledReceiptValue))
+        case .awaitingResolution(let epoch, let jobId, let present): (awaitingResolutionIndex(epoch: epoch, jobId: jobId), present ? [] : nil)
+        case .unsettledEpochSettled(let epoch), .epochResolved(let epoch):
+            preconditionFailure("epoch \(epoch)'s entries are deleted as a range, not one key")
         }
     }
 

@@ -8,14 +8,16 @@ struct MigrateCommand: ParsableCommand {
         commandName: "migrate",
         abstract: "Upgrade a data folder written by an earlier build to this build's storage format, in place.",
         discussion: """
-            Storage format 3 adds three indexes beside the state records: receipts by id, the \
-            receipt count of each closed epoch, and the receipts not yet settled. They let a node \
-            open without reading its whole history and keep only its working set in memory \
-            (Specs/LEDGER.md §Storage, §Memory). This command derives them from the state records \
-            of a format 2 folder and writes the new format last. The log, the state records and \
-            the head are not touched, so the ledger's bytes, hashes and digests stay the same; a \
-            crash part way leaves a format 2 folder that can be migrated again. A folder already \
-            in format 3 is left as it is.
+            Storage format 3 added three indexes beside the state records: receipts by id, the \
+            receipt count of each closed epoch, and the receipts not yet settled. Format 4 gives \
+            each unsettled receipt's entry its assignment's node and units, and lists the sampled \
+            receipts awaiting resolution. They let a node open by reading its indexes, without its \
+            history or its unsettled receipts' records, and keep only its working set in memory \
+            (Specs/LEDGER.md §Storage, §Memory). This command derives what a format 2 or 3 folder \
+            lacks from its state records and writes the new format last. The log, the state \
+            records and the head are not touched, so the ledger's bytes, hashes and digests stay \
+            the same; a crash part way leaves the folder in its old format, to be migrated again. \
+            A folder already in format 4 is left as it is.
 
             Stop the node first: RocksDB allows one writer per folder. Afterwards, \
             gata audit --data checks every record and index against the log.
@@ -36,7 +38,8 @@ struct MigrateCommand: ParsableCommand {
         } else {
             print("migrated \(data) from storage format \(Hex.encodePrefixed(report.from)) to \(Hex.encodePrefixed(report.to)): "
                 + "indexed \(report.receiptIds) receipts by id, \(report.epochCounts) closed epochs' receipt counts, "
-                + "\(report.unsettledReceipts) unsettled receipts")
+                + "\(report.unsettledReceipts) unsettled receipts with their node and units, "
+                + "\(report.awaitingResolution) sampled receipts awaiting resolution")
         }
     }
 }
