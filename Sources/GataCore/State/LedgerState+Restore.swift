@@ -114,6 +114,11 @@ extension LedgerState {
             state.settlementCount = epoch + 1
             if !record.applied { state.settlements[epoch] = record }
         }
+        // Sized once: growing tables of millions rehashes every key several times.
+        var perEpoch: [UInt64: Int] = [:]
+        for (_, work) in workingSet.unsettled { perEpoch[work.epoch, default: 0] += 1 }
+        for (epoch, count) in perEpoch { state.unsettledJobs[epoch] = Set(minimumCapacity: count) }
+        state.unsettledWork.reserveCapacity(workingSet.unsettled.count)
         for (jobId, work) in workingSet.unsettled {
             state.holdUnsettled(jobId, work)
             if work.epoch == state.openEpoch { state.receiptCounts[work.epoch, default: 0] += 1 }
