@@ -148,9 +148,9 @@ public struct EpochDriver: Sendable {
     public func settle(epoch: UInt64) async throws -> SettlementSummary? {
         // Computed once, from the state the entry applies to; applying it reuses the computation.
         // The receipts it reads are read ahead, away from the sequencer, and used if unchanged.
-        let read = await readSettlement(epoch: epoch)
+        var read = await readSettlement(epoch: epoch)
         let kept = Locked<PreparedSettlement?>(nil)
-        let computed = await sequencer.submit(constructing: { state in
+        let computed = await sequencer.submit(constructing: { [read] state in
             switch state.prepareSettlement(epoch: epoch, read: read) {
             case .success(let prepared):
                 kept.withLock { $0 = prepared }
@@ -158,6 +158,8 @@ public struct EpochDriver: Sendable {
             case .failure(let refusal): return .refused(refusal.code, refusal.detail)
             }
         })
+        // What was read is in the prepared computation now, if it was used; a million receipts.
+        read = nil
         if case .rejected(let code, let detail) = computed {
             throw Failure(description: "settling epoch \(epoch) was refused: \(detail)", refusal: code)
         }
