@@ -179,6 +179,20 @@ import Testing
         #expect(mirror.digest == chain.state.digest)
     }
 
+    /// Between a settlement's two phases the next epoch is already the next to settle, but the
+    /// receipts the first settles are still listed unsettled: a reading begun then would hold them.
+    @Test func aSettlementIsNotReadAheadWhileThePreviousOnesPhaseTwoIsPending() throws {
+        var chain = try Self.thousandsOfReceipts(shadowed: false, epochsPassed: 1)
+        var begunBetween = true
+        let (computed, applied) = chain.settle(between: { chain in
+            #expect(chain.state.settlementCount == 1 && chain.state.epochs[1]?.closed == true)
+            begunBetween = chain.state.beginSettlementReading(epoch: 1) != nil
+        })
+        #expect(computed.code == .applied && applied?.code == .applied)
+        #expect(!begunBetween, "epoch 0's phase two had still to take its receipts off the unsettled lists")
+        #expect(chain.state.beginSettlementReading(epoch: 1) != nil)
+    }
+
     /// A close queues its receipts to leave memory once it is durable, without tracking each one;
     /// a settlement of the same epoch applied before then must keep its settled records until its
     /// own write is durable, or reads would see the closed bytes without the settlement.

@@ -5,10 +5,12 @@ import GataCrypto
 /// ``LedgerState/continueSettlementReading(_:limit:)``, ``finishSlice(_:)``), so that phase one,
 /// computed on the write path, reads no record from the store.
 ///
-/// Used only while `epoch` is still the next to settle and no receipt of an epoch up to it has
-/// changed since reading began (``LedgerState/settlementReadRevision``): until then those epochs'
-/// unsettled receipts are neither added (receipts are recorded only in the open epoch) nor removed
-/// (only a settlement removes them), so the reading holds the same receipts, unchanged.
+/// Begun only once the settlement before `epoch` is applied, and used only while `epoch` is still
+/// the next to settle and no unsettled receipt of an epoch up to it has changed since reading
+/// began (``LedgerState/settlementReadRevision``): until then those epochs' unsettled receipts
+/// are neither added (receipts are recorded only in the open epoch) nor removed (only phase two
+/// of a settlement removes them: the one before `epoch` has applied, and `epoch`'s own comes
+/// after its phase one), so the reading holds the same receipts, unchanged.
 public struct SettlementReading: Sendable {
     public let epoch: UInt64
     /// ``LedgerState/settlementReadRevision`` when reading began.
@@ -32,9 +34,12 @@ public struct SettlementReading: Sendable {
 
 extension LedgerState {
     /// Starts reading the receipts the settlement of `epoch` settles or defers; nil unless it is
-    /// the next to settle and closed. Copies their job ids only, in one pass under the hold.
+    /// the next to settle, closed, and the settlement before it is applied (until then, that
+    /// settlement's phase two is still to take its receipts off the unsettled lists). Copies
+    /// their job ids only, in one pass under the hold.
     public func beginSettlementReading(epoch: UInt64) -> SettlementReading? {
-        guard epoch == settlementCount, epochs[epoch]?.closed == true else { return nil }
+        guard epoch == settlementCount, epochs[epoch]?.closed == true, epoch == 0 || settlements[epoch - 1]?.applied == true
+        else { return nil }
         let jobIds = unsettledJobs.filter { $0.key <= epoch }.flatMap { $0.value }
         return SettlementReading(epoch: epoch, revision: settlementReadRevision, reading: ReceiptReading(jobIds: jobIds, source: source))
     }
@@ -55,6 +60,7 @@ extension LedgerState {
     /// Whether `read` still holds the receipts its settlement would read now.
     func isCurrent(_ read: SettlementReading) -> Bool {
         read.epoch == settlementCount && read.revision == settlementReadRevision
+            && (read.epoch == 0 || settlements[read.epoch - 1]?.applied == true)
     }
 
     /// The receipts `read` gives the settlement of `epoch`, if complete and still current.

@@ -187,6 +187,6 @@ extension LedgerState {
 struct QueuedEviction {
     let height: UInt64
     let key: StateKey
-    /// Whether ``LedgerState/evictionHeights`` tracks it (see ``LedgerState/noteSettled(_:)``).
+    /// Whether ``LedgerState/evictionHeights`` tracks it (see ``LedgerState/noteRewritten(_:tracking:)``).
     let tracked: Bool
 }

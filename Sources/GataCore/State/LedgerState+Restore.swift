@@ -78,12 +78,12 @@ extension LedgerState {
         public var lastSettlement: (UInt64, SettlementRecord)?
         /// Every receipt not settled, with what settling needs of its assignment.
         public var unsettled: [(jobId: Hash32, work: UnsettledJob)]
-        /// The records of the sampled receipts awaiting resolution.
-        public var awaitingResolution: [(jobId: Hash32, receipt: ReceiptRecord)]
+        /// The records of the sampled receipts awaiting resolution, with the epoch each is listed under.
+        public var awaitingResolution: [(epoch: UInt64, jobId: Hash32, receipt: ReceiptRecord)]
 
         public init(totals: Totals, accounts: [(Address, Account)], lastEpoch: (UInt64, EpochRecord)?,
                     lastSettlement: (UInt64, SettlementRecord)?, unsettled: [(jobId: Hash32, work: UnsettledJob)],
-                    awaitingResolution: [(jobId: Hash32, receipt: ReceiptRecord)]) {
+                    awaitingResolution: [(epoch: UInt64, jobId: Hash32, receipt: ReceiptRecord)]) {
             self.totals = totals
             self.accounts = accounts
             self.lastEpoch = lastEpoch
@@ -123,10 +123,10 @@ extension LedgerState {
             state.holdUnsettled(jobId, work)
             if work.epoch == state.openEpoch { state.receiptCounts[work.epoch, default: 0] += 1 }
         }
-        for (jobId, receipt) in workingSet.awaitingResolution {
-            guard let epoch = state.unsettledWork[jobId]?.epoch, !receipt.settled, receipt.status == .sampled,
+        for (epoch, jobId, receipt) in workingSet.awaitingResolution {
+            guard state.unsettledWork[jobId]?.epoch == epoch, !receipt.settled, receipt.status == .sampled,
                   state.verificationPhase(receiptEpoch: epoch) != .resolved
-            else { throw DecodeError("the receipt of job \(jobId) is listed as awaiting resolution but is not a sampled unsettled receipt of an unresolved epoch") }
+            else { throw DecodeError("the receipt of job \(jobId) is listed as awaiting resolution in epoch \(epoch) but is not a sampled unsettled receipt of that epoch, unresolved") }
             state.receipts[jobId] = receipt
             state.receiptJobs[receipt.receiptId] = jobId
             state.awaitingResolution[epoch, default: []].insert(jobId)

@@ -57,7 +57,8 @@ extension LedgerState {
     mutating func touchClosedReceipt(_ jobId: Hash32, epoch: UInt64) {
         touch(.receipt(jobId))
         if epoch < settlementCount { settlingRevision &+= 1 }
-        if epoch <= settlementCount { settlementReadRevision &+= 1 }
+        // A settled receipt (an output revealed after its settlement) is in no reading.
+        if epoch <= settlementCount, unsettledWork[jobId] != nil { settlementReadRevision &+= 1 }
     }
 
     /// Refuses a reveal for a receipt of `epoch` outside its reveal window.

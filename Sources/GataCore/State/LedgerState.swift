@@ -57,7 +57,7 @@ public struct LedgerState: Sendable {
     /// changes: work prepared from those receipts is valid only while it stands still. Outside
     /// the digest and the log; it starts at zero on every open.
     public internal(set) var settlingRevision: UInt64 = 0
-    /// Moves whenever a receipt of an epoch at or below the next one to settle changes: receipts
+    /// Moves whenever an unsettled receipt of an epoch at or below the next one to settle changes: receipts
     /// read ahead for that settlement (``SettlementReading``) are used only while it stands still.
     /// Outside the digest and the log; it starts at zero on every open.
     public internal(set) var settlementReadRevision: UInt64 = 0

@@ -195,14 +195,14 @@ public struct EpochDriver: Sendable {
         try expectRecorded(outcome, "applying the settlement of epoch \(epoch)")
     }
 
-    /// Runs CPU-bound work that spreads itself over every core on a thread of its own, not on one
-    /// of the few threads that run every task.
     /// The last slice's records of `reading`, read on another thread; the copy it reads is let
     /// go on return, so that the caller appends to its own without copying what was read before.
     private static func storedSlice(of reading: ReceiptReading) async -> [ReceiptRecord] {
         await awayFromTasks { reading.storedSlice() }
     }
 
+    /// Runs CPU-bound work that spreads itself over every core on a thread of its own, not on one
+    /// of the few threads that run every task.
     private static func awayFromTasks<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
             DispatchQueue.global(qos: .userInitiated).async { continuation.resume(returning: work()) }

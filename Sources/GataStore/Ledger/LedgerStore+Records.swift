@@ -80,23 +80,23 @@ extension LedgerStore: StateRecordSource {
             }
             unsettled.append(entry)
         }
-        var sampled: [Hash32] = []
+        var sampled: [(epoch: UInt64, jobId: Hash32)] = []
         try scanIndexes(tag: StoreKeys.awaitingResolutionIndexTag) { key, value throws(StoreError) in
-            guard let (_, jobId) = StoreKeys.epochAndJob(ofIndexKey: key), value.isEmpty else {
+            guard let listed = StoreKeys.epochAndJob(ofIndexKey: key), value.isEmpty else {
                 throw StoreError(.corrupt, "the index entry \(Hex.encodePrefixed(key)) is not 0x07 ‖ epoch ‖ jobId → empty")
             }
-            sampled.append(jobId)
+            sampled.append(listed)
         }
         // A point read per sampled receipt awaiting resolution, on every core.
         let database = database, listed = sampled
-        let fetched = Parallel.map(count: listed.count) { index -> Result<(jobId: Hash32, receipt: ReceiptRecord), StoreError> in
-            let jobId = listed[index]
+        let fetched = Parallel.map(count: listed.count) { index -> Result<(epoch: UInt64, jobId: Hash32, receipt: ReceiptRecord), StoreError> in
+            let (epoch, jobId) = listed[index]
             do throws(StoreError) {
                 guard let bytes = try Self.readChecked(database, .state, StateKey.receipt(jobId).bytes) else {
                     throw StoreError(.corrupt, "the awaiting-resolution index lists job \(jobId), which has no receipt")
                 }
                 do {
-                    return .success((jobId, try ReceiptRecord(record: bytes)))
+                    return .success((epoch, jobId, try ReceiptRecord(record: bytes)))
                 } catch {
                     throw StoreError(.corrupt, "the receipt of job \(jobId) does not decode: \(error)")
                 }
