@@ -126,15 +126,13 @@ extension LedgerLogReader {
             let count = state.receiptCount(epoch: epoch) ?? 0
             guard value == StoreKeys.log(UInt64(count)) else { return wrong("\(count) receipts, as a u64") }
         case (StoreKeys.unsettledReceiptIndexTag, 41):
-            let epoch = StoreKeys.height(ofLogKey: Array(key[1..<9]))!
-            let jobId = Hash32(bytes: Array(key[9...]))
+            let (epoch, jobId) = StoreKeys.epochAndJob(ofIndexKey: key)!
             guard state.unsettledJobs[epoch]?.contains(jobId) == true, let work = state.unsettledWork[jobId] else {
                 return wrong("no entry: job \(jobId) has no unsettled receipt in epoch \(epoch)")
             }
             guard value == StoreKeys.unsettledReceiptValue(work) else { return wrong("node \(work.node) and \(work.units) units, as an address and a u64") }
         case (StoreKeys.awaitingResolutionIndexTag, 41):
-            let epoch = StoreKeys.height(ofLogKey: Array(key[1..<9]))!
-            let jobId = Hash32(bytes: Array(key[9...]))
+            let (epoch, jobId) = StoreKeys.epochAndJob(ofIndexKey: key)!
             guard state.awaitingResolution[epoch]?.contains(jobId) == true else {
                 return wrong("no entry: job \(jobId) has no sampled receipt awaiting resolution in epoch \(epoch)")
             }

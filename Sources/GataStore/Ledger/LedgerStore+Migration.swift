@@ -100,24 +100,15 @@ extension LedgerStore {
 
     /// How many epochs have closed, from the epoch record with the highest number.
     private static func closedEpochCount(_ database: RocksDatabase) throws(StoreError) -> UInt64 {
-        var count: UInt64 = 0
-        var failure: StoreError?
-        try database.scan(.state, from: [0x10] + [UInt8](repeating: 0xFF, count: 8), reverse: true) { key, stored throws(StoreError) in
-            guard key.first == 0x10 else { return false }
-            do {
-                guard let value = CheckedValue.open(key: key, stored: stored), case .epoch(let epoch) = try StateKey(bytes: key) else {
-                    throw StoreError(.corrupt, "the epoch record \(Hex.encodePrefixed(key)) is damaged")
-                }
-                count = try EpochRecord(record: value).closed ? epoch + 1 : epoch
-            } catch let error as StoreError {
-                failure = error
-            } catch {
-                failure = StoreError(.corrupt, "the epoch record \(Hex.encodePrefixed(key)) does not decode: \(error)")
-            }
-            return false
+        do {
+            guard let (key, value) = try lastRecord(database, tag: 0x10) else { return 0 }
+            guard case .epoch(let epoch) = key else { throw StoreError(.corrupt, "an epoch key does not parse") }
+            return try EpochRecord(record: value).closed ? epoch + 1 : epoch
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.corrupt, "the last epoch record does not decode: \(error)")
         }
-        if let failure { throw failure }
-        return count
     }
 
     private static func readAssignment(_ database: RocksDatabase, _ jobId: Hash32) throws -> AssignmentRecord {

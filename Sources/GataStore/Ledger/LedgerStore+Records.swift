@@ -141,7 +141,10 @@ extension LedgerStore: StateRecordSource {
     }
 
     /// The checked state record with the highest key that starts with `tag` and a u64, if any.
-    private func lastRecord(tag: UInt8) throws -> (StateKey, [UInt8])? {
+    private func lastRecord(tag: UInt8) throws -> (StateKey, [UInt8])? { try Self.lastRecord(database, tag: tag) }
+
+    /// The checked state record with the highest key that starts with `tag` and a u64, if any.
+    static func lastRecord(_ database: RocksDatabase, tag: UInt8) throws -> (StateKey, [UInt8])? {
         var found: (StateKey, [UInt8])?
         var failure: (any Error)?
         try database.scan(.state, from: [tag] + [UInt8](repeating: 0xFF, count: 8), reverse: true) { key, stored throws(StoreError) in
