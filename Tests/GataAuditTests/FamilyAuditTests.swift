@@ -181,3 +181,47 @@ import Testing
         #expect(damaged.field == Hex.encodePrefixed(key) && damaged.found == "a failed checksum", "\(damaged)")
     }
 }
+
+/// A close or a settlement's phase two writes its entry with a marker and its receipts after, in
+/// slices (Specs/LEDGER.md §Deferred rewrites). A stop between leaves the marker: the audit reports
+/// the folder unfinished, and opening it finishes the rewrite from the stored records, after
+/// which the folder audits clean and the state reads what the log implies.
+@Suite struct InterruptedRewriteTests {
+    /// A stop after the whole script leaves the last settlements' rewrites; one right after a
+    /// close leaves that close's.
+    @Test(arguments: [nil, UInt64(1)])
+    func aStopBeforeABulkRewriteIsWrittenIsReportedByTheAuditAndFinishedByOpening(stoppingAfterClosing: UInt64?) async throws {
+        let fixture = try AuditFixture.build(interruptingBulkRewrites: true, stoppingAfterClosing: stoppingAfterClosing)
+        let interrupted = fixture.interruptedRewrites
+        if stoppingAfterClosing == nil {
+            #expect(interrupted.contains { if case .settlement = $0.finish { true } else { false } }, "\(interrupted)")
+        } else {
+            #expect(interrupted.contains { $0.finish == .close(epoch: 1) }, "\(interrupted)")
+        }
+        let divergence = try #require(try await FamilyAuditTests.divergence(fixture), "the audit sees the unfinished rewrite")
+        #expect(divergence.found.contains("bulk rewrite"), "\(divergence)")
+
+        // What the stored records said before: at least one receipt still shows its old record.
+        let reader = try LedgerLogReader(path: fixture.path)
+        let stale = interrupted.flatMap { rewrite in (0..<rewrite.count).map { (rewrite, $0) } }.filter { rewrite, index in
+            (try? reader.record(.receipt(rewrite.jobIds[index]))) != Array(rewrite.value(at: index))
+        }
+        reader.close()
+        #expect(!stale.isEmpty, "the interrupted records were not all written")
+
+        let (store, state) = try LedgerStore.open(path: fixture.path, genesis: fixture.genesis)
+        #expect(store.recovery.finishedRewrites == stale.count, "every record left unwritten is written, and no other")
+        for rewrite in interrupted {
+            for index in 0..<rewrite.count {
+                let jobId = rewrite.jobIds[index]
+                #expect(store.record(.receipt(jobId)) == Array(rewrite.value(at: index)), "job \(jobId)")
+                #expect(state.receipts[jobId]?.encodedRecord == Array(rewrite.value(at: index)))
+            }
+        }
+        store.close()
+        let again = try LedgerStore.open(path: fixture.path, genesis: fixture.genesis).0
+        #expect(again.recovery.finishedRewrites == 0, "the markers are gone")
+        again.close()
+        #expect(try await FamilyAuditTests.divergence(fixture) == nil, "the finished folder audits clean")
+    }
+}

@@ -24,6 +24,14 @@ public struct AuditFixture {
     /// The development account that cheats, in epochs 1 and 2.
     public static let cheater = 8
 
+    /// Bulk rewrites whose records were never written, as a stop right after their entries'
+    /// groups leaves them (``build(sampleRatePPM:interruptingBulkRewrites:)``).
+    public private(set) var interruptedRewrites: [DeferredReceipts] = []
+    /// Whether entries are written as the node's writer writes them, with bulk rewrites deferred.
+    var defersBulkRewrites = false
+    /// The epoch whose close ends the script, if not the last.
+    var stopsAfterClosing: UInt64?
+
     var state = LedgerState()
     /// Every assigned job's spec, by job id.
     var specs: [Hash32: JobSpec] = [:]
@@ -31,7 +39,15 @@ public struct AuditFixture {
     let chainId: UInt64
 
     /// Builds the ledger in a fresh folder and closes it.
-    public static func build(sampleRatePPM: UInt32 = 500_000) throws -> AuditFixture {
+    ///
+    /// With `interruptingBulkRewrites`, each entry is written as the node's writer writes it: a
+    /// close's or a settlement's receipts are deferred behind a marker, and written only before a
+    /// later entry that changes one of them (Specs/LEDGER.md §Deferred rewrites). Those still
+    /// deferred at the end are left as a stop would leave them: the first half written, unsynced.
+    ///
+    /// With `stoppingAfterClosing`, the script ends with that epoch's close.
+    public static func build(sampleRatePPM: UInt32 = 500_000, interruptingBulkRewrites: Bool = false,
+                             stoppingAfterClosing: UInt64? = nil) throws -> AuditFixture {
         let folder = TestSupport.temporaryPath("gata-audit")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let genesisPath = folder + "/genesis.json"
@@ -41,7 +57,10 @@ public struct AuditFixture {
         try Data(JSONValue.object(members).prettyText.utf8).write(to: URL(fileURLWithPath: genesisPath))
         let genesis = try GenesisConfig(json: JSONValue.object(members))
         var fixture = try AuditFixture(path: folder + "/data", genesisPath: genesisPath, genesis: genesis)
+        fixture.defersBulkRewrites = interruptingBulkRewrites
+        fixture.stopsAfterClosing = stoppingAfterClosing
         try fixture.write()
+        if let first = fixture.interruptedRewrites.first { try fixture.store.writeDeferred(first, range: 0..<first.count / 2) }
         fixture.store.close()
         return fixture
     }
@@ -59,7 +78,20 @@ public struct AuditFixture {
         let entry = Entry(height: state.nextHeight, previousHash: state.lastHash, timestampMillis: genesis.genesisTimeMillis + state.nextHeight * 100, payload: payload)
         let result = state.apply(entry, evidence: Evidence.derive(payload))
         guard result.isApplied else { throw FixtureError("entry \(entry.height) \(payload.kind): \(result.code) \(result.detail)") }
-        try store.commit(entries: [entry], results: [result], head: state.head)
+        guard defersBulkRewrites else {
+            try store.commit(entries: [entry], results: [result], head: state.head)
+            state.releaseDurable(through: entry.height)
+            return
+        }
+        var finishing: [DeferredReceipts] = []
+        while let waitsFor = result.waitsForDeferred, let first = interruptedRewrites.first, first.height <= waitsFor {
+            try store.writeDeferred(first, range: 0..<first.count)
+            finishing.append(interruptedRewrites.removeFirst())
+        }
+        try store.write(store.prepareCommit(entries: [entry], writes: result.writes, indexes: result.indexes, head: state.head,
+                                            deferred: result.deferred.map { [$0] } ?? [], finishing: finishing))
+        for rewrite in finishing { rewrite.markDurable() }
+        if let rewrite = result.deferred { interruptedRewrites.append(rewrite) }
         state.releaseDurable(through: entry.height)
     }
 
@@ -105,6 +137,7 @@ public struct AuditFixture {
             if epoch >= 2, let revealing = work[epoch - 2] { try reveal(revealing) }
             try append(.epochClose(MessageSigning.epochClose(operatorKey, chainId: chainId, epoch: epoch, secret: secret,
                                                              receiptsRoot: state.openEpochReceiptsRoot, stateDigest: state.digest.value)))
+            if epoch == stopsAfterClosing { return }
             if epoch < Self.epochs {
                 for jobId in work[epoch]!.assignments.map(\.jobId) where work[epoch]!.cheats.contains(jobId) && state.receipts[jobId]?.status == .unsampled {
                     missedFraudHeights.append(state.receipts[jobId]!.height)

@@ -33,4 +33,17 @@ public enum Parallel {
             initialized = count
         }
     }
+
+    /// `transform` of each consecutive range of `chunkSize` indices below `count`, in order, the
+    /// ranges computed on all cores. `transform` must depend on its range alone.
+    public static func chunks<Value: Sendable>(count: Int, chunkSize: Int, _ transform: @Sendable (Range<Int>) -> Value) -> [Value] {
+        let chunks = (count + chunkSize - 1) / chunkSize
+        let range = { @Sendable (chunk: Int) in chunk * chunkSize..<min(count, (chunk + 1) * chunkSize) }
+        guard count >= serialBelow else { return (0..<chunks).map { transform(range($0)) } }
+        return Array(unsafeUninitializedCapacity: chunks) { buffer, initialized in
+            nonisolated(unsafe) let output = buffer.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in (output + chunk).initialize(to: transform(range(chunk))) }
+            initialized = chunks
+        }
+    }
 }

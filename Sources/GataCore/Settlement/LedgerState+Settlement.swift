@@ -64,7 +64,7 @@ extension LedgerState {
             }
         }
         let (settledWrites, settledByEpoch) = settleReceipts(
-            settledReceipts(prepared: prepared, epoch: epoch) ?? SettledReceipts.derive(record.settledJobs.compactMap(settlingReceipt)))
+            settledReceipts(prepared: prepared, epoch: epoch) ?? SettledReceipts.derive(record.settledJobs.compactMap(settlingReceipt)), epoch: epoch)
         // An epoch left with no unsettled receipt loses its index entries as one range; one still
         // holding some loses the settled ones key by key (Specs/LEDGER.md §Storage).
         for (epoch, jobs) in settledByEpoch.sorted(by: { $0.key < $1.key }) {
@@ -96,13 +96,9 @@ extension LedgerState {
     /// the digest, the bytes and the writes are exactly those of touching each receipt in turn.
     /// What the receipt's assignment says is held beside it while it is unsettled, so settling
     /// reads no assignment, which would be a random read of the store for each receipt.
-    private mutating func settleReceipts(_ settled: SettledReceipts) -> (writes: [RecordWrite], byEpoch: [UInt64: [Hash32]]) {
-        let writes = fold(settled.rewrites)
+    private mutating func settleReceipts(_ settled: SettledReceipts, epoch: UInt64) -> (writes: [RecordWrite], byEpoch: [UInt64: [Hash32]]) {
+        let writes = fold(settled.rewrites, finish: .settlement(epoch: epoch))
         releaseUnsettled(settled)
-        if evicting {
-            let tracking = settled.byEpoch.keys.contains { closesQueuedUntracked[$0] != nil }
-            for item in settled.rewrites.items { noteRewritten(item.jobId, tracking: tracking) }
-        }
         return (writes, settled.byEpoch)
     }
 

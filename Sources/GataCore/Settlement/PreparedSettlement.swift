@@ -51,7 +51,7 @@ public struct PreparedApplication: Sendable {
     let settled: SettledReceipts
 
     /// How many receipts it settles.
-    public var receiptCount: Int { settled.rewrites.items.count }
+    public var receiptCount: Int { settled.rewrites.count }
 }
 
 /// Receipts marked settled (``ReceiptRewrites``), and what leaves the unsettled lists with them.

@@ -19,6 +19,9 @@ extension LedgerState {
             if let value { digest.add(StateDigest.term(key: keyBytes, value: value)) }
             writes.append(RecordWrite(key: key, keyBytes: keyBytes, value: value))
             if evicting { noteWritten(key) }
+            if !deferredReceipts.isEmpty, case .receipt(let jobId) = key, let height = deferredHeight(holding: jobId) {
+                entryWaitsForDeferred = max(entryWaitsForDeferred ?? 0, height)
+            }
         }
         touchedOrder.removeAll(keepingCapacity: true)
         touchedTerms.removeAll(keepingCapacity: true)

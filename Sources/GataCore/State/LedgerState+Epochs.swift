@@ -50,18 +50,15 @@ extension LedgerState {
         epochs[close.epoch] = record
         openEpoch = nil
         // The epoch's record is written first, then its receipts by job id, as touching each
-        // receipt in turn would write them. The sampled ones stay in memory until resolved;
-        // the rest leave once the close is durable.
+        // receipt in turn would write them. The sampled ones stay in memory until resolved; the
+        // rest are deferred (``DeferredReceipts``) where records leave memory.
         let head = commitChanges()
         precondition(head.indexes.isEmpty, "no index changes before the receipts are rewritten")
-        let rewritten = head.writes + fold(ready.rewrites)
-        let sampled = ready.rewrites.items.lazy.filter { $0.record.status == .sampled }.map(\.jobId)
+        // The sampled receipts are the ones kept in memory; the rest may be deferred.
+        let sampled = ready.rewrites.kept.map(\.jobId)
         if !sampled.isEmpty { awaitingResolution[close.epoch] = Set(sampled) }
+        let rewritten = head.writes + fold(ready.rewrites, finish: .close(epoch: close.epoch))
         touchedIndexes += sampled.map { .awaitingResolution(epoch: close.epoch, jobId: $0, present: true) }
-        if evicting {
-            closesQueuedUntracked[close.epoch] = nextHeight
-            for item in ready.rewrites.items { noteRewritten(item.jobId, tracking: false) }
-        }
         touchedIndexes.append(.epochReceipts(epoch: close.epoch, count: UInt64(receiptCounts[close.epoch] ?? 0)))
         resolveVerifications(closedEpochCount: close.epoch + 1)
         let changes = commitChanges()

@@ -126,7 +126,9 @@ extension LedgerState {
     /// Takes settled receipts off the unsettled lists: an epoch they leave empty goes as a whole,
     /// and each node's count drops once.
     mutating func releaseUnsettled(_ settled: SettledReceipts) {
-        for item in settled.rewrites.items { unsettledWork.removeValue(forKey: item.jobId) }
+        for jobs in settled.byEpoch.values {
+            for jobId in jobs { unsettledWork.removeValue(forKey: jobId) }
+        }
         // A fraud group is settled with its sampled receipts still unresolved; their index
         // entries go in epoch and job id order.
         for epoch in settled.byEpoch.keys.sorted() where awaitingResolution[epoch] != nil {

@@ -29,7 +29,6 @@ extension LedgerState {
         evictionQueue = []
         evictionStart = 0
         evictionHeights = [:]
-        closesQueuedUntracked = [:]
     }
 
     /// Whether a record, as just written, is outside the working set.
@@ -48,7 +47,7 @@ extension LedgerState {
     mutating func noteWritten(_ key: StateKey) {
         if isCold(key) {
             evictionHeights[key] = nextHeight
-            evictionQueue.append(QueuedEviction(height: nextHeight, key: key, tracked: true))
+            evictionQueue.append(QueuedEviction(height: nextHeight, key: key))
         } else if !evictionHeights.isEmpty {
             evictionHeights[key] = nil
         }
@@ -58,26 +57,6 @@ extension LedgerState {
     func isAwaitingResolution(_ jobId: Hash32) -> Bool {
         guard !awaitingResolution.isEmpty, let epoch = unsettledWork[jobId]?.epoch else { return false }
         return awaitingResolution[epoch]?.contains(jobId) ?? false
-    }
-
-    /// Notes a receipt rewritten in bulk at ``nextHeight`` (a close's or a settlement's, up to
-    /// millions at once) as ``noteWritten(_:)`` would, without tracking each one.
-    ///
-    /// A receipt whose earlier tracked write is still queued is tracked, so that the earlier item
-    /// cannot let it go before this write is durable; the window of writes not yet durable is
-    /// short, so few are. So is every receipt when `tracking`: a settlement of an epoch whose
-    /// close's untracked items are still queued. The others get an untracked item: a later
-    /// write of the receipt is tracked, and its item lets it go instead.
-    mutating func noteRewritten(_ jobId: Hash32, tracking: Bool) {
-        let key = StateKey.receipt(jobId)
-        if isAwaitingResolution(jobId) {
-            if !evictionHeights.isEmpty { evictionHeights[key] = nil }
-        } else if tracking || (!evictionHeights.isEmpty && evictionHeights[key] != nil) {
-            evictionHeights[key] = nextHeight
-            evictionQueue.append(QueuedEviction(height: nextHeight, key: key, tracked: true))
-        } else {
-            evictionQueue.append(QueuedEviction(height: nextHeight, key: key, tracked: false))
-        }
     }
 
     /// Lets go of the queued records whose last write, at or below `height`, is durable: the
@@ -91,12 +70,8 @@ extension LedgerState {
             let item = evictionQueue[evictionStart]
             evictionStart += 1
             taken += 1
-            if item.tracked {
-                guard evictionHeights[item.key] == item.height else { continue }
-                evictionHeights[item.key] = nil
-            } else if !evictionHeights.isEmpty, evictionHeights[item.key] != nil {
-                continue  // written again since; that write's item lets it go
-            }
+            guard evictionHeights[item.key] == item.height else { continue }
+            evictionHeights[item.key] = nil
             evict(item.key)
         }
         if evictionStart == evictionQueue.count {
@@ -106,10 +81,7 @@ extension LedgerState {
             evictionQueue.removeFirst(evictionStart)
             evictionStart = 0
         }
-        if !closesQueuedUntracked.isEmpty {
-            let front = evictionStart < evictionQueue.count ? evictionQueue[evictionStart].height : .max
-            closesQueuedUntracked = closesQueuedUntracked.filter { $0.value >= front }
-        }
+        releaseDurableDeferred()
         // Memory follows the working set, not its high-water mark (an epoch's receipts held until
         // settled, a large group of assignments until durable).
         assignments.shrinkIfSparse()
@@ -125,7 +97,7 @@ extension LedgerState {
 
     /// Whether records whose writes are durable through `height` wait to be let go.
     public func hasDurableEvictions(through height: UInt64) -> Bool {
-        evictionStart < evictionQueue.count && evictionQueue[evictionStart].height <= height
+        (evictionStart < evictionQueue.count && evictionQueue[evictionStart].height <= height) || hasDurableDeferred
     }
 
     private mutating func evict(_ key: StateKey) {
@@ -162,7 +134,8 @@ extension LedgerState {
                    epochs: epochs.heldCount, settlements: settlements.heldCount, balanceSnapshots: balanceSnapshots.heldCount,
                    unsettledReceipts: unsettledByNode.values.reduce(0, +),
                    awaitingResolution: awaitingResolution.values.reduce(0) { $0 + $1.count },
-                   awaitingDurability: evictionQueue.count - evictionStart)
+                   awaitingDurability: evictionQueue.count - evictionStart,
+                   deferredReceipts: deferredReceipts.reduce(0) { $0 + ($1.isDurable ? 0 : $1.count) })
     }
 
     /// Counts of what a state holds in memory.
@@ -176,9 +149,12 @@ extension LedgerState {
         /// Records out of the working set queued to leave memory once their write is durable
         /// (an item superseded by a later write of its record counts until it is reached).
         public var awaitingDurability: Int
+        /// Receipts rewritten in bulk whose writes the store has not all made yet, held packed
+        /// (``DeferredReceipts``).
+        public var deferredReceipts: Int
 
         public var description: String {
-            "\(accounts) accounts, \(assignments) assignments, \(receipts) receipts (\(unsettledReceipts) unsettled, \(awaitingResolution) awaiting resolution), \(epochs) epochs, \(settlements) settlements, \(balanceSnapshots) balance snapshots, \(awaitingDurability) awaiting durability"
+            "\(accounts) accounts, \(assignments) assignments, \(receipts) receipts (\(unsettledReceipts) unsettled, \(awaitingResolution) awaiting resolution), \(epochs) epochs, \(settlements) settlements, \(balanceSnapshots) balance snapshots, \(awaitingDurability) awaiting durability, \(deferredReceipts) deferred receipts"
         }
     }
 }
@@ -187,6 +163,4 @@ extension LedgerState {
 struct QueuedEviction {
     let height: UInt64
     let key: StateKey
-    /// Whether ``LedgerState/evictionHeights`` tracks it (see ``LedgerState/noteRewritten(_:tracking:)``).
-    let tracked: Bool
 }

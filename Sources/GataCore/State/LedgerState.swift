@@ -70,11 +70,15 @@ public struct LedgerState: Sendable {
     var evictionStart = 0
     /// The height of each queued record's last write; an older queue item for it is stale.
     var evictionHeights: [StateKey: UInt64] = [:]
-    /// Epochs whose close queued its receipts untracked (``noteRewritten(_:tracking:)``), by the
-    /// close's height, until every item of that height has been taken: while one is listed, a
-    /// settlement of that epoch tracks its receipts, or the close's item would let them go
-    /// before the settlement's write is durable. At most the epochs closed in one pipeline window.
-    var closesQueuedUntracked: [UInt64: UInt64] = [:]
+    /// Bulk rewrites whose receipt records the store has not all written yet, oldest first: read
+    /// ahead of the store (``DeferredReceipts``). At most one per close and one per settlement
+    /// written since the writer last caught up; each leaves once durable.
+    public internal(set) var deferredReceipts: [DeferredReceipts] = []
+    /// The bulk rewrite of the entry being applied.
+    var entryDeferred: DeferredReceipts?
+    /// The highest deferred rewrite, not yet durable, holding a receipt the entry being applied
+    /// changed: the entry is written only once that rewrite is durable.
+    var entryWaitsForDeferred: UInt64?
     /// Whether records out of the working set are queued to leave memory: set by ``attach(_:)``.
     var evicting = false
 
@@ -118,7 +122,7 @@ public struct LedgerState: Sendable {
                 ? "checkpoints belong only at multiples of \(interval)"
                 : "height \(entry.height) is a multiple of \(interval) and must be a checkpoint")
         }
-        let result: ApplyResult
+        var result: ApplyResult
         switch entry.payload {
         case .genesis(let config): result = applyGenesis(config, hash: entry.hash)
         case .assignmentBatch(let batch): result = applyAssignments(batch, evidence: evidence, height: entry.height)
@@ -146,9 +150,12 @@ public struct LedgerState: Sendable {
         case .settlementApplied(let epoch): result = applySettlementApplied(epoch: epoch, prepared: prepared)
         }
         guard result.isApplied else {
-            precondition(touchedOrder.isEmpty && touchedIndexes.isEmpty, "a rejected entry touched the state")
+            precondition(touchedOrder.isEmpty && touchedIndexes.isEmpty && entryDeferred == nil, "a rejected entry touched the state")
             return result
         }
+        result.deferred = entryDeferred
+        result.waitsForDeferred = entryWaitsForDeferred
+        (entryDeferred, entryWaitsForDeferred) = (nil, nil)
         nextHeight += 1
         lastHash = entry.hash
         lastTimestampMillis = entry.timestampMillis

@@ -21,10 +21,10 @@ public struct ClosingReceipts: Sendable {
         let ids = reading.jobIds, records = reading.records, rate = ratePPM
         let order = ids.indices.sorted { ids[$0] < ids[$1] }
         let root = Sampler.receiptsRoot(records.map(\.receiptId))
-        let rewrites = ReceiptRewrites.derive(count: order.count, { (ids[order[$0]], records[order[$0]]) }) { record in
+        let rewrites = ReceiptRewrites.derive(count: order.count, { (ids[order[$0]], records[order[$0]]) }, change: { record in
             let sampled = Sampler.isSampled(secret: secret, receiptsRoot: root, receiptId: record.receiptId, ratePPM: rate)
             record.status = sampled ? .sampled : .unsampled
-        }
+        }, keeps: { $0.status == .sampled })
         return PreparedClose(epoch: epoch, secret: secret, receiptsRoot: root, rewrites: rewrites)
     }
 }
@@ -40,7 +40,7 @@ public struct PreparedClose: Sendable {
     let rewrites: ReceiptRewrites
 
     /// How many receipts it samples.
-    public var receiptCount: Int { rewrites.items.count }
+    public var receiptCount: Int { rewrites.count }
 }
 
 extension LedgerState {

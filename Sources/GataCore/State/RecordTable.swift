@@ -11,6 +11,9 @@ public struct RecordTable<Key: Hashable & Sendable, Value: Sendable>: Sendable, 
     private var held: [Key: Value?] = [:]
     /// Where records not held are read; nil when everything is held.
     var source: (any StateRecordSource)?
+    /// Receipt records rewritten in bulk whose writes are deferred, newest last: read after the
+    /// held records and before the source, while not durable. Empty in every other table.
+    var deferred: [DeferredReceipts] = []
     private let stateKey: @Sendable (Key) -> StateKey
     private let decode: @Sendable ([UInt8]) throws -> Value
 
@@ -22,6 +25,7 @@ public struct RecordTable<Key: Hashable & Sendable, Value: Sendable>: Sendable, 
     public subscript(key: Key) -> Value? {
         get {
             if let entry = held[key] { return entry }
+            if let bytes = deferredValue(key) { return decodeStored(bytes, key: key) }
             guard let source, let bytes = source.record(stateKey(key)) else { return nil }
             return decodeStored(bytes, key: key)
         }
@@ -37,15 +41,32 @@ public struct RecordTable<Key: Hashable & Sendable, Value: Sendable>: Sendable, 
     /// Lets a held record go; later reads go to the source. Only for records whose last write is durable.
     mutating func evict(_ key: Key) { held[key] = nil }
 
+    /// Lets go of every held record whose key `isShadowed` says a newer record stands for.
+    mutating func evictHeld(where isShadowed: (Key) -> Bool) {
+        for key in held.keys.filter(isShadowed) { held[key] = nil }
+    }
+
+    /// The record of `key` in a deferred rewrite not yet durable, newest first, encoded.
+    private func deferredValue(_ key: Key) -> [UInt8]? {
+        guard !deferred.isEmpty, let jobId = key as? Hash32 else { return nil }
+        for rewrite in deferred.reversed() where !rewrite.isDurable {
+            if let value = rewrite.value(of: jobId) { return Array(value) }
+        }
+        return nil
+    }
+
     /// Gives back the memory of records let go, once most of it is unused.
     mutating func shrinkIfSparse() { held.shrinkIfSparse() }
 
     /// Whether the record is held in memory, as a value or a pending deletion.
     func holds(_ key: Key) -> Bool { held[key] != nil }
 
-    /// The record as held in memory: `.some(nil)` for a deletion not yet durable, nil when it is
-    /// not held and only the source has it.
-    func heldRecord(_ key: Key) -> Value?? { held[key] }
+    /// The record as held in memory, or in a deferred rewrite not yet durable: `.some(nil)` for a
+    /// deletion not yet durable, nil when only the source has it.
+    func heldRecord(_ key: Key) -> Value?? {
+        if let entry = held[key] { return entry }
+        return deferredValue(key).map { decodeStored($0, key: key) }
+    }
 
     /// Decodes a record's stored bytes as this table does for a record it does not hold.
     func decodeStored(_ bytes: [UInt8], key: Key) -> Value {

@@ -135,6 +135,12 @@ public struct RecordWrite: Sendable, Equatable {
     public let key: StateKey
     public let keyBytes: [UInt8]
     public let value: [UInt8]?
+
+    public init(key: StateKey, keyBytes: [UInt8], value: [UInt8]?) {
+        self.key = key
+        self.keyBytes = keyBytes
+        self.value = value
+    }
 }
 
 public struct ApplyResult: Sendable, Equatable {
@@ -146,6 +152,12 @@ public struct ApplyResult: Sendable, Equatable {
     public let writes: [RecordWrite]
     /// The index entries the entry changed, for the store's `indexes` family. Empty unless applied.
     public var indexes: [IndexWrite] = []
+    /// Receipts the entry rewrote in bulk whose writes follow the entry's group (Specs/LEDGER.md
+    /// §Deferred rewrites); in a state that holds everything they are in ``writes``.
+    public internal(set) var deferred: DeferredReceipts?
+    /// The height of a deferred rewrite that must be durable before this entry is written: the
+    /// entry changed a receipt that rewrite holds.
+    public internal(set) var waitsForDeferred: UInt64?
     /// The keys of ``writes``.
     public var changed: [StateKey] { writes.map(\.key) }
     /// For a rejection caused by one field holding the wrong value: which field, and both values.

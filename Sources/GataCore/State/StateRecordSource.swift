@@ -48,10 +48,13 @@ public final class InMemoryRecordSource: StateRecordSource {
 
     public init() {}
 
-    /// Makes an applied entry's writes durable here.
+    /// Makes an applied entry's writes durable here, its deferred rewrite with them.
     public func apply(_ result: ApplyResult) {
         contents.withLock { contents in
             for write in result.writes { contents.records[write.key] = write.value }
+            if let deferred = result.deferred {
+                for index in 0..<deferred.count { contents.records[.receipt(deferred.jobIds[index])] = Array(deferred.value(at: index)) }
+            }
             for index in result.indexes {
                 switch index {
                 case .receiptJob(let receiptId, let jobId): contents.receiptJobs[receiptId] = jobId
@@ -60,6 +63,7 @@ public final class InMemoryRecordSource: StateRecordSource {
                 }
             }
         }
+        result.deferred?.markDurable()
     }
 
     public func record(_ key: StateKey) -> [UInt8]? { contents.withLock { $0.records[key] } }

@@ -31,6 +31,9 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         /// Records let go at most before each group, or in one slice while idle: a settlement's
         /// million receipts leave over many short steps, not one long one.
         public var evictionsPerGroupMax = 16_384
+        /// Receipt records of a bulk rewrite written at most per write between groups
+        /// (Specs/LEDGER.md §Deferred rewrites): a group arriving meanwhile waits for one slice.
+        public var deferredSliceReceipts = 2_048
 
         public init() {}
     }
@@ -111,6 +114,22 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         let writes: [RecordWrite]
         let indexes: [IndexWrite]
         let head: LedgerState.Head
+        /// Bulk rewrites of the group's entries, written after it in slices.
+        let deferred: [DeferredReceipts]
+        /// Bulk rewrites of the group's own entries written in its batch instead, because a later
+        /// entry of the group changes one of their receipts: durable with it.
+        let inlined: [DeferredReceipts]
+        /// The highest earlier bulk rewrite that must be durable before the group is written.
+        let waitsFor: UInt64?
+    }
+
+    /// The bulk rewrites being written in slices between groups, oldest first, and how far the
+    /// first has got. The writer thread's own.
+    private struct DeferredBacklog {
+        var rewrites: [DeferredReceipts] = []
+        var written = 0
+
+        var isEmpty: Bool { rewrites.isEmpty }
     }
 
     /// A group applied in memory, its bytes encoded, waiting to be written and answered.
@@ -274,35 +293,57 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
     }
 
     /// Writes each applied group, then publishes its view and answers its submitters, in order.
+    ///
+    /// Between groups it writes the bulk rewrites of earlier ones in slices (Specs/LEDGER.md
+    /// §Deferred rewrites); before a group that changes a receipt of one, it writes the rest of
+    /// that one first, and the group's synced write makes it durable.
     private func runWriter() {
+        var backlog = DeferredBacklog()
+        var lastSummary = published.summary
         while true {
             handoff.lock()
-            while handed == nil && !sequencingDone { handoff.wait() }
-            guard let group = handed else {
-                handoff.unlock()
+            while handed == nil && !sequencingDone && backlog.isEmpty { handoff.wait() }
+            let next = handed
+            if next != nil {
+                handed = nil
+                handoff.broadcast()
+            }
+            handoff.unlock()
+            guard let group = next else {
+                if !backlog.isEmpty {
+                    writeDeferredSlice(&backlog, summary: lastSummary)
+                    continue
+                }
                 queue.lock()
                 stopped = true
                 queue.broadcast()
                 queue.unlock()
                 return
             }
-            handed = nil
-            handoff.broadcast()
-            handoff.unlock()
             if let commit = group.commit {
                 do {
+                    var finishing: [DeferredReceipts] = []
+                    if let waitsFor = commit.waitsFor {
+                        while let first = backlog.rewrites.first, first.height <= waitsFor {
+                            try store.writeDeferred(first, range: backlog.written..<first.count)
+                            finishing.append(first)
+                            backlog.rewrites.removeFirst()
+                            backlog.written = 0
+                        }
+                    }
                     // Encoded here, not on the sequencer, which meanwhile applies the next group.
-                    let prepared = store.prepareCommit(entries: commit.entries, writes: commit.writes, indexes: commit.indexes, head: commit.head)
+                    let prepared = store.prepareCommit(entries: commit.entries, writes: commit.writes, indexes: commit.indexes, head: commit.head,
+                                                       deferred: commit.deferred, finishing: finishing)
                     try store.write(prepared)
+                    for rewrite in finishing + commit.inlined { rewrite.markDurable() }
+                    backlog.rewrites += commit.deferred
                     durableHeight.withLock { $0 = group.summary.height }
                     // The sequencer, if idle, may now let the group's cold records go.
                     queue.lock()
                     queue.signal()
                     queue.unlock()
-                    let view = try store.view(of: group.summary)
-                    viewLock.lock()
-                    published = view
-                    viewLock.unlock()
+                    publish(try store.view(of: group.summary, deferred: backlog.rewrites))
+                    lastSummary = group.summary
                 } catch {
                     // The state in memory is ahead of the disk and cannot be rolled back; continuing would
                     // acknowledge what is not durable. Halt, and let recovery reopen from the disk.
@@ -314,6 +355,33 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
                                   entryBytes: group.entryBytes, height: group.summary.height, duration: ContinuousClock.now - group.started))
             for (submitter, outcome) in zip(group.submitters, group.outcomes) { submitter.resume(returning: outcome) }
         }
+    }
+
+    /// Writes the next slice of the oldest bulk rewrite; once all of it is written, deletes its
+    /// marker in a synced write, publishes a view without it and lets the sequencer drop it.
+    private func writeDeferredSlice(_ backlog: inout DeferredBacklog, summary: LedgerSummary) {
+        guard let rewrite = backlog.rewrites.first else { return }
+        let end = min(rewrite.count, backlog.written + configuration.deferredSliceReceipts)
+        do {
+            try store.writeDeferred(rewrite, range: backlog.written..<end)
+            backlog.written = end
+            guard end == rewrite.count else { return }
+            try store.finishDeferred([rewrite])
+            backlog.rewrites.removeFirst()
+            backlog.written = 0
+            publish(try store.view(of: summary, deferred: backlog.rewrites))
+        } catch {
+            fatalError("the receipts rewritten at height \(rewrite.height) could not be written, halting: \(error)")
+        }
+        queue.lock()
+        queue.signal()
+        queue.unlock()
+    }
+
+    private func publish(_ view: LedgerView) {
+        viewLock.lock()
+        published = view
+        viewLock.unlock()
     }
 
     /// The free space of the data folder's file system now, against the store's reserve; nil if
@@ -351,6 +419,10 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         var entries: [Entry] = []
         var writes: [RecordWrite] = []
         var indexes: [IndexWrite] = []
+        // Each bulk rewrite of this group, with where its records belong among the group's writes.
+        var deferred: [(rewrite: DeferredReceipts, position: Int)] = []
+        var inlined: [DeferredReceipts] = []
+        var waitsFor: UInt64?
         var outcomes: [SubmitOutcome] = []
         outcomes.reserveCapacity(group.count)
         for submission in group {
@@ -391,7 +463,21 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
             let result = state.apply(entry, evidence: evidence, prepared: prepared)
             if result.isApplied {
                 entries.append(entry)
+                if let height = result.waitsForDeferred {
+                    // A rewrite of this very group is written in its batch, in its place.
+                    while let index = deferred.lastIndex(where: { $0.rewrite.height <= height }) {
+                        let due = deferred.remove(at: index)
+                        writes.insert(contentsOf: (0..<due.rewrite.count).map { index in
+                            let key = StateKey.receipt(due.rewrite.jobIds[index])
+                            return RecordWrite(key: key, keyBytes: key.bytes, value: Array(due.rewrite.value(at: index)))
+                        }, at: due.position)
+                        for later in deferred.indices where deferred[later].position >= due.position { deferred[later].position += due.rewrite.count }
+                        inlined.append(due.rewrite)
+                    }
+                    waitsFor = max(waitsFor ?? 0, height)
+                }
                 writes.append(contentsOf: result.writes)
+                if let rewrite = result.deferred { deferred.append((rewrite, writes.count)) }
                 indexes.append(contentsOf: result.indexes)
                 outcomes.append(.recorded(height: entry.height, entryHash: entry.hash))
             } else {
@@ -400,7 +486,8 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         }
         stateLock.unlock()
         // Only this thread changes the state, so it reads it without the lock from here on.
-        let commit = entries.isEmpty ? nil : Commit(entries: entries, writes: writes, indexes: indexes, head: state.head)
+        let commit = entries.isEmpty ? nil : Commit(entries: entries, writes: writes, indexes: indexes, head: state.head,
+                                                    deferred: deferred.map(\.rewrite), inlined: inlined, waitsFor: waitsFor)
         return AppliedGroup(submitters: group.map(\.continuation), outcomes: outcomes, commit: commit, summary: state.summary,
                             entryBytes: entries.reduce(0) { $0 + $1.encoded.count }, started: started)
     }

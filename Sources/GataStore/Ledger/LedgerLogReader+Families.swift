@@ -165,6 +165,10 @@ extension LedgerLogReader {
             }
             return nil
         }
+        if key.starts(with: StoreKeys.deferredRewritePrefix) {
+            return FamilyFinding(family: "meta", key: name, expected: "no unfinished bulk rewrite",
+                                 found: "the marker of a bulk rewrite of receipts a stop interrupted; open the folder with gata node to finish it, then audit")
+        }
         let prefix = StoreKeys.operatorSecretPrefix
         guard key.count == prefix.count + 8, Array(key.prefix(prefix.count)) == prefix, let epoch = StoreKeys.height(ofLogKey: Array(key.suffix(8))) else {
             return FamilyFinding(family: "meta", key: name, expected: "no record (meta holds format, head and operator secrets)", found: Hex.encodePrefixed(value))

@@ -47,8 +47,20 @@ public final class LedgerLogReader: @unchecked Sendable {  // the RocksDB handle
     }
 
     /// The state records, checked, rebuilt into a state against `genesisEntry` and `head`.
+    /// - Throws: ``StoreError`` `.corrupt` naming the height of a bulk rewrite a stop left
+    ///   unfinished (Specs/LEDGER.md §Deferred rewrites): the records do not match the head until
+    ///   a read-write open finishes it.
     public func storedState(genesisEntry: Entry, head: LedgerState.Head) throws(StoreError) -> LedgerState {
-        try LedgerStore.loadState(database, genesisEntry: genesisEntry, head: head)
+        if let marker = try LedgerStore.deferredMarkers(database).first {
+            throw StoreError(.corrupt, "the bulk rewrite of receipts at height \(marker.height) is unfinished; open the folder read-write (gata node) to finish it, then audit", height: marker.height)
+        }
+        return try LedgerStore.loadState(database, genesisEntry: genesisEntry, head: head)
+    }
+
+    /// One state record's stored bytes, checked; nil if absent.
+    /// - Throws: ``StoreError`` `.corrupt` naming the key if it fails its checksum.
+    public func record(_ key: StateKey) throws(StoreError) -> [UInt8]? {
+        try LedgerStore.readChecked(database, .state, key.bytes)
     }
 
     public func close() { database.close() }

@@ -11,6 +11,7 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
     /// Serialises creating operator secrets, so two openings of one epoch agree on its secret.
     private let secretLock = NSLock()
     private let beforeWriteHook = Locked<(@Sendable () -> Void)?>(nil)
+    private let beforeDeferredWriteHook = Locked<(@Sendable () -> Void)?>(nil)
     public let path: String
     /// Entry 0.
     public let genesisEntry: Entry
@@ -78,6 +79,11 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         try verifyTail(database, head: head)
         timings.tail = clock.now - started
         var recovery = RecoveryReport(height: head.nextHeight - 1, lastHash: head.lastHash, droppedWALTail: droppedWALTail, created: false)
+        if mode == .readWrite {
+            recovery.finishedRewrites = try finishInterruptedRewrites(database, genesisEntry: genesisEntry)
+        } else if let marker = try deferredMarkers(database).first {
+            throw StoreError(.corrupt, "the bulk rewrite at height \(marker.height) is unfinished; open the folder read-write (gata node) to finish it", height: marker.height)
+        }
         let store = LedgerStore(database: database, path: path, genesisEntry: genesisEntry, diskReserveBytes: diskReserveBytes, recovery: recovery)
         started = clock.now
         let state = try store.resumeState(head: head)
@@ -158,8 +164,22 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
     /// the new head, in one synced batch. The free space is the caller's to check first, before it
     /// applies the entries (``diskSpace()``): a refusal here would leave its state ahead of the disk.
     /// - Throws: ``StoreError`` `.io` when RocksDB fails.
+    ///
+    /// The results' deferred rewrites are written in the same batch, after their own entry's
+    /// records and before the next entry's, and are durable when it returns.
     public func commit(entries: [Entry], results: [ApplyResult], head: LedgerState.Head) throws(StoreError) {
-        try write(prepareCommit(entries: entries, writes: results.flatMap(\.writes), indexes: results.flatMap(\.indexes), head: head))
+        var writes: [RecordWrite] = []
+        for result in results {
+            writes += result.writes
+            if let deferred = result.deferred {
+                writes += (0..<deferred.count).map { index in
+                    let key = StateKey.receipt(deferred.jobIds[index])
+                    return RecordWrite(key: key, keyBytes: key.bytes, value: Array(deferred.value(at: index)))
+                }
+            }
+        }
+        try write(prepareCommit(entries: entries, writes: writes, indexes: results.flatMap(\.indexes), head: head))
+        for result in results { result.deferred?.markDurable() }
     }
 
     /// A commit's bytes, encoded from the state they came from, ready to be written later, from
@@ -173,8 +193,17 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
     /// A commit of entries, their job-spec index entries, the records and index entries their
     /// application wrote (in order; a record written twice is stored once, as last written) and
     /// the new head.
-    public func prepareCommit(entries: [Entry], writes: [RecordWrite], indexes: [IndexWrite], head: LedgerState.Head) -> PreparedCommit {
+    ///
+    /// A deferred rewrite in `deferred` gets its marker, written with the group; one in
+    /// `finishing`, all of whose records are written, loses it (Specs/LEDGER.md §Deferred rewrites).
+    public func prepareCommit(entries: [Entry], writes: [RecordWrite], indexes: [IndexWrite], head: LedgerState.Head,
+                              deferred: [DeferredReceipts] = [], finishing: [DeferredReceipts] = []) -> PreparedCommit {
         var batch = WriteBatch()
+        for rewrite in deferred {
+            let key = StoreKeys.deferredRewrite(rewrite.height)
+            batch.put(.meta, key, CheckedValue.seal(key: key, value: StoreKeys.deferredRewriteValue(rewrite)))
+        }
+        for rewrite in finishing { batch.delete(.meta, StoreKeys.deferredRewrite(rewrite.height)) }
         appendEntries(entries, to: &batch)
         var seen = Set<StateKey>()
         seen.reserveCapacity(writes.count)
@@ -233,6 +262,35 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
     public func write(_ commit: PreparedCommit) throws(StoreError) {
         if let hook = beforeWriteHook.withLock({ $0 }) { hook() }
         try database.write(commit.batch)
+    }
+
+    /// Writes the records `range` of a deferred rewrite, not synced: they are durable once a later
+    /// synced write returns, as the one that finishes the rewrite (``finishDeferred(_:)``).
+    public func writeDeferred(_ rewrite: DeferredReceipts, range: Range<Int>) throws(StoreError) {
+        if let hook = beforeDeferredWriteHook.withLock({ $0 }) { hook() }
+        var batch = WriteBatch()
+        for index in range {
+            let key = StateKey.receipt(rewrite.jobIds[index]).bytes
+            batch.put(.state, key, CheckedValue.seal(key: key, value: Array(rewrite.value(at: index))))
+        }
+        try database.write(batch, synced: false)
+    }
+
+    /// Deletes the markers of deferred rewrites whose records are all written, in one synced
+    /// write, which makes those records durable with it; then marks them durable.
+    public func finishDeferred(_ rewrites: [DeferredReceipts]) throws(StoreError) {
+        guard !rewrites.isEmpty else { return }
+        var batch = WriteBatch()
+        for rewrite in rewrites { batch.delete(.meta, StoreKeys.deferredRewrite(rewrite.height)) }
+        if let hook = beforeWriteHook.withLock({ $0 }) { hook() }
+        try database.write(batch)
+        for rewrite in rewrites { rewrite.markDurable() }
+    }
+
+    /// For tests only: `hook` runs on the writing thread before every write of a deferred
+    /// rewrite's records (``writeDeferred(_:range:)``). Nil removes it.
+    public func setBeforeDeferredWriteHookForTesting(_ hook: (@Sendable () -> Void)?) {
+        beforeDeferredWriteHook.withLock { $0 = hook }
     }
 
     /// For tests only: `hook` runs on the writing thread before every synced write, so that a test

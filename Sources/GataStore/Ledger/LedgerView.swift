@@ -10,10 +10,15 @@ import GataCrypto
 public final class LedgerView: Sendable {
     public let summary: LedgerSummary
     private let snapshot: RocksSnapshot
+    /// Bulk rewrites whose records were not all written when the snapshot was taken, oldest
+    /// first: their receipts are read here, ahead of the snapshot. A receipt they hold is changed
+    /// again only in a group written after they are durable, so at this height they are current.
+    private let deferred: [DeferredReceipts]
 
-    init(summary: LedgerSummary, snapshot: RocksSnapshot) {
+    init(summary: LedgerSummary, snapshot: RocksSnapshot, deferred: [DeferredReceipts]) {
         self.summary = summary
         self.snapshot = snapshot
+        self.deferred = deferred
     }
 
     /// The height of the last entry in the view.
@@ -29,7 +34,15 @@ public final class LedgerView: Sendable {
     }
 
     public func receipt(_ jobId: Hash32) throws(StoreError) -> ReceiptRecord? {
-        try record(.receipt(jobId), as: ReceiptRecord.self)
+        for rewrite in deferred.reversed() {
+            guard let bytes = rewrite.value(of: jobId) else { continue }
+            do {
+                return try ReceiptRecord(record: Array(bytes))
+            } catch {
+                throw StoreError(.corrupt, "the deferred receipt of job \(jobId) does not decode: \(error)")
+            }
+        }
+        return try record(.receipt(jobId), as: ReceiptRecord.self)
     }
 
     public func epoch(_ epoch: UInt64) throws(StoreError) -> EpochRecord? {
@@ -83,11 +96,12 @@ extension LedgerStore {
     /// A view of what is on disk now, which must be the state `summary` was taken from: call it
     /// from the one writer, right after the write that made that state durable.
     /// - Throws: ``StoreError`` `.corrupt` if the stored head is not the summary's.
-    public func view(of summary: LedgerSummary) throws(StoreError) -> LedgerView {
+    /// - Parameter deferred: the bulk rewrites whose records are not all written yet.
+    public func view(of summary: LedgerSummary, deferred: [DeferredReceipts] = []) throws(StoreError) -> LedgerView {
         let snapshot = database.snapshot()
         guard let sealed = try snapshot.get(.meta, StoreKeys.head), let bytes = CheckedValue.open(key: StoreKeys.head, stored: sealed),
               let head = try? LedgerState.Head(decoding: bytes), head == summary.head
         else { throw StoreError(.corrupt, "the stored head is not the head of the state being published at height \(summary.height)") }
-        return LedgerView(summary: summary, snapshot: snapshot)
+        return LedgerView(summary: summary, snapshot: snapshot, deferred: deferred)
     }
 }

@@ -19,6 +19,9 @@ public struct RecoveryReport: Sendable, Equatable {
     public let droppedWALTail: String?
     /// Whether this open created the ledger from its genesis.
     public let created: Bool
+    /// Receipt records written to finish bulk rewrites a crash interrupted (Specs/LEDGER.md
+    /// §Deferred rewrites); zero after a clean stop.
+    public var finishedRewrites = 0
     /// Where the time to open went.
     public var timings = OpenTimings()
 

@@ -22,6 +22,49 @@ enum StoreKeys {
     /// The prefix of a meta key that holds an operator secret.
     static let operatorSecretPrefix: [UInt8] = Array("secret".utf8)
 
+    /// Meta key of a bulk rewrite whose receipt records are not all written yet:
+    /// `"deferred" ‖ u64 height` (Specs/LEDGER.md §Deferred rewrites).
+    static func deferredRewrite(_ height: UInt64) -> [UInt8] { deferredRewritePrefix + log(height) }
+    static let deferredRewritePrefix: [UInt8] = Array("deferred".utf8)
+
+    /// A deferred rewrite's marker value: `0x01 ‖ u64 epoch` for a close, `0x02 ‖ u64 epoch ‖
+    /// u32 count ‖ jobId…` (ascending) for a settlement's phase two.
+    static func deferredRewriteValue(_ rewrite: DeferredReceipts) -> [UInt8] {
+        var writer = BinaryWriter()
+        switch rewrite.finish {
+        case .close(let epoch):
+            writer.write(UInt8(1))
+            writer.write(epoch)
+        case .settlement(let epoch):
+            writer.write(UInt8(2))
+            writer.write(epoch)
+            writer.write(UInt32(rewrite.count))
+            for jobId in rewrite.jobIds { writer.write(jobId) }
+        }
+        return writer.bytes
+    }
+
+    /// What a deferred rewrite's marker says: its kind and epoch, and a settlement's job ids.
+    static func deferredRewrite(value: [UInt8]) throws(DecodeError) -> (finish: DeferredReceipts.Finish, jobIds: [Hash32]) {
+        var reader = BinaryReader(value)
+        let kind = try reader.readUInt8("deferred.kind")
+        let epoch = try reader.readUInt64("deferred.epoch")
+        switch kind {
+        case 1:
+            try reader.finish("deferred")
+            return (.close(epoch: epoch), [])
+        case 2:
+            let count = try reader.readUInt32("deferred.count")
+            var jobIds: [Hash32] = []
+            jobIds.reserveCapacity(Int(min(count, 1 << 24)))
+            for _ in 0..<count { jobIds.append(try reader.readHash("deferred.jobId")) }
+            try reader.finish("deferred")
+            return (.settlement(epoch: epoch), jobIds)
+        default:
+            throw DecodeError("deferred.kind: unknown kind \(kind)")
+        }
+    }
+
     /// Index key of an assigned job's spec: what the lease path reads.
     static func jobSpecIndex(_ jobId: Hash32) -> [UInt8] { [jobSpecIndexTag] + jobId.bytes }
     static let jobSpecIndexTag: UInt8 = 0x03

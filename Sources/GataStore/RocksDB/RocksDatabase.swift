@@ -51,6 +51,9 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
     private let options: OpaquePointer
     private let handles: [OpaquePointer]
     private let syncWrite: OpaquePointer
+    /// For writes made durable by the next synced one: RocksDB's log is written in order, and a
+    /// synced write syncs every log record before it.
+    private let unsyncedWrite: OpaquePointer
     private let readOptions: OpaquePointer
 
     /// The memtables of all column families together hold at most this much, so a flush never needs
@@ -101,6 +104,7 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
         self.handles = handles.map { $0! }
         self.syncWrite = rocksdb_writeoptions_create()!
         rocksdb_writeoptions_set_sync(syncWrite, 1)
+        self.unsyncedWrite = rocksdb_writeoptions_create()!
         self.readOptions = rocksdb_readoptions_create()!
         rocksdb_readoptions_set_verify_checksums(readOptions, 1)
     }
@@ -161,6 +165,7 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
         handles.forEach { rocksdb_column_family_handle_destroy($0) }
         rocksdb_close(database)
         rocksdb_writeoptions_destroy(syncWrite)
+        rocksdb_writeoptions_destroy(unsyncedWrite)
         rocksdb_readoptions_destroy(readOptions)
         rocksdb_options_destroy(options)
     }
@@ -210,8 +215,9 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
         return Array(UnsafeRawBufferPointer(start: value, count: length))
     }
 
-    /// One atomic write of puts and deletes across column families, synced to disk before it returns.
-    func write(_ batch: WriteBatch) throws(StoreError) {
+    /// One atomic write of puts and deletes across column families, synced to disk before it
+    /// returns unless `synced` is false: then it is durable once a later synced write returns.
+    func write(_ batch: WriteBatch, synced: Bool = true) throws(StoreError) {
         let pointer = rocksdb_writebatch_create()!
         defer { rocksdb_writebatch_destroy(pointer) }
         for operation in batch.operations {
@@ -236,8 +242,8 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
             }
         }
         var error: UnsafeMutablePointer<CChar>? = nil
-        rocksdb_write(database, syncWrite, pointer, &error)
-        if let message = Self.take(error) { throw StoreError(.io, "synced write failed: \(message)") }
+        rocksdb_write(database, synced ? syncWrite : unsyncedWrite, pointer, &error)
+        if let message = Self.take(error) { throw StoreError(.io, "\(synced ? "synced " : "")write failed: \(message)") }
     }
 
     /// Calls `body` with each key and value from `start` (or the first key) in key order, until it

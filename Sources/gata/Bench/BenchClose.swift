@@ -14,9 +14,11 @@ struct BenchClose: AsyncParsableCommand {
             and closes epoch 0 as its operator does: it holds the epoch's receipts, works out the \
             receipts root, the sample drawn from the revealed secret and every receipt's rewrite \
             on all cores away from its sequencer, then applies the close and writes it in one \
-            synced write. Meanwhile a client polls eth_getBalance over HTTP in a loop and \
-            another submits transfers one at a time; the longest wait of each during the close is \
-            reported, with the node's resident memory before and its peak during. In the same run \
+            synced write, the unsampled receipts' records following in slices between groups. \
+            Meanwhile a client polls eth_getBalance over HTTP in a loop and another submits \
+            transfers one at a time; the longest wait of each, from the close's start until its \
+            records are all written, is reported, with the node's resident memory before and its \
+            peak over the same time. In the same run \
             it times the floor of the close's work: every receipt record read from RocksDB in \
             random order, its two digest terms hashed, and all of them written back in one synced \
             batch. The genesis is --genesis with a minimum bond of 1 GATA and a cost per unit of \

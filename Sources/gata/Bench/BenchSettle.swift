@@ -15,10 +15,11 @@ struct BenchSettle: AsyncParsableCommand {
             receipts in epochs 1 and 2, and closes the folder. A node is then started on it in a \
             process of its own, as an operator would start one, and settles epoch 0 through its \
             sequencer: phase one (computed once, applied, one synced write), then phase two (applied, \
-            one synced write), while epoch 3 is open. Meanwhile a client polls eth_getBalance over \
-            HTTP in a loop and another submits transfers one at a time; the longest wait of each \
-            during the settlement is reported, with the node's resident memory before and its peak \
-            during. In the same run it times the floor of the settlement's work: every settled \
+            one synced write, the settled receipts' records following in slices between groups), \
+            while epoch 3 is open. Meanwhile a client polls eth_getBalance over HTTP in a loop and \
+            another submits transfers one at a time; the longest wait of each, from the start until \
+            the settled records are all written, is reported, with the node's resident memory \
+            before and its peak over the same time. In the same run it times the floor of the settlement's work: every settled \
             receipt record read from RocksDB in random order, its two digest terms hashed, and all \
             of them written back in one synced batch. The genesis is --genesis with a minimum bond \
             of 1 GATA and a cost per unit of one base unit; every node is funded from development \

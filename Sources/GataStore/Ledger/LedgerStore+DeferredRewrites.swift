@@ -1,0 +1,96 @@
+import GataCore
+import GataCrypto
+
+/// Bulk rewrites a crash interrupted (Specs/LEDGER.md §Deferred rewrites).
+///
+/// A close or a settlement's phase two writes its entry with a marker in meta instead of its up
+/// to millions of receipt records; the writer writes them in slices after the entry's group and
+/// deletes the marker with a synced write once all are written. A crash between leaves the marker.
+/// Opening the folder redoes the rewrite from what is stored: the change is a pure function of
+/// each receipt's record and the entry, so a record already rewritten is left as it is.
+extension LedgerStore {
+    /// Receipts rewritten per write while finishing.
+    static let deferredFinishSlice = 16_384
+
+    /// The markers of rewrites not finished, by height.
+    static func deferredMarkers(_ database: RocksDatabase) throws(StoreError) -> [(height: UInt64, value: [UInt8])] {
+        let prefix = StoreKeys.deferredRewritePrefix
+        var markers: [(height: UInt64, value: [UInt8])] = []
+        try database.scan(.meta, from: prefix) { key, stored throws(StoreError) in
+            guard key.starts(with: prefix) else { return false }
+            guard key.count == prefix.count + 8, let height = StoreKeys.height(ofLogKey: Array(key.suffix(8))),
+                  let value = CheckedValue.open(key: key, stored: stored)
+            else { throw StoreError(.corrupt, "the deferred-rewrite marker \(Hex.encodePrefixed(key)) is damaged") }
+            markers.append((height, value))
+            return true
+        }
+        return markers
+    }
+
+    /// Finishes every rewrite whose marker is stored, oldest first, and deletes its marker.
+    /// - Returns: how many receipt records were written.
+    static func finishInterruptedRewrites(_ database: RocksDatabase, genesisEntry: Entry) throws(StoreError) -> Int {
+        guard case .genesis(let genesis) = genesisEntry.payload else { throw StoreError(.corrupt, "entry 0 is not the genesis") }
+        var written = 0
+        for marker in try deferredMarkers(database) {
+            let finish: DeferredReceipts.Finish, listed: [Hash32]
+            do {
+                (finish, listed) = try StoreKeys.deferredRewrite(value: marker.value)
+            } catch {
+                throw StoreError(.corrupt, "the deferred-rewrite marker of height \(marker.height) does not decode: \(error)", height: marker.height)
+            }
+            let jobIds: [Hash32]
+            let change: (inout ReceiptRecord) -> Void
+            switch finish {
+            case .close(let epoch):
+                guard let bytes = try readChecked(database, .state, StateKey.epoch(epoch).bytes), let record = try? EpochRecord(record: bytes), record.closed else {
+                    throw StoreError(.corrupt, "the close of epoch \(epoch) left a deferred rewrite, but the epoch is not stored closed", height: marker.height)
+                }
+                // Every receipt of the epoch is unsettled until the rewrite is durable: a
+                // settlement of it waits for that.
+                var ids: [Hash32] = []
+                let range = StoreKeys.epochRange(tag: StoreKeys.unsettledReceiptIndexTag, epoch: epoch)
+                try database.scan(.indexes, from: range.from) { key, _ in
+                    guard key.lexicographicallyPrecedes(range.to), let (_, jobId) = StoreKeys.epochAndJob(ofIndexKey: key) else { return false }
+                    ids.append(jobId)
+                    return true
+                }
+                jobIds = ids
+                let rate = genesis.sampleRatePPM
+                change = { receipt in
+                    guard receipt.status == .recorded else { return }
+                    let sampled = Sampler.isSampled(secret: record.secret, receiptsRoot: record.receiptsRoot, receiptId: receipt.receiptId, ratePPM: rate)
+                    receipt.status = sampled ? .sampled : .unsampled
+                }
+            case .settlement:
+                jobIds = listed
+                change = { $0.settled = true }
+            }
+            var start = 0
+            while start < jobIds.count {
+                var batch = WriteBatch()
+                for jobId in jobIds[start..<min(jobIds.count, start + deferredFinishSlice)] {
+                    let key = StateKey.receipt(jobId).bytes
+                    guard let bytes = try readChecked(database, .state, key) else {
+                        throw StoreError(.corrupt, "the receipt of job \(jobId), which the rewrite at height \(marker.height) rewrites, is missing", height: marker.height)
+                    }
+                    var receipt: ReceiptRecord
+                    do { receipt = try ReceiptRecord(record: bytes) } catch {
+                        throw StoreError(.corrupt, "the receipt of job \(jobId) does not decode: \(error)", height: marker.height)
+                    }
+                    change(&receipt)
+                    let value = receipt.encodedRecord
+                    guard value != bytes else { continue }
+                    batch.put(.state, key, CheckedValue.seal(key: key, value: value))
+                    written += 1
+                }
+                try database.write(batch, synced: false)
+                start += deferredFinishSlice
+            }
+            var done = WriteBatch()
+            done.delete(.meta, StoreKeys.deferredRewrite(marker.height))
+            try database.write(done)
+        }
+        return written
+    }
+}
