@@ -1,7 +1,7 @@
 import Foundation
 import GataCore
 import GataCrypto
-import GataStore
+@testable import GataStore
 import GataTestSupport
 import Testing
 
@@ -24,6 +24,33 @@ import Testing
         return (path, genesis)
     }
 
+    /// Format 4 differs from format 5 only in never holding a deferred rewrite's marker: it opens
+    /// as it is, and the first commit marks it format 5, which a build that knows no markers
+    /// refuses. (A format 3 folder migrated and marked format 4 is what the format 4 build's
+    /// migration wrote: the same index entries.)
+    @Test func aFormatFourFolderOpensAsItIsAndItsFirstCommitMarksItFormatFive() throws {
+        let (path, genesis) = try Self.copy("ledger-format-3")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try LedgerStore.migrate(path: path)
+        let formatKey = Array("format".utf8)
+        try StoreSurgery.overwrite(path: path, family: .meta, key: formatKey, stored: TestSupport.sealed(key: formatKey, value: [0, 0, 0, 4]))
+        #expect(try LedgerStore.migrate(path: path).from == [0, 0, 0, 4], "migrating leaves format 4 alone")
+        #expect(try StoreSurgery.read(path: path, family: .meta, key: formatKey) == TestSupport.sealed(key: formatKey, value: [0, 0, 0, 4]))
+
+        let (store, opened) = try LedgerStore.open(path: path, genesis: genesis)
+        var state = opened
+        let key = DevAccounts.key(9)
+        let transfer = MessageSigning.transfer(key, chainId: genesis.chainId, to: DevAccounts.key(8).address, amount: Amount(baseUnits: 5),
+                                               nonce: state.account(key.address).nonce)
+        let entry = Entry(height: state.nextHeight, previousHash: state.lastHash, timestampMillis: state.lastTimestampMillis, payload: .transfer(transfer))
+        let result = state.apply(entry, evidence: Evidence.derive(entry.payload))
+        #expect(result.isApplied, "\(result.code) \(result.detail)")
+        try store.commit(entries: [entry], results: [result], head: state.head)
+        store.close()
+        #expect(try StoreSurgery.read(path: path, family: .meta, key: formatKey) == TestSupport.sealed(key: formatKey, value: LedgerStore.formatVersion))
+        try LedgerStore.open(path: path, genesis: genesis).0.close()
+    }
+
     @Test(arguments: [("ledger-format-2", UInt8(2)), ("ledger-format-3", UInt8(3))])
     func anOlderFolderIsRefusedWithAdviceThenMigratesOpensAuditsAndContinues(fixture: String, format: UInt8) throws {
         let (path, genesis) = try Self.copy(fixture)
@@ -33,7 +60,7 @@ import Testing
         } throws: { ($0 as? StoreError)?.code == .formatMismatch && "\($0)".contains("gata migrate") }
 
         let report = try LedgerStore.migrate(path: path)
-        #expect(report.from == [0, 0, 0, format] && report.to == [0, 0, 0, 4])
+        #expect(report.from == [0, 0, 0, format] && report.to == LedgerStore.formatVersion)
         let (store, opened) = try LedgerStore.open(path: path, genesis: genesis)
         let replayed = try store.replayFromLog()
         let unsettled = replayed.unsettledJobs.values.reduce(0) { $0 + $1.count }

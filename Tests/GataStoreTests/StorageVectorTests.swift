@@ -72,6 +72,14 @@ import Testing
             #expect(try LedgerState.Head(decoding: value).encoded == value, "\(v.name): the head record")
         case "meta" where key == StoreKeys.formatVersion:
             #expect(value == LedgerStore.formatVersion, "\(v.name): the storage format")
+        case "meta" where key.starts(with: StoreKeys.deferredRewritePrefix):
+            let height = try #require(StoreKeys.height(ofLogKey: Array(key.dropFirst(StoreKeys.deferredRewritePrefix.count))))
+            #expect(StoreKeys.deferredRewrite(height) == key, "\(v.name): a marker's key")
+            let (finish, jobIds) = try StoreKeys.deferredRewrite(value: value)
+            switch finish {
+            case .close: #expect(jobIds.isEmpty && value.count == 9, "\(v.name): a close's marker names its epoch")
+            case .settlement: #expect(!jobIds.isEmpty && value.count == 13 + 32 * jobIds.count, "\(v.name): a settlement's marker lists its receipts")
+            }
         case "meta":
             #expect(key.starts(with: StoreKeys.operatorSecretPrefix) && key.count == 14, "\(v.name): a secret's key")
             let epoch = try #require(StoreKeys.height(ofLogKey: Array(key.dropFirst(6))))

@@ -160,8 +160,9 @@ extension LedgerLogReader {
         }
         if key == StoreKeys.head { return nil }
         if key == StoreKeys.formatVersion {
-            guard value == LedgerStore.formatVersion else {
-                return FamilyFinding(family: "meta", key: "format", expected: Hex.encodePrefixed(LedgerStore.formatVersion), found: Hex.encodePrefixed(value))
+            guard LedgerStore.openableFormats.contains(value) else {
+                return FamilyFinding(family: "meta", key: "format", expected: LedgerStore.openableFormats.map { Hex.encodePrefixed($0) }.joined(separator: " or "),
+                                     found: Hex.encodePrefixed(value))
             }
             return nil
         }

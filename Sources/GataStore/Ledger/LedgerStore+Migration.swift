@@ -28,7 +28,7 @@ extension LedgerStore {
         guard let sealed = try database.get(.meta, StoreKeys.formatVersion),
               let format = CheckedValue.open(key: StoreKeys.formatVersion, stored: sealed)
         else { throw StoreError(.corrupt, "\(path) holds no ledger, or its format record is damaged") }
-        if format == formatVersion {
+        if openableFormats.contains(format) {
             return MigrationReport(from: format, to: format, receiptIds: 0, epochCounts: 0, unsettledReceipts: 0, awaitingResolution: 0)
         }
         guard migratableFormats.contains(format) else {

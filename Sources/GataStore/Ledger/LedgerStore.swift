@@ -22,8 +22,14 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
 
     /// How many entries at the end of the log are re-verified when the store opens.
     public static let tailVerifyEntriesMax: UInt64 = 4096
-    /// The storage format written in meta, and the only one this build opens.
-    static let formatVersion: [UInt8] = [0, 0, 0, 4]
+    /// The storage format written in meta by every commit.
+    static let formatVersion: [UInt8] = [0, 0, 0, 5]
+    /// The format before deferred rewrites' markers: it differs only in never holding one, so this
+    /// build opens it as it is, and its first commit marks the folder format 5, which an older
+    /// build refuses rather than miss a marker.
+    static let formatVersionBeforeDeferredRewrites: [UInt8] = [0, 0, 0, 4]
+    /// The formats this build opens.
+    static let openableFormats = [formatVersion, formatVersionBeforeDeferredRewrites]
     /// The format before the receipt and epoch indexes, which ``migrate(path:)`` upgrades.
     static let formatVersionBeforeIndexes: [UInt8] = [0, 0, 0, 2]
     /// The format whose unsettled-receipt entries carry no value and that has no entries for
@@ -131,7 +137,7 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         guard let sealed = try database.get(.meta, StoreKeys.formatVersion),
               let format = CheckedValue.open(key: StoreKeys.formatVersion, stored: sealed)
         else { throw StoreError(.corrupt, "the format record in meta is missing or damaged") }
-        guard format == formatVersion else {
+        guard openableFormats.contains(format) else {
             let advice = migratableFormats.contains(format) ? "; upgrade it in place with gata migrate --data <folder>" : ""
             throw StoreError(.formatMismatch, "the data folder is in storage format \(Hex.encodePrefixed(format)), this build reads \(Hex.encodePrefixed(formatVersion)) only\(advice)")
         }

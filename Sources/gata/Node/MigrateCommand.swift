@@ -17,7 +17,8 @@ struct MigrateCommand: ParsableCommand {
             lacks from its state records and writes the new format last. The log, the state \
             records and the head are not touched, so the ledger's bytes, hashes and digests stay \
             the same; a crash part way leaves the folder in its old format, to be migrated again. \
-            A folder already in format 4 is left as it is.
+            A folder already in format 4 or 5 is left as it is: this build opens both, and marks a \
+            format 4 folder format 5 at its first write.
 
             Stop the node first: RocksDB allows one writer per folder. Afterwards, \
             gata audit --data checks every record and index against the log.
