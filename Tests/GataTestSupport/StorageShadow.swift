@@ -78,10 +78,7 @@ public final class StorageShadow {
     /// Each record an applied entry wrote, deferred or not, as it last wrote it.
     static func lastWrites(_ result: ApplyResult) -> [StateKey: [UInt8]?] {
         var last: [StateKey: [UInt8]?] = [:]
-        for write in result.writes { last[write.key] = .some(write.value) }
-        if let deferred = result.deferred {
-            for index in 0..<deferred.count { last[.receipt(deferred.jobIds[index])] = .some(Array(deferred.value(at: index))) }
-        }
+        for write in result.writes + (result.deferred?.writes ?? []) { last[write.key] = .some(write.value) }
         return last
     }
 

@@ -25,29 +25,27 @@ public final class DeferredReceipts: Sendable, Equatable, CustomStringConvertibl
     /// The height of the entry that rewrote them.
     public let height: UInt64
     public let finish: Finish
-    /// The job ids, ascending.
-    public let jobIds: [Hash32]
-    /// Their new records, encoded, packed end to end in ``jobIds`` order.
-    let packed: [UInt8]
-    /// Where each record ends in ``packed``.
-    let ends: [UInt32]
+    /// Their new records, encoded, ascending by job id.
+    let records: PackedReceipts
     private let durable = Locked(false)
 
     init(height: UInt64, finish: Finish, records: PackedReceipts) {
         precondition(zip(records.jobIds, records.jobIds.dropFirst()).allSatisfy { $0 < $1 }, "deferred receipts are ascending by job id")
         self.height = height
         self.finish = finish
-        self.jobIds = records.jobIds
-        self.packed = records.packed
-        self.ends = records.ends
+        self.records = records
     }
 
-    public var count: Int { jobIds.count }
+    /// The job ids, ascending.
+    public var jobIds: [Hash32] { records.jobIds }
+    public var count: Int { records.count }
 
     /// The encoded record of the receipt at `index`.
-    public func value(at index: Int) -> ArraySlice<UInt8> {
-        packed[(index == 0 ? 0 : Int(ends[index - 1]))..<Int(ends[index])]
-    }
+    public func value(at index: Int) -> ArraySlice<UInt8> { records.value(at: index) }
+
+    /// Every record as a write of the state family, in job id order: for a store that writes them
+    /// with their entry after all.
+    public var writes: [RecordWrite] { records.writes }
 
     /// The encoded record of `jobId`'s receipt, if this rewrite holds it.
     public func value(of jobId: Hash32) -> ArraySlice<UInt8>? {
@@ -55,12 +53,13 @@ public final class DeferredReceipts: Sendable, Equatable, CustomStringConvertibl
     }
 
     func position(of jobId: Hash32) -> Int? {
-        var low = 0, high = jobIds.count
+        let ids = records.jobIds
+        var low = 0, high = ids.count
         while low < high {
             let middle = (low + high) / 2
-            if jobIds[middle] < jobId { low = middle + 1 } else { high = middle }
+            if ids[middle] < jobId { low = middle + 1 } else { high = middle }
         }
-        return low < jobIds.count && jobIds[low] == jobId ? low : nil
+        return low < ids.count && ids[low] == jobId ? low : nil
     }
 
     public func contains(_ jobId: Hash32) -> Bool { position(of: jobId) != nil }
@@ -73,17 +72,17 @@ public final class DeferredReceipts: Sendable, Equatable, CustomStringConvertibl
     public func markDurable() { durable.withLock { $0 = true } }
 
     /// Bytes held: the job ids and the packed records.
-    public var heldBytes: Int { jobIds.count * 36 + packed.count }
+    public var heldBytes: Int { records.jobIds.count * 36 + records.packed.count }
 
     public static func == (a: DeferredReceipts, b: DeferredReceipts) -> Bool {
-        a.height == b.height && a.finish == b.finish && a.jobIds == b.jobIds && a.packed == b.packed && a.ends == b.ends
+        a.height == b.height && a.finish == b.finish && a.records == b.records
     }
 
     public var description: String { "\(count) receipts rewritten at height \(height) by \(finish)" }
 }
 
 /// Encoded receipt records packed end to end, ascending by job id: what a bulk rewrite defers.
-struct PackedReceipts: Sendable {
+struct PackedReceipts: Sendable, Equatable {
     var jobIds: [Hash32] = []
     var packed: [UInt8] = []
     var ends: [UInt32] = []
@@ -99,5 +98,13 @@ struct PackedReceipts: Sendable {
 
     func value(at index: Int) -> ArraySlice<UInt8> {
         packed[(index == 0 ? 0 : Int(ends[index - 1]))..<Int(ends[index])]
+    }
+
+    /// Every record as a write of the state family, in order.
+    var writes: [RecordWrite] {
+        jobIds.indices.map { index in
+            let key = StateKey.receipt(jobIds[index])
+            return RecordWrite(key: key, keyBytes: key.bytes, value: Array(value(at: index)))
+        }
     }
 }

@@ -123,11 +123,7 @@ extension LedgerState {
                 table.decodeStored(Array(deferrable.value(at: index)), key: deferrable.jobIds[index])
             }
             for (jobId, record) in zip(deferrable.jobIds, records) { receipts[jobId] = record }
-            writes += (0..<deferrable.count).map { index in
-                let jobId = deferrable.jobIds[index]
-                return RecordWrite(key: .receipt(jobId), keyBytes: StateKey.receipt(jobId).bytes, value: Array(deferrable.value(at: index)))
-            }
-            return writes
+            return writes + deferrable.writes
         }
         let deferred = DeferredReceipts(height: nextHeight, finish: finish, records: deferrable)
         // A receipt held with an older record, written but not yet durable, would hide the newer

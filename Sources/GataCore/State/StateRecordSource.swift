@@ -51,10 +51,7 @@ public final class InMemoryRecordSource: StateRecordSource {
     /// Makes an applied entry's writes durable here, its deferred rewrite with them.
     public func apply(_ result: ApplyResult) {
         contents.withLock { contents in
-            for write in result.writes { contents.records[write.key] = write.value }
-            if let deferred = result.deferred {
-                for index in 0..<deferred.count { contents.records[.receipt(deferred.jobIds[index])] = Array(deferred.value(at: index)) }
-            }
+            for write in result.writes + (result.deferred?.writes ?? []) { contents.records[write.key] = write.value }
             for index in result.indexes {
                 switch index {
                 case .receiptJob(let receiptId, let jobId): contents.receiptJobs[receiptId] = jobId

@@ -467,10 +467,7 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
                     // A rewrite of this very group is written in its batch, in its place.
                     while let index = deferred.lastIndex(where: { $0.rewrite.height <= height }) {
                         let due = deferred.remove(at: index)
-                        writes.insert(contentsOf: (0..<due.rewrite.count).map { index in
-                            let key = StateKey.receipt(due.rewrite.jobIds[index])
-                            return RecordWrite(key: key, keyBytes: key.bytes, value: Array(due.rewrite.value(at: index)))
-                        }, at: due.position)
+                        writes.insert(contentsOf: due.rewrite.writes, at: due.position)
                         for later in deferred.indices where deferred[later].position >= due.position { deferred[later].position += due.rewrite.count }
                         inlined.append(due.rewrite)
                     }

@@ -177,12 +177,7 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         var writes: [RecordWrite] = []
         for result in results {
             writes += result.writes
-            if let deferred = result.deferred {
-                writes += (0..<deferred.count).map { index in
-                    let key = StateKey.receipt(deferred.jobIds[index])
-                    return RecordWrite(key: key, keyBytes: key.bytes, value: Array(deferred.value(at: index)))
-                }
-            }
+            if let deferred = result.deferred { writes += deferred.writes }
         }
         try write(prepareCommit(entries: entries, writes: writes, indexes: results.flatMap(\.indexes), head: head))
         for result in results { result.deferred?.markDurable() }
