@@ -71,9 +71,6 @@ public final class DeferredReceipts: Sendable, Equatable, CustomStringConvertibl
     /// Called by the writer once every record is written and the marker's deletion is synced.
     public func markDurable() { durable.withLock { $0 = true } }
 
-    /// Bytes held: the job ids and the packed records.
-    public var heldBytes: Int { records.jobIds.count * 36 + records.packed.count }
-
     public static func == (a: DeferredReceipts, b: DeferredReceipts) -> Bool {
         a.height == b.height && a.finish == b.finish && a.records == b.records
     }

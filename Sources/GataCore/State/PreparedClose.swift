@@ -22,8 +22,7 @@ public struct ClosingReceipts: Sendable {
         let order = ids.indices.sorted { ids[$0] < ids[$1] }
         let root = Sampler.receiptsRoot(records.map(\.receiptId))
         let rewrites = ReceiptRewrites.derive(count: order.count, { (ids[order[$0]], records[order[$0]]) }, change: { record in
-            let sampled = Sampler.isSampled(secret: secret, receiptsRoot: root, receiptId: record.receiptId, ratePPM: rate)
-            record.status = sampled ? .sampled : .unsampled
+            record.close(secret: secret, receiptsRoot: root, ratePPM: rate)
         }, keeps: { $0.status == .sampled })
         return PreparedClose(epoch: epoch, secret: secret, receiptsRoot: root, rewrites: rewrites)
     }
@@ -72,5 +71,15 @@ extension LedgerState {
     public func closingReceiptsRoot(prepared: PreparedClose) -> Hash32 {
         guard let openEpoch, preparedClose(.close(prepared), epoch: openEpoch, secret: prepared.secret) != nil else { return openEpochReceiptsRoot }
         return prepared.receiptsRoot
+    }
+}
+
+extension ReceiptRecord {
+    /// What an epoch's close does to each of its receipts: the sampled or unsampled status drawn
+    /// from the revealed secret and the receipts root (Specs/SAMPLING.md). The one definition,
+    /// for the close and for finishing a close's deferred rewrite after a crash.
+    public mutating func close(secret: Hash32, receiptsRoot: Hash32, ratePPM: UInt32) {
+        let sampled = Sampler.isSampled(secret: secret, receiptsRoot: receiptsRoot, receiptId: receiptId, ratePPM: ratePPM)
+        status = sampled ? .sampled : .unsampled
     }
 }

@@ -59,8 +59,7 @@ extension LedgerStore {
                 let rate = genesis.sampleRatePPM
                 change = { receipt in
                     guard receipt.status == .recorded else { return }
-                    let sampled = Sampler.isSampled(secret: record.secret, receiptsRoot: record.receiptsRoot, receiptId: receipt.receiptId, ratePPM: rate)
-                    receipt.status = sampled ? .sampled : .unsampled
+                    receipt.close(secret: record.secret, receiptsRoot: record.receiptsRoot, ratePPM: rate)
                 }
             case .settlement:
                 jobIds = listed

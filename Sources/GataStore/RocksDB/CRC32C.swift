@@ -16,21 +16,16 @@ enum CRC32C {
 
     /// The checksum of `key ‖ value` by table, whatever the CPU: what the instruction must agree with.
     static func checksum(_ key: [UInt8], _ value: [UInt8], byTable: Void) -> UInt32 {
-        checksum(parts: key, value)
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in key { crc = table[Int((crc ^ UInt32(byte)) & 0xff)] ^ (crc >> 8) }
+        for byte in value { crc = table[Int((crc ^ UInt32(byte)) & 0xff)] ^ (crc >> 8) }
+        return crc ^ 0xFFFF_FFFF
     }
 
     private static let table: [UInt32] = (0..<256).map { index in
         var crc = UInt32(index)
         for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
         return crc
-    }
-
-    static func checksum<Bytes: Sequence<UInt8>>(parts: Bytes...) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        for part in parts {
-            for byte in part { crc = table[Int((crc ^ UInt32(byte)) & 0xff)] ^ (crc >> 8) }
-        }
-        return crc ^ 0xFFFF_FFFF
     }
 }
 
