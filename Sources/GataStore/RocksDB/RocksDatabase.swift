@@ -60,7 +60,33 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
     /// more free space than this (Specs/LEDGER.md §Disk reserve: the reserve covers it).
     static let memtableBytesMax = 64 << 20
 
-    init(path: String, mode: OpenMode, walRecovery: WALRecovery = .tolerateIncompleteTail) throws(StoreError) {
+    /// How often a read-only open is tried when a file it names has gone (see `init`).
+    static let readOnlyOpenAttempts = 16
+
+    /// Opens `path`. A read-only open reads the manifest and the list of write-ahead logs, then
+    /// opens the files they name; a writer running meanwhile may compact or flush and delete one
+    /// of them in between, and RocksDB then fails with "No such file or directory". The folder is
+    /// whole and the next try reads the newer manifest, so such an open is tried again, up to
+    /// ``readOnlyOpenAttempts`` times. Nothing else is retried.
+    convenience init(path: String, mode: OpenMode, walRecovery: WALRecovery = .tolerateIncompleteTail) throws(StoreError) {
+        var attempt = 1
+        while true {
+            do throws(StoreError) {
+                try self.init(opening: path, mode: mode, walRecovery: walRecovery)
+                return
+            } catch {
+                let fileWentAway = mode == .readOnly && error.message.contains("No such file or directory")
+                    && FileManager.default.fileExists(atPath: path + "/CURRENT")
+                guard fileWentAway, attempt < Self.readOnlyOpenAttempts else {
+                    if fileWentAway { throw StoreError(.io, "\(error.message) (tried \(attempt) times: a writer kept replacing the files)") }
+                    throw error
+                }
+                attempt += 1
+            }
+        }
+    }
+
+    private init(opening path: String, mode: OpenMode, walRecovery: WALRecovery) throws(StoreError) {
         let options = rocksdb_options_create()!
         rocksdb_options_set_create_if_missing(options, mode == .readWrite ? 1 : 0)
         rocksdb_options_set_create_missing_column_families(options, mode == .readWrite ? 1 : 0)
