@@ -24,31 +24,52 @@ import Testing
         return (path, genesis)
     }
 
-    /// Format 4 differs from format 5 only in never holding a deferred rewrite's marker: it opens
-    /// as it is, and the first commit marks it format 5, which a build that knows no markers
-    /// refuses. (A format 3 folder migrated and marked format 4 is what the format 4 build's
-    /// migration wrote: the same index entries.)
-    @Test func aFormatFourFolderOpensAsItIsAndItsFirstCommitMarksItFormatFive() throws {
+    /// Formats 4 and 5 hold every index this build reads, but not the history family: opening one
+    /// is refused with advice, and the migration replays the log to write every applied
+    /// settlement's balances, touching nothing else. (A format 3 folder migrated and marked
+    /// format 4 or 5 is what those builds' migrations wrote: the same index entries; format 5 adds
+    /// only markers, which a stopped node left none of here.)
+    @Test(arguments: [UInt8(4), UInt8(5)])
+    func aFolderWithoutHistoryGetsItFromAReplayAndNothingElseChanges(format: UInt8) throws {
         let (path, genesis) = try Self.copy("ledger-format-3")
         defer { try? FileManager.default.removeItem(atPath: path) }
         _ = try LedgerStore.migrate(path: path)
-        let formatKey = Array("format".utf8)
-        try StoreSurgery.overwrite(path: path, family: .meta, key: formatKey, stored: TestSupport.sealed(key: formatKey, value: [0, 0, 0, 4]))
-        #expect(try LedgerStore.migrate(path: path).from == [0, 0, 0, 4], "migrating leaves format 4 alone")
-        #expect(try StoreSurgery.read(path: path, family: .meta, key: formatKey) == TestSupport.sealed(key: formatKey, value: [0, 0, 0, 4]))
+        let formatKey = Array("format".utf8), historyKey = StoreKeys.history(0)
+        try StoreSurgery.overwrite(path: path, family: .meta, key: formatKey, stored: TestSupport.sealed(key: formatKey, value: [0, 0, 0, format]))
+        let kept = try #require(try StoreSurgery.read(path: path, family: .history, key: historyKey))
+        try StoreSurgery.delete(path: path, family: .history, key: historyKey)
+        let before = try Self.everyStoredValue(path)
+        #expect {
+            try LedgerStore.open(path: path, genesis: genesis)
+        } throws: { ($0 as? StoreError)?.code == .formatMismatch && "\($0)".contains("gata migrate") }
 
-        let (store, opened) = try LedgerStore.open(path: path, genesis: genesis)
-        var state = opened
-        let key = DevAccounts.key(9)
-        let transfer = MessageSigning.transfer(key, chainId: genesis.chainId, to: DevAccounts.key(8).address, amount: Amount(baseUnits: 5),
-                                               nonce: state.account(key.address).nonce)
-        let entry = Entry(height: state.nextHeight, previousHash: state.lastHash, timestampMillis: state.lastTimestampMillis, payload: .transfer(transfer))
-        let result = state.apply(entry, evidence: Evidence.derive(entry.payload))
-        #expect(result.isApplied, "\(result.code) \(result.detail)")
-        try store.commit(entries: [entry], results: [result], head: state.head)
+        let report = try LedgerStore.migrate(path: path)
+        #expect(report.from == [0, 0, 0, format] && report.to == LedgerStore.formatVersion)
+        #expect(report.receiptIds == 0 && report.unsettledReceipts == 0 && report.awaitingResolution == 0 && report.historyRecords == 1, "\(report)")
+        #expect(try StoreSurgery.read(path: path, family: .history, key: historyKey) == kept, "epoch 0's balances, as the node wrote them")
+        var after = try Self.everyStoredValue(path)
+        after[.history] = [:]
+        after[.meta]?[formatKey] = before[.meta]?[formatKey]
+        #expect(after == before, "nothing but the history and the format changed")
+        let (store, _) = try LedgerStore.open(path: path, genesis: genesis)
+        let replayed = try store.replayFromLog()
         store.close()
-        #expect(try StoreSurgery.read(path: path, family: .meta, key: formatKey) == TestSupport.sealed(key: formatKey, value: LedgerStore.formatVersion))
-        try LedgerStore.open(path: path, genesis: genesis).0.close()
+        let reader = try LedgerLogReader(path: path)
+        defer { reader.close() }
+        #expect(try reader.verifyFamilies(against: replayed) == nil)
+    }
+
+    /// Every key and stored value of every family.
+    static func everyStoredValue(_ path: String) throws -> [ColumnFamily: [[UInt8]: [UInt8]]] {
+        let database = try RocksDatabase(path: path, mode: .readOnly)
+        defer { database.close() }
+        var out: [ColumnFamily: [[UInt8]: [UInt8]]] = [:]
+        for family in ColumnFamily.allCases {
+            var values: [[UInt8]: [UInt8]] = [:]
+            try database.scan(family) { key, value in values[key] = value; return true }
+            out[family] = values
+        }
+        return out
     }
 
     @Test(arguments: [("ledger-format-2", UInt8(2)), ("ledger-format-3", UInt8(3))])
@@ -69,6 +90,8 @@ import Testing
         #expect(report.receiptIds == (format == 2 ? replayed.receipts.count : 0)
                 && report.epochCounts == (format == 2 ? Int(replayed.closedEpochCount) : 0)
                 && report.unsettledReceipts == unsettled && report.awaitingResolution == awaiting, "\(report)")
+        #expect(report.historyRecords == Int(replayed.settlementCount) && report.historyRecords > 0 && report.replayedEntries == replayed.nextHeight,
+                "every applied settlement's balances, from a replay of the whole log: \(report)")
         #expect(unsettled > 0 && replayed.receipts.count > unsettled && replayed.openEpoch != nil, "the fixture holds settled and unsettled receipts")
         #expect(awaiting > 0 && replayed.awaitingResolution.count == 2, "the fixture's two closed unsettled epochs have receipts awaiting resolution")
         #expect(opened.head == replayed.head && opened.summary == replayed.summary)
@@ -83,30 +106,22 @@ import Testing
 
         // Continue on the migrated folder: close the open epoch with the secret the node saved,
         // then settle what can be settled, each entry committed and its records let go.
-        var state = opened
-        func append(_ payload: Payload) throws {
-            if state.checkpointDue { try append(.checkpoint(Checkpoint(stateDigest: state.digest.value))) }
-            let entry = Entry(height: state.nextHeight, previousHash: state.lastHash, timestampMillis: state.lastTimestampMillis + 1, payload: payload)
-            let result = state.apply(entry, evidence: Evidence.derive(payload))
-            guard result.isApplied else { throw StoreError(.corrupt, "\(payload.kind) does not apply: \(result.code) \(result.detail)") }
-            try store.commit(entries: [entry], results: [result], head: state.head)
-            state.releaseDurable(through: entry.height)
-        }
-        let epoch = try #require(state.openEpoch)
+        var ledger = CommittingLedger(store: store, state: opened)
+        let epoch = try #require(ledger.state.openEpoch)
         let secret = try #require(try store.operatorSecret(epoch: epoch), "the node saved the open epoch's secret")
-        try append(.epochClose(MessageSigning.epochClose(DevAccounts.key(0), chainId: genesis.chainId, epoch: epoch, secret: secret,
-                                                         receiptsRoot: state.openEpochReceiptsRoot, stateDigest: state.digest.value)))
-        let next = state.settlementCount
-        guard case .success(let computation) = state.computeSettlement(epoch: next) else {
+        try ledger.append(.epochClose(MessageSigning.epochClose(DevAccounts.key(0), chainId: genesis.chainId, epoch: epoch, secret: secret,
+                                                                receiptsRoot: ledger.state.openEpochReceiptsRoot, stateDigest: ledger.state.digest.value)))
+        let next = ledger.state.settlementCount
+        guard case .success(let computation) = ledger.state.computeSettlement(epoch: next) else {
             Issue.record("epoch \(next) cannot be settled")
             return
         }
-        try append(.settlementComputed(computation.summary))
-        try append(.settlementApplied(epoch: next))
-        #expect(state.totals.minted > replayed.totals.minted, "the continued ledger minted and paid")
+        try ledger.append(.settlementComputed(computation.summary))
+        try ledger.append(.settlementApplied(epoch: next))
+        #expect(ledger.state.totals.minted > replayed.totals.minted, "the continued ledger minted and paid")
 
         let continued = try store.replayFromLog()
-        #expect(continued.head == state.head && continued.summary == state.summary)
+        #expect(continued.head == ledger.state.head && continued.summary == ledger.state.summary)
         store.close()
         let reader = try LedgerLogReader(path: path)
         defer { reader.close() }

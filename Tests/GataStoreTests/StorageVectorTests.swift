@@ -33,7 +33,7 @@ import Testing
 
     @Test func theFileHoldsStoredValues() {
         #expect(Self.vectors.count >= 8)
-        #expect(Set(Self.vectors.map(\.family)).isSuperset(of: ["state", "log", "meta", "indexes"]))
+        #expect(Set(Self.vectors.map(\.family)).isSuperset(of: ["state", "log", "meta", "indexes", "history"]))
         print("known-answer vectors checked: \(Self.vectors.count) stored values")
     }
 
@@ -92,6 +92,12 @@ import Testing
             case .close: #expect(jobIds.isEmpty && value.count == 9, "\(v.name): a close's marker names its epoch")
             case .settlement: #expect(!jobIds.isEmpty && value.count == 13 + 32 * jobIds.count, "\(v.name): a settlement's marker lists its receipts")
             }
+        case "history":
+            let epoch = try #require(StoreKeys.height(ofLogKey: key), "\(v.name): a u64 epoch")
+            #expect(StoreKeys.history(epoch) == key)
+            let balances = try BalanceSnapshot(record: value).balances
+            #expect(BalanceSnapshot(balances).encodedRecord == value, "\(v.name): the balances, as the state's snapshot of that epoch holds them")
+            #expect(balances.map(\.address) == balances.map(\.address).sorted(), "\(v.name): ascending by address")
         case "meta":
             #expect(key.starts(with: StoreKeys.operatorSecretPrefix) && key.count == 14, "\(v.name): a secret's key")
             let epoch = try #require(StoreKeys.height(ofLogKey: Array(key.dropFirst(6))))

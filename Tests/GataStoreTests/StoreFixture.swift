@@ -46,3 +46,19 @@ struct StoreFixture {
         return state
     }
 }
+
+/// A state and its store, each entry applied, committed alone and its records let go, as a node
+/// would leave them; a checkpoint is appended whenever one is due.
+struct CommittingLedger {
+    let store: LedgerStore
+    var state: LedgerState
+
+    mutating func append(_ payload: Payload) throws {
+        if state.checkpointDue { try append(.checkpoint(Checkpoint(stateDigest: state.digest.value))) }
+        let entry = Entry(height: state.nextHeight, previousHash: state.lastHash, timestampMillis: state.lastTimestampMillis + 1, payload: payload)
+        let result = state.apply(entry, evidence: Evidence.derive(payload))
+        guard result.isApplied else { throw StoreError(.corrupt, "\(payload.kind) does not apply: \(result.code) \(result.detail)") }
+        try store.commit(entries: [entry], results: [result], head: state.head)
+        state.releaseDurable(through: entry.height)
+    }
+}

@@ -364,7 +364,7 @@ def storage_cases() -> list[dict]:
         ("state: account record", "state", b"\x01" + address_of(key_for("st/acct")), amount(10**18) + amount(0) + u64(7)),
         ("log: entry at height 1", "log", u64(1), entry_bytes(1, derive("st/prev"), 1764028800000, 8, derive("st/cp"))),
         ("meta: head", "meta", b"head", head),
-        ("meta: format 5", "meta", b"format", u32(5)),
+        ("meta: format 6", "meta", b"format", u32(6)),
         ("meta: an epoch secret", "meta", b"secret" + u64(3), derive("st/secret")),
         ("meta: the marker of a close's deferred rewrite", "meta", b"deferred" + u64(120), b"\x01" + u64(3)),
         ("meta: the marker of a settlement's deferred rewrite, its receipts ascending", "meta", b"deferred" + u64(121),
@@ -376,6 +376,9 @@ def storage_cases() -> list[dict]:
         ("indexes: a receipt not yet settled, with its node and units", "indexes", b"\x06" + u64(3) + derive("st/job"),
          address_of(key_for("st/acct")) + u64(64)),
         ("indexes: a sampled receipt awaiting resolution", "indexes", b"\x07" + u64(3) + derive("st/job"), b""),
+        ("history: the balances of epoch 70's settlement, ascending by address", "history", u64(70),
+         u32(2) + b"".join(address_of(key_for(n)) + amount(a) for n, a in
+                           sorted((("st/acct", 10**18), ("st/acct2", 3)), key=lambda p: address_of(key_for(p[0]))))),
     ]
     out = []
     for name, family, k, v in rows:

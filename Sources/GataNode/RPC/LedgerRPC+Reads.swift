@@ -95,13 +95,13 @@ extension LedgerRPC {
         }
         let epoch = try RPCDecoding.quantity(epochValue, name: "epoch")
         guard let claim = try balanceClaim(view: view, address: address, epoch: epoch) else {
-            throw .notFound("no balance snapshot for epoch \(epoch): it is not settled, or older than the snapshots kept")
+            throw .notFound("no balances for epoch \(epoch): its settlement is not applied")
         }
         return .object(["address": .string(address.checksummed), "balance": .string(String(claim.amount.baseUnits)),
                         "asOf": .string("settlement of epoch \(epoch)")])
     }
 
-    /// The proof of `address`'s balance in the kept snapshot of `epoch`'s settlement, read from `view`.
+    /// The proof of `address`'s balance after `epoch`'s settlement, from the history `view` reads.
     func balanceClaim(view: LedgerView, address: Address, epoch: UInt64) throws(RPCError) -> MerkleClaim? {
         try Self.reading { () throws(StoreError) -> MerkleClaim? in
             guard let snapshot = try view.balanceSnapshot(epoch), let settlement = try view.settlement(epoch) else { return nil }
@@ -131,7 +131,7 @@ extension LedgerRPC {
         // Without an epoch: the latest applied settlement's snapshot.
         let latest = view.summary.settledEpochs == 0 ? nil : view.summary.settledEpochs - 1
         guard let wanted = epoch ?? latest, let claim = try balanceClaim(view: view, address: address, epoch: wanted) else {
-            throw .notFound("no balance of \(address) in a kept settlement snapshot")
+            throw .notFound("no balance of \(address) after an applied settlement")
         }
         return Self.claimJSON(claim)
     }

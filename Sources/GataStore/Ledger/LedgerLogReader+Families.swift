@@ -3,7 +3,7 @@ import GataCrypto
 
 /// A stored value, outside the log, that is not what the replayed log implies.
 public struct FamilyFinding: Sendable, Equatable, CustomStringConvertible {
-    /// The column family: `state`, `indexes`, `meta` or `default`.
+    /// The column family: `state`, `indexes`, `meta`, `history` or `default`.
     public let family: String
     /// The key, in hex, or what is missing.
     public let key: String
@@ -23,6 +23,7 @@ extension LedgerLogReader {
         if let finding = try verifyMeta(state) { return finding }
         if let finding = try verifyStateRecords(state) { return finding }
         if let finding = try verifyIndexes(state) { return finding }
+        if let finding = try verifyHistory(state) { return finding }
         var extra: [UInt8]?
         try database.scan(.defaultFamily) { key, _ in extra = key; return false }
         return extra.map { FamilyFinding(family: "default", key: Hex.encodePrefixed($0), expected: "an empty family", found: "a value") }
@@ -54,6 +55,44 @@ extension LedgerLogReader {
             if let expected = state.encodeRecord(key) {
                 return FamilyFinding(family: "state", key: Hex.encodePrefixed(key.bytes), expected: Hex.encodePrefixed(expected), found: "no record")
             }
+        }
+        return nil
+    }
+
+    /// History holds, for every applied settlement and nothing else, balances whose Merkle root is
+    /// that settlement's `balancesRoot` (Specs/LEDGER.md §Storage).
+    func verifyHistory(_ state: LedgerState) throws(StoreError) -> FamilyFinding? {
+        var finding: FamilyFinding?
+        var kept = Set<UInt64>()
+        try database.scan(.history) { key, sealed in
+            let name = Hex.encodePrefixed(key)
+            guard let value = CheckedValue.open(key: key, stored: sealed) else {
+                finding = FamilyFinding(family: "history", key: name, expected: "a value under its checksum", found: "a failed checksum")
+                return false
+            }
+            guard let epoch = StoreKeys.height(ofLogKey: key), let settlement = state.settlements[epoch], settlement.applied else {
+                finding = FamilyFinding(family: "history", key: name, expected: "no record (history holds applied settlements' balances by u64 epoch)",
+                                        found: Hex.encodePrefixed(value))
+                return false
+            }
+            guard let balances = try? BalanceSnapshot(record: value).balances else {
+                finding = FamilyFinding(family: "history", key: name, expected: "a list of (address, amount)", found: Hex.encodePrefixed(value))
+                return false
+            }
+            let root = Distribution.root(balances)
+            guard root == settlement.balancesRoot else {
+                finding = FamilyFinding(family: "history", key: name, expected: "balances whose root is epoch \(epoch)'s balancesRoot \(settlement.balancesRoot)",
+                                        found: "balances whose root is \(root)")
+                return false
+            }
+            kept.insert(epoch)
+            return true
+        }
+        if let finding { return finding }
+        for (epoch, settlement) in state.settlements where settlement.applied && !kept.contains(epoch) {
+            return FamilyFinding(family: "history", key: Hex.encodePrefixed(StoreKeys.history(epoch)),
+                                 expected: "the balances of epoch \(epoch)'s applied settlement (a folder from before format 6: gata migrate --data <folder>)",
+                                 found: "no record")
         }
         return nil
     }

@@ -6,21 +6,28 @@ public struct MigrationReport: Sendable, Equatable {
     /// The format found, and the one the folder is in now.
     public let from: [UInt8], to: [UInt8]
     /// Index entries written: receipts by id, closed epochs' receipt counts (both from format 2
-    /// only), unsettled receipts with their node and units, and sampled receipts awaiting resolution.
+    /// only), unsettled receipts with their node and units, and sampled receipts awaiting resolution
+    /// (from formats 2 and 3).
     public let receiptIds: Int, epochCounts: Int, unsettledReceipts: Int, awaitingResolution: Int
+    /// Applied settlements whose balances were written to the history family, replayed from the log.
+    public let historyRecords: Int
+    /// Entries replayed to derive them.
+    public let replayedEntries: UInt64
 }
 
 extension LedgerStore {
     /// Most index entries in one synced batch while migrating.
     static let migrationBatchEntriesMax = 10_000
 
-    /// Upgrades a data folder in storage format 2 or 3 to this build's format in place, deriving
-    /// from the state records the index entries the older format lacks: from format 2, receipts by
-    /// id and closed epochs' receipt counts; from both, each unsettled receipt's entry with its
-    /// assignment's node and units, and each sampled receipt awaiting resolution. The new format is
-    /// written last. The log, the state records and the head are not changed, so a crash part way
-    /// leaves a folder still in its old format, which can be migrated again. A folder already in
-    /// this format is left alone. Run it with no node on the folder.
+    /// Upgrades a data folder in storage format 2 to 5 to this build's format in place. From
+    /// formats 2 and 3 it derives from the state records the index entries they lack: from format
+    /// 2, receipts by id and closed epochs' receipt counts; from both, each unsettled receipt's
+    /// entry with its assignment's node and units, and each sampled receipt awaiting resolution.
+    /// From every one, it replays the log (every signature recovered, on all cores, the state held
+    /// in memory as an audit holds it) and writes each applied settlement's balances to the history
+    /// family. The new format is written last. The log, the state records and the head are not
+    /// changed, so a crash part way leaves a folder still in its old format, which can be migrated
+    /// again. A folder already in this format is left alone. Run it with no node on the folder.
     /// - Throws: ``StoreError`` `.formatMismatch` for any other format, `.corrupt` for a damaged record.
     public static func migrate(path: String) throws(StoreError) -> MigrationReport {
         let database = try RocksDatabase(path: path, mode: .readWrite)
@@ -29,7 +36,8 @@ extension LedgerStore {
               let format = CheckedValue.open(key: StoreKeys.formatVersion, stored: sealed)
         else { throw StoreError(.corrupt, "\(path) holds no ledger, or its format record is damaged") }
         if openableFormats.contains(format) {
-            return MigrationReport(from: format, to: format, receiptIds: 0, epochCounts: 0, unsettledReceipts: 0, awaitingResolution: 0)
+            return MigrationReport(from: format, to: format, receiptIds: 0, epochCounts: 0, unsettledReceipts: 0, awaitingResolution: 0,
+                                   historyRecords: 0, replayedEntries: 0)
         }
         guard migratableFormats.contains(format) else {
             throw StoreError(.formatMismatch, "the data folder is in storage format \(Hex.encodePrefixed(format)); this build migrates "
@@ -69,7 +77,7 @@ extension LedgerStore {
             }
             for epoch in closed { try writer.put(StoreKeys.epochReceiptsIndex(epoch), StoreKeys.log(counts[epoch] ?? 0)) }
             epochCounts = closed.count
-        } else {
+        } else if format == formatVersionBeforeIndexValues {
             // Only the unsettled receipts, which format 3 already lists.
             var listed: [Hash32] = []
             try database.scan(.indexes, from: [StoreKeys.unsettledReceiptIndexTag]) { key, _ throws(StoreError) in
@@ -93,9 +101,19 @@ extension LedgerStore {
                 }
             }
         }
+        var historyRecords = 0, replayedEntries: UInt64 = 0
+        _ = try replay(database) { _, result throws(StoreError) in
+            replayedEntries += 1
+            for write in result.writes {
+                guard case .balanceSnapshot(let epoch) = write.key, let value = write.value else { continue }
+                try writer.put(in: .history, StoreKeys.history(epoch), value)
+                historyRecords += 1
+            }
+        }
         try writer.finish(format: formatVersion)
         return MigrationReport(from: format, to: formatVersion, receiptIds: receiptIds, epochCounts: epochCounts,
-                               unsettledReceipts: unsettledReceipts, awaitingResolution: awaitingResolution)
+                               unsettledReceipts: unsettledReceipts, awaitingResolution: awaitingResolution,
+                               historyRecords: historyRecords, replayedEntries: replayedEntries)
     }
 
     /// How many epochs have closed, from the epoch record with the highest number.
@@ -140,15 +158,19 @@ extension LedgerStore {
     }
 }
 
-/// Index entries written in synced batches of at most ``LedgerStore/migrationBatchEntriesMax``,
-/// the new format last.
+/// Index entries and history records written in synced batches of at most
+/// ``LedgerStore/migrationBatchEntriesMax``, the new format last.
 private struct MigrationWriter {
     let database: RocksDatabase
     var batch = WriteBatch()
     var batched = 0
 
     mutating func put(_ key: [UInt8], _ value: [UInt8]) throws(StoreError) {
-        batch.put(.indexes, key, CheckedValue.seal(key: key, value: value))
+        try put(in: .indexes, key, value)
+    }
+
+    mutating func put(in family: ColumnFamily, _ key: [UInt8], _ value: [UInt8]) throws(StoreError) {
+        batch.put(family, key, CheckedValue.seal(key: key, value: value))
         batched += 1
         if batched >= LedgerStore.migrationBatchEntriesMax {
             try database.write(batch)

@@ -76,17 +76,29 @@ extension LedgerStore {
     ///
     /// - Throws: ``StoreError`` naming the first entry that does not decode or does not apply.
     public func replayFromLog(chunkEntries: Int = 512) throws(StoreError) -> LedgerState {
+        try Self.replay(database, chunkEntries: chunkEntries) { _, _ throws(StoreError) in }
+    }
+
+    /// Replays `database`'s log from genesis into a state held wholly in memory, handing `body`
+    /// each entry with what applying it returned, and returns the state.
+    static func replay(_ database: RocksDatabase, chunkEntries: Int = 512,
+                       _ body: (Entry, ApplyResult) throws(StoreError) -> Void) throws(StoreError) -> LedgerState {
         var state = LedgerState()
         var height: UInt64 = 0
         while true {
-            let chunk = try entries(from: height, limit: chunkEntries)
+            var chunk: [Entry] = []
+            try database.scan(.log, from: StoreKeys.log(height)) { key, value throws(StoreError) in
+                chunk.append(try decodeEntry(key: key, stored: value))
+                return chunk.count < chunkEntries
+            }
             if chunk.isEmpty { break }
-            let evidence = Self.deriveEvidence(chunk.map(\.payload))
+            let evidence = deriveEvidence(chunk.map(\.payload))
             for (entry, proof) in zip(chunk, evidence) {
                 let result = state.apply(entry, evidence: proof)
                 guard result.isApplied else {
                     throw StoreError(.corrupt, "replay: the entry does not apply: \(result.code) \(result.detail)", height: entry.height)
                 }
+                try body(entry, result)
             }
             height += UInt64(chunk.count)
         }

@@ -23,20 +23,21 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
     /// How many entries at the end of the log are re-verified when the store opens.
     public static let tailVerifyEntriesMax: UInt64 = 4096
     /// The storage format written in meta by every commit.
-    static let formatVersion: [UInt8] = [0, 0, 0, 5]
-    /// The format before deferred rewrites' markers: it differs only in never holding one, so this
-    /// build opens it as it is, and its first commit marks the folder format 5, which an older
-    /// build refuses rather than miss a marker.
-    static let formatVersionBeforeDeferredRewrites: [UInt8] = [0, 0, 0, 4]
+    static let formatVersion: [UInt8] = [0, 0, 0, 6]
     /// The formats this build opens.
-    static let openableFormats = [formatVersion, formatVersionBeforeDeferredRewrites]
+    static let openableFormats = [formatVersion]
+    /// The format before deferred rewrites' markers.
+    static let formatVersionBeforeDeferredRewrites: [UInt8] = [0, 0, 0, 4]
+    /// The format before the history family: it lacks the balances of settlements older than the
+    /// last 64, which only a replay of the log gives back.
+    static let formatVersionBeforeHistory: [UInt8] = [0, 0, 0, 5]
     /// The format before the receipt and epoch indexes, which ``migrate(path:)`` upgrades.
     static let formatVersionBeforeIndexes: [UInt8] = [0, 0, 0, 2]
     /// The format whose unsettled-receipt entries carry no value and that has no entries for
     /// receipts awaiting resolution, which ``migrate(path:)`` upgrades too.
     static let formatVersionBeforeIndexValues: [UInt8] = [0, 0, 0, 3]
     /// The formats ``migrate(path:)`` upgrades.
-    static let migratableFormats = [formatVersionBeforeIndexes, formatVersionBeforeIndexValues]
+    static let migratableFormats = [formatVersionBeforeIndexes, formatVersionBeforeIndexValues, formatVersionBeforeDeferredRewrites, formatVersionBeforeHistory]
 
     private init(database: RocksDatabase, path: String, genesisEntry: Entry, diskReserveBytes: UInt64, recovery: RecoveryReport) {
         self.database = database
@@ -214,6 +215,11 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         for write in latest.reversed() {
             if let value = write.value {
                 batch.put(.state, write.keyBytes, CheckedValue.seal(key: write.keyBytes, value: value))
+                // A settlement's balances, kept in state for the last 64, are kept in history for good.
+                if case .balanceSnapshot(let epoch) = write.key {
+                    let key = StoreKeys.history(epoch)
+                    batch.put(.history, key, CheckedValue.seal(key: key, value: value))
+                }
             } else {
                 batch.delete(.state, write.keyBytes)
             }

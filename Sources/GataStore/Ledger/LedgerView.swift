@@ -53,9 +53,20 @@ public final class LedgerView: Sendable {
         try record(.settlement(epoch), as: SettlementRecord.self)
     }
 
-    /// The balances behind the balances root of `epoch`'s settlement, while it is kept.
+    /// The balances behind the balances root of `epoch`'s settlement, from the history family,
+    /// which keeps every applied settlement's; nil if it is not applied.
+    /// - Throws: ``StoreError`` `.corrupt` naming the epoch if the record fails its checksum or does not decode.
     public func balanceSnapshot(_ epoch: UInt64) throws(StoreError) -> [SettlementRecord.Payout]? {
-        try record(.balanceSnapshot(epoch), as: BalanceSnapshot.self)?.balances
+        let key = StoreKeys.history(epoch)
+        guard let stored = try snapshot.get(.history, key) else { return nil }
+        guard let bytes = CheckedValue.open(key: key, stored: stored) else {
+            throw StoreError(.corrupt, "the history record of epoch \(epoch) fails its checksum")
+        }
+        do {
+            return try BalanceSnapshot(record: bytes).balances
+        } catch {
+            throw StoreError(.corrupt, "the history record of epoch \(epoch) does not decode: \(error)")
+        }
     }
 
     /// The job of a recorded receipt, from the receipts-by-id index; nil if no such receipt.

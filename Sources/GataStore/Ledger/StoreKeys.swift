@@ -65,6 +65,9 @@ enum StoreKeys {
         }
     }
 
+    /// History key of an applied settlement's balances: `u64 epoch`, big-endian.
+    static func history(_ epoch: UInt64) -> [UInt8] { log(epoch) }
+
     /// Index key of an assigned job's spec: what the lease path reads.
     static func jobSpecIndex(_ jobId: Hash32) -> [UInt8] { [jobSpecIndexTag] + jobId.bytes }
     static let jobSpecIndexTag: UInt8 = 0x03

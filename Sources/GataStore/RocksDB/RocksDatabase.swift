@@ -15,6 +15,8 @@ public enum ColumnFamily: Int, CaseIterable, Sendable {
     case indexes
     /// The head and the chain's identity.
     case meta
+    /// Every applied settlement's balances, kept for good, outside the state and its digest.
+    case history
 
     var name: String {
         switch self {
@@ -23,6 +25,7 @@ public enum ColumnFamily: Int, CaseIterable, Sendable {
         case .state: "state"
         case .indexes: "indexes"
         case .meta: "meta"
+        case .history: "history"
         }
     }
 }
@@ -49,7 +52,9 @@ enum WALRecovery {
 final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thread-safe; handles never change after open
     private let database: OpaquePointer
     private let options: OpaquePointer
-    private let handles: [OpaquePointer]
+    /// By family; nil for a family that a folder opened read-only does not have (one written
+    /// before the family existed), which reads as empty.
+    private let handles: [OpaquePointer?]
     private let syncWrite: OpaquePointer
     /// For writes made durable by the next synced one: RocksDB's log is written in order, and a
     /// synced write syncs every log record before it.
@@ -103,7 +108,7 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
         // Column families whose data sits only in the write-ahead log are flushed once the log
         // exceeds the memtable budget, so a crash leaves at most that much to replay on open.
         rocksdb_options_set_max_total_wal_size(options, UInt64(Self.memtableBytesMax))
-        let families = ColumnFamily.allCases
+        let families = mode == .readWrite ? ColumnFamily.allCases : Self.existingFamilies(path: path, options: options)
         var names = families.map { strdup($0.name) }
         defer { names.forEach { free($0) } }
         var familyOptions: [OpaquePointer?] = families.map { _ in options }
@@ -127,12 +132,28 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
         }
         self.database = opened!
         self.options = options
-        self.handles = handles.map { $0! }
+        var byFamily = [OpaquePointer?](repeating: nil, count: ColumnFamily.allCases.count)
+        for (family, handle) in zip(families, handles) { byFamily[family.rawValue] = handle }
+        self.handles = byFamily
         self.syncWrite = rocksdb_writeoptions_create()!
         rocksdb_writeoptions_set_sync(syncWrite, 1)
         self.unsyncedWrite = rocksdb_writeoptions_create()!
         self.readOptions = rocksdb_readoptions_create()!
         rocksdb_readoptions_set_verify_checksums(readOptions, 1)
+    }
+
+    /// The families of ours that the folder at `path` holds; all of them if it cannot be listed
+    /// (the open then says why).
+    private static func existingFamilies(path: String, options: OpaquePointer) -> [ColumnFamily] {
+        var count = 0
+        var error: UnsafeMutablePointer<CChar>? = nil
+        guard let listed = rocksdb_list_column_families(options, path, &count, &error) else {
+            _ = take(error)
+            return ColumnFamily.allCases
+        }
+        defer { rocksdb_list_column_families_destroy(listed, count) }
+        let names = Set((0..<count).compactMap { listed[$0].map { String(cString: $0) } })
+        return ColumnFamily.allCases.filter { names.contains($0.name) }
     }
 
     /// Whether the store's tolerant open of `path` is about to drop an incomplete last
@@ -163,7 +184,7 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
         let flush = rocksdb_flushoptions_create()!
         defer { rocksdb_flushoptions_destroy(flush) }
         rocksdb_flushoptions_set_wait(flush, 1)
-        for handle in handles {
+        for case let handle? in handles {
             var error: UnsafeMutablePointer<CChar>? = nil
             rocksdb_flush_cf(database, flush, handle, &error)
             if let message = Self.take(error) { throw StoreError(.io, "flush failed: \(message)") }
@@ -173,7 +194,7 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
     /// An integer property of every column family, or nil if RocksDB has none.
     func integerProperty(_ name: String) -> [UInt64]? {
         var values: [UInt64] = []
-        for handle in handles {
+        for case let handle? in handles {
             var value: UInt64 = 0
             guard rocksdb_property_int_cf(database, handle, name, &value) == 0 else { return nil }
             values.append(value)
@@ -188,7 +209,7 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
         guard !isClosed else { return }
         isClosed = true
         // Column-family handles go before the database closes.
-        handles.forEach { rocksdb_column_family_handle_destroy($0) }
+        for case let handle? in handles { rocksdb_column_family_handle_destroy(handle) }
         rocksdb_close(database)
         rocksdb_writeoptions_destroy(syncWrite)
         rocksdb_writeoptions_destroy(unsyncedWrite)
@@ -228,11 +249,12 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
     }
 
     func get(_ family: ColumnFamily, _ key: [UInt8], options: OpaquePointer) throws(StoreError) -> [UInt8]? {
+        guard let handle = handles[family.rawValue] else { return nil }
         var length = 0
         var error: UnsafeMutablePointer<CChar>? = nil
         let value = key.withUnsafeBufferPointer { keyBuffer in
             keyBuffer.withMemoryRebound(to: CChar.self) {
-                rocksdb_get_cf(database, options, handles[family.rawValue], $0.baseAddress, $0.count, &length, &error)
+                rocksdb_get_cf(database, options, handle, $0.baseAddress, $0.count, &length, &error)
             }
         }
         if let message = Self.take(error) { throw StoreError(.io, "read of \(family.name) failed: \(message)") }
@@ -252,17 +274,17 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
                     if let end = operation.rangeEnd {
                         end.withUnsafeBufferPointer { end in
                             end.withMemoryRebound(to: CChar.self) { end in
-                                rocksdb_writebatch_delete_range_cf(pointer, handles[operation.family.rawValue], key.baseAddress, key.count, end.baseAddress, end.count)
+                                rocksdb_writebatch_delete_range_cf(pointer, handles[operation.family.rawValue]!, key.baseAddress, key.count, end.baseAddress, end.count)
                             }
                         }
                     } else if let value = operation.value {
                         value.withUnsafeBufferPointer { value in
                             value.withMemoryRebound(to: CChar.self) { value in
-                                rocksdb_writebatch_put_cf(pointer, handles[operation.family.rawValue], key.baseAddress, key.count, value.baseAddress, value.count)
+                                rocksdb_writebatch_put_cf(pointer, handles[operation.family.rawValue]!, key.baseAddress, key.count, value.baseAddress, value.count)
                             }
                         }
                     } else {
-                        rocksdb_writebatch_delete_cf(pointer, handles[operation.family.rawValue], key.baseAddress, key.count)
+                        rocksdb_writebatch_delete_cf(pointer, handles[operation.family.rawValue]!, key.baseAddress, key.count)
                     }
                 }
             }
@@ -276,7 +298,8 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
     /// returns false. Keys and values are copied: RocksDB's are valid only until the iterator moves.
     func scan(_ family: ColumnFamily, from start: [UInt8]? = nil, reverse: Bool = false,
               _ body: ([UInt8], [UInt8]) throws(StoreError) -> Bool) throws(StoreError) {
-        let iterator = rocksdb_create_iterator_cf(database, readOptions, handles[family.rawValue])!
+        guard let handle = handles[family.rawValue] else { return }
+        let iterator = rocksdb_create_iterator_cf(database, readOptions, handle)!
         defer { rocksdb_iter_destroy(iterator) }
         if let start {
             start.withUnsafeBufferPointer { key in
