@@ -51,6 +51,49 @@ import Testing
         #expect(chain.state.invariantViolation() == nil)
     }
 
+    /// A node computes phase one away from its write path, from the receipts it read ahead and
+    /// the bonds of the nodes it slashes; the entry's builder takes that work only while it is
+    /// what the state gives. An unrelated transfer leaves it in use; a slashed node's new bond does
+    /// not, and then the builder computes the settlement itself.
+    @Test func aSettlementComputedAheadIsTakenOnlyWhileWhatItReadHolds() throws {
+        var chain = try Self.chain()
+        Self.recordAndClose(&chain)
+        chain.report(1, verifier: 2, output: Self.trueOutput(1))
+        chain.report(2, verifier: 2, output: Self.trueOutput(2))
+        chain.report(2, verifier: 3, output: Self.trueOutput(2))
+        chain.revealAndResolve([1, 2], claims: [2: Self.fakeOutput(2)])
+        func computeAhead(bond: (Address) -> Amount?) throws -> SettlementAhead? {
+            var read = try #require(chain.state.beginSettlementReading(epoch: 0))
+            read.reading.orderForReading()
+            while !read.reading.isComplete {
+                #expect(chain.state.continueSettlementReading(&read, limit: 1))
+                read.finishSlice(read.reading.storedSlice())
+            }
+            return SettlementAhead.compute(try #require(chain.state.settlementBasis(for: read)), read: read, bond: bond)
+        }
+        let state = chain.state
+        #expect(try computeAhead(bond: { $0 == Self.cheater.address ? nil : state.account($0).bonded }) == nil,
+                "nothing is computed without the bond of a node it slashes")
+        let ahead = try #require(try computeAhead { state.account($0).bonded })
+        let expected = try chain.state.computeSettlement(epoch: 0).get()
+        #expect(expected.summary.slashed > .zero, "the settlement slashes the cheater's bond")
+
+        #expect(chain.submit(.transfer(MessageSigning.transfer(Self.honest, chainId: chain.chainId, to: DevAccounts.key(9).address,
+                                                                amount: Amount(baseUnits: 1), nonce: chain.state.account(Self.honest.address).nonce))).isApplied)
+        let taken = try chain.state.prepareSettlement(epoch: 0, read: nil, ahead: ahead).get()
+        #expect(taken.computedAhead && taken.computation == expected, "a transfer changes nothing the settlement reads")
+
+        let bond = MessageSigning.bondChange(Self.cheater, bonding: true, chainId: chain.chainId, amount: Amount(baseUnits: 10_000),
+                                             nonce: chain.state.account(Self.cheater.address).nonce)
+        #expect(chain.submit(bond).isApplied)
+        let recomputed = try chain.state.prepareSettlement(epoch: 0, read: nil, ahead: ahead).get()
+        #expect(!recomputed.computedAhead, "the cheater's bond moved, so the builder computes the settlement itself")
+        #expect(recomputed.computation == (try chain.state.computeSettlement(epoch: 0).get()) && recomputed.computation != ahead.computationForTesting)
+        let (computed, applied) = chain.settle()
+        #expect(computed.code == .applied && applied?.code == .applied)
+        #expect(chain.state.invariantViolation() == nil)
+    }
+
     /// Phase two derives the settled receipts' bytes and digest terms on all cores once there are
     /// more than a few thousand; the result must be exactly that of touching them one by one.
     @Test func thousandsOfSettledReceiptsAreRewrittenOnAllCoresExactlyAsOneByOne() throws {

@@ -23,6 +23,7 @@ extension LedgerState {
         settlements[summary.epoch] = SettlementRecord(
             summary: summary, payouts: computation.payouts, slashes: computation.slashes, settledJobs: computation.settledJobs)
         settlementCount += 1
+        lastSettlementPending = true
         return commitChanges()
     }
 
@@ -82,6 +83,7 @@ extension LedgerState {
         record.settledJobs = []
         record.balancesRoot = Distribution.root(balances)
         settlements[epoch] = record
+        lastSettlementPending = false
         balanceSnapshots[epoch] = balances
         if epoch >= Self.balanceSnapshotsKept { balanceSnapshots[epoch - Self.balanceSnapshotsKept] = nil }
         let changes = commitChanges()

@@ -45,6 +45,15 @@ extension LedgerState {
     /// `read`, when complete and still current, gives the receipts instead of the state.
     func computeSettlementReading(epoch: UInt64, read: SettlementReading? = nil)
         -> Result<(computation: SettlementComputation, settling: [SettlingReceipt]), SettlementRefusal> {
+        settlementBasis(epoch: epoch).map { basis in
+            let computed = Self.computeSettlement(basis, unsettled: unsettledReceipts(upTo: epoch, read: read)) { account($0).bonded }
+            return (computed.computation, computed.settling)
+        }
+    }
+
+    /// What the settlement of `epoch` depends on besides its receipts and the bonds of the nodes
+    /// it slashes, or why it cannot be computed now.
+    func settlementBasis(epoch: UInt64) -> Result<SettlementBasis, SettlementRefusal> {
         guard let genesis else { return .failure(SettlementRefusal(code: .genesisMisplaced, detail: "no genesis")) }
         guard epoch == settlementCount else {
             return .failure(SettlementRefusal(code: .settlementOutOfOrder, detail: "the next epoch to settle is \(settlementCount)"))
@@ -56,18 +65,30 @@ extension LedgerState {
             return .failure(SettlementRefusal(code: .epochNotClosed, detail: "epoch \(epoch) is not closed"))
         }
         let issued = totals.genesisSupply.adding(totals.minted) ?? genesis.emission.supplyCap
-        let emission = Emission.amount(epoch: epoch, genesis: genesis, issued: issued)
+        return .success(SettlementBasis(genesis: genesis, epoch: epoch, issued: issued, readRevision: settlementReadRevision,
+                                        settlingRevision: settlingRevision))
+    }
+
+    /// Computes a settlement from its basis, its unsettled receipts and `bond`, each node's bond:
+    /// reads nothing else, so any thread may run it. Returns the receipts it settles in
+    /// ``SettlementComputation/settledJobs`` order, and the bond it read of each node it slashes.
+    static func computeSettlement(_ basis: SettlementBasis, unsettled: [SettlingReceipt], bond: (Address) -> Amount)
+        -> (computation: SettlementComputation, settling: [SettlingReceipt], bonds: [Address: Amount]) {
+        let genesis = basis.genesis, epoch = basis.epoch
+        let emission = Emission.amount(epoch: epoch, genesis: genesis, issued: basis.issued)
         let nodesPool = emission.multipliedFloor(by: UInt128(genesis.rewardSplit.nodesBPS), dividedBy: 10_000)!
         let verifiersPool = emission.multipliedFloor(by: UInt128(genesis.rewardSplit.verifiersBPS), dividedBy: 10_000)!
 
-        let (unsettled, groups) = unsettledGroups(upTo: epoch, read: read)
+        let groups = Self.groups(unsettled)
         var nodeUnits: [Address: UInt128] = [:]
         var checks: [Address: UInt128] = [:]
         var slashes: [SettlementRecord.Payout] = []
+        var bondsRead: [Address: Amount] = [:]
         var bonds: [Address: Amount] = [:]
         var settled: [Int] = []
         var paidReceipts = 0, deferredReceipts = 0
         var fraudNodes = Set<Address>()
+        let independent = Self.independence(verifierCount: genesis.roles.verifiers.count)
         for (key, group) in groups {
             guard group.ready else {
                 deferredReceipts += group.members.count
@@ -76,15 +97,21 @@ extension LedgerState {
             settled += group.members
             if group.fraud {
                 fraudNodes.insert(key.node)
-                let bond = bonds[key.node] ?? account(key.node).bonded
-                let slash = bond.multipliedFloor(by: UInt128(genesis.slashFractionBPS), dividedBy: 10_000)!
-                bonds[key.node] = bond.subtracting(slash)!
+                let current: Amount
+                if let left = bonds[key.node] {
+                    current = left
+                } else {
+                    current = bond(key.node)
+                    bondsRead[key.node] = current
+                }
+                let slash = current.multipliedFloor(by: UInt128(genesis.slashFractionBPS), dividedBy: 10_000)!
+                bonds[key.node] = current.subtracting(slash)!
                 if slash > .zero { slashes.append(.init(address: key.node, amount: slash)) }
             } else {
                 nodeUnits[key.node, default: 0] += group.units
                 paidReceipts += group.members.count
             }
-            for member in group.checked { creditChecks(unsettled[member].receipt, into: &checks) }
+            for member in group.checked { creditChecks(unsettled[member].receipt, into: &checks, independent: independent) }
         }
         let nodeShares = Distribution.proportional(nodesPool, weights: nodeUnits.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
         let verifierShares = Distribution.proportional(verifiersPool, weights: checks.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
@@ -101,7 +128,7 @@ extension LedgerState {
         settled.sort { unsettled[$0].jobId < unsettled[$1].jobId }
         let settling = settled.map { unsettled[$0] }
         let computation = SettlementComputation(summary: summary, payouts: payouts, slashes: slashes, settledJobs: settling.map(\.jobId))
-        return .success((computation, settling))
+        return (computation, settling, bondsRead)
     }
 
     struct GroupKey: Hashable, Comparable {
@@ -110,20 +137,20 @@ extension LedgerState {
         static func < (a: GroupKey, b: GroupKey) -> Bool { a.node != b.node ? a.node < b.node : a.epoch < b.epoch }
     }
 
-    /// Unsettled receipts of epochs up to `epoch` as they are now, and their groups by node and
-    /// epoch, in (node, epoch) order.
-    func unsettledGroups(upTo epoch: UInt64, read: SettlementReading? = nil) -> (receipts: [SettlingReceipt], groups: [(GroupKey, Group)]) {
-        let unsettled: [SettlingReceipt]
-        if let ready = settlingReceipts(read, epoch: epoch) {
-            unsettled = ready
-        } else {
-            var jobs = unsettledJobs.filter { $0.key <= epoch }.flatMap { $0.value }
-            // Records not in memory come from the store: in key order, many from each block read.
-            // The order of the list changes no result.
-            if source != nil { jobs.sort() }
-            // Read on every core: nothing changes the state while it is read.
-            unsettled = Parallel.map(jobs) { settlingReceipt($0) }.compactMap { $0 }
-        }
+    /// Unsettled receipts of epochs up to `epoch` as they are now: `read`'s, when it is complete and
+    /// still current, or else read here.
+    func unsettledReceipts(upTo epoch: UInt64, read: SettlementReading? = nil) -> [SettlingReceipt] {
+        if let ready = settlingReceipts(read, epoch: epoch) { return ready }
+        var jobs = unsettledJobs.filter { $0.key <= epoch }.flatMap { $0.value }
+        // Records not in memory come from the store: in key order, many from each block read.
+        // The order of the list changes no result.
+        if source != nil { jobs.sort() }
+        // Read on every core: nothing changes the state while it is read.
+        return Parallel.map(jobs) { settlingReceipt($0) }.compactMap { $0 }
+    }
+
+    /// Unsettled receipts' groups by node and epoch, in (node, epoch) order, each member a position in `unsettled`.
+    static func groups(_ unsettled: [SettlingReceipt]) -> [(GroupKey, Group)] {
         var groups: [GroupKey: Group] = [:]
         for (member, item) in unsettled.enumerated() {
             // Mutated in place, in one access: a copy out of the dictionary and back would copy
@@ -131,12 +158,18 @@ extension LedgerState {
             groups[GroupKey(node: item.work.node, epoch: item.work.epoch), default: Group()]
                 .add(member, units: item.work.units, status: item.receipt.status)
         }
-        return (unsettled, groups.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        return groups.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// ``creditChecks(_:into:independent:)`` with this state's rule of independence.
+    func creditChecks(_ receipt: ReceiptRecord, into checks: inout [Address: UInt128]) {
+        Self.creditChecks(receipt, into: &checks, independent: independent)
     }
 
     /// Credits one completed check to each verifier whose revealed outcome agrees with the receipt's
     /// resolution: the node's revealed output for `verified`, the confirmed hash for `fraud`.
-    func creditChecks(_ receipt: ReceiptRecord, into checks: inout [Address: UInt128]) {
+    static func creditChecks(_ receipt: ReceiptRecord, into checks: inout [Address: UInt128],
+                             independent: (OutcomeRecord, OutcomeRecord) -> Bool) {
         let agreed: Hash32?
         switch receipt.status {
         case .verified: agreed = receipt.outputHash

@@ -25,6 +25,8 @@ public struct PreparedSettlement: Sendable {
     /// derived from, away from the write path (``application()``).
     let settling: [SettlingReceipt]
     let revision: UInt64
+    /// Whether it came from a ``SettlementAhead`` rather than from the state it was prepared on.
+    public var computedAhead = false
 
     /// Phase two's work on the receipts this settlement settles: each one's settled bytes and the
     /// digest terms it takes out and puts in. Derived on every core, from the receipts as phase one

@@ -83,6 +83,9 @@ extension LedgerState {
             guard paid == settlement.summary.emission else { return "settlement \(epoch) pays \(paid), mints \(settlement.summary.emission)" }
             if settlement.applied { mintedBySettlements = mintedBySettlements.adding(paid)! }
         }
+        guard lastSettlementPending == (settlementCount > 0 && settlements[settlementCount - 1]?.applied == false) else {
+            return "the pending settlement kept beside the records is not the last settlement's"
+        }
         guard mintedBySettlements == totals.minted else { return "minted \(totals.minted) ≠ Σ applied settlements \(mintedBySettlements)" }
         if let genesis, let issued = totals.genesisSupply.adding(totals.minted), issued > genesis.emission.supplyCap {
             return "issued \(issued) exceeds the cap \(genesis.emission.supplyCap)"

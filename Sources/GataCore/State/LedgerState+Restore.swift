@@ -112,6 +112,7 @@ extension LedgerState {
         }
         if let (epoch, record) = workingSet.lastSettlement {
             state.settlementCount = epoch + 1
+            state.lastSettlementPending = !record.applied
             if !record.applied { state.settlements[epoch] = record }
         }
         // Sized once: growing tables of millions rehashes every key several times.
@@ -138,6 +139,7 @@ extension LedgerState {
     mutating func rebuildDerived() {
         nextEpoch = UInt64(epochs.count)
         settlementCount = UInt64(settlements.count)
+        lastSettlementPending = settlementCount > 0 && settlements[settlementCount - 1]?.applied == false
         openEpoch = epochs.first(where: { !$0.value.closed })?.key
         unsettledJobs = [:]
         unsettledWork = [:]

@@ -38,6 +38,10 @@ public struct LedgerState: Sendable {
     public internal(set) var nextEpoch: UInt64 = 0
     /// How many settlements have been computed: the next epoch to settle.
     public internal(set) var settlementCount: UInt64 = 0
+    /// Whether the last settlement computed is not applied yet: derived, kept beside the records
+    /// so that the summary of every group does not read that settlement's record, which a
+    /// network of many nodes makes megabytes long, once it has left memory.
+    var lastSettlementPending = false
     /// Receipts not yet settled, by epoch.
     public internal(set) var unsettledJobs: [UInt64: Set<Hash32>] = [:]
     /// Unsettled receipts, by node: a node's bond is locked while it has any.

@@ -27,8 +27,7 @@ public struct LedgerSummary: Sendable, Equatable {
 extension LedgerState {
     /// The epoch whose settlement is computed but not applied, if any: at most one, the last.
     public var pendingSettlement: UInt64? {
-        guard settlementCount > 0, settlements[settlementCount - 1]?.applied == false else { return nil }
-        return settlementCount - 1
+        lastSettlementPending ? settlementCount - 1 : nil
     }
 
     /// The summary of the state now. Costs one step per epoch with unsettled receipts.

@@ -146,12 +146,15 @@ public struct EpochDriver: Sendable {
     /// - Returns: the settlement's summary.
     @discardableResult
     public func settle(epoch: UInt64) async throws -> SettlementSummary? {
-        // Computed once, from the state the entry applies to; applying it reuses the computation.
-        // The receipts it reads are read ahead, away from the sequencer, and used if unchanged.
+        // Computed once, and applying the entry reuses the computation. The receipts it reads are
+        // read ahead, away from the sequencer, and the settlement is computed from them there
+        // too; the entry's builder takes it if nothing it depends on has moved since (no receipt
+        // it read, no bond it slashes), and otherwise computes it from the state itself.
         var read = await readSettlement(epoch: epoch)
+        var ahead = await computeAhead(read)
         let kept = Locked<PreparedSettlement?>(nil)
-        let computed = await sequencer.submit(constructing: { [read] state in
-            switch state.prepareSettlement(epoch: epoch, read: read) {
+        let computed = await sequencer.submit(constructing: { [read, ahead] state in
+            switch state.prepareSettlement(epoch: epoch, read: read, ahead: ahead) {
             case .success(let prepared):
                 kept.withLock { $0 = prepared }
                 return .payload(.settlementComputed(prepared.computation.summary), prepared: .computation(prepared))
@@ -160,6 +163,7 @@ public struct EpochDriver: Sendable {
         })
         // What was read is in the prepared computation now, if it was used; a million receipts.
         read = nil
+        ahead = nil
         if case .rejected(let code, let detail) = computed {
             throw Failure(description: "settling epoch \(epoch) was refused: \(detail)", refusal: code)
         }
@@ -187,6 +191,15 @@ public struct EpochDriver: Sendable {
             read.finishSlice(records)
         }
         return read
+    }
+
+    /// The settlement `read` is for, computed away from the sequencer and the tasks, each slashed
+    /// node's bond read from the latest published view; nil if `read` is not complete and
+    /// current, or a bond cannot be read. The builder checks each bond against the state.
+    private func computeAhead(_ read: SettlementReading?) async -> SettlementAhead? {
+        guard let read, let basis = sequencer.read({ $0.settlementBasis(for: read) }) else { return nil }
+        let view = sequencer.view
+        return await Self.awayFromTasks { SettlementAhead.compute(basis, read: read) { try? view.account($0).bonded } }
     }
 
     private func applySettlement(epoch: UInt64, prepared: PreparedApplication? = nil) async throws {
