@@ -84,4 +84,63 @@ import Testing
         let extra = try #require(try finding())
         #expect(extra.family == "history" && extra.key == Hex.encodePrefixed(unsettled) && extra.expected.hasPrefix("no record"), "\(extra)")
     }
+
+    /// A group may hold a settlement and, 64 epochs on, the one whose phase two deletes the
+    /// state's copy of its balances: history still keeps both.
+    @Test func oneCommitOfManySettlementsKeepsEachOnesBalances() throws {
+        let path = TestSupport.temporaryPath("gata-history")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let genesis = try TestSupport.devnetGenesis()
+        let (store, opened) = try LedgerStore.open(path: path, genesis: genesis)
+        defer { store.close() }
+        var state = opened
+        var entries: [Entry] = [], results: [ApplyResult] = []
+        let operatorKey = DevAccounts.key(0)
+        func append(_ payload: Payload) throws {
+            if state.checkpointDue { try append(.checkpoint(Checkpoint(stateDigest: state.digest.value))) }
+            let entry = Entry(height: state.nextHeight, previousHash: state.lastHash, timestampMillis: state.lastTimestampMillis + 1, payload: payload)
+            let result = state.apply(entry, evidence: Evidence.derive(payload))
+            guard result.isApplied else { throw StoreError(.corrupt, "\(payload.kind) does not apply: \(result.code) \(result.detail)") }
+            entries.append(entry)
+            results.append(result)
+        }
+        for epoch in 0..<Self.epochs {
+            let secret = Keccak256.hash(Array("history-one-commit-\(epoch)".utf8))
+            try append(.epochOpen(MessageSigning.epochOpen(operatorKey, chainId: genesis.chainId, epoch: epoch, secret: secret)))
+            try append(.epochClose(MessageSigning.epochClose(operatorKey, chainId: genesis.chainId, epoch: epoch, secret: secret,
+                                                             receiptsRoot: state.openEpochReceiptsRoot, stateDigest: state.digest.value)))
+            guard case .success(let computation) = state.computeSettlement(epoch: epoch) else { throw StoreError(.corrupt, "epoch \(epoch) does not settle") }
+            try append(.settlementComputed(computation.summary))
+            try append(.settlementApplied(epoch: epoch))
+        }
+        try store.commit(entries: entries, results: results, head: state.head)
+        let view = try store.view(of: state.summary)
+        for epoch in 0..<Self.epochs {
+            let balances = try #require(try view.balanceSnapshot(epoch), "epoch \(epoch)'s balances are in history")
+            let settlement = try #require(try view.settlement(epoch))
+            #expect(Distribution.root(balances) == settlement.balancesRoot)
+        }
+        #expect(store.record(.balanceSnapshot(0)) == nil, "the state's copy of epoch 0's was deleted in the same commit")
+    }
+
+    /// A folder written before history existed gets every settlement's balances, the oldest ones
+    /// included, from a replay of its log; migrating again changes nothing.
+    @Test func aMigrationWritesTheBalancesOfSettlementsTheStateNoLongerHolds() throws {
+        let (path, ledger) = try Self.settleEpochs()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        ledger.store.close()
+        var kept: [UInt64: [UInt8]] = [:]
+        for epoch in 0..<Self.epochs {
+            kept[epoch] = try #require(try StoreSurgery.read(path: path, family: .history, key: StoreKeys.history(epoch)))
+            try StoreSurgery.delete(path: path, family: .history, key: StoreKeys.history(epoch))
+        }
+        let formatKey = Array("format".utf8)
+        try StoreSurgery.overwrite(path: path, family: .meta, key: formatKey, stored: CheckedValue.seal(key: formatKey, value: [0, 0, 0, 5]))
+        let report = try LedgerStore.migrate(path: path)
+        #expect(report.from == [0, 0, 0, 5] && report.historyRecords == Int(Self.epochs), "\(report)")
+        for epoch in 0..<Self.epochs {
+            #expect(try StoreSurgery.read(path: path, family: .history, key: StoreKeys.history(epoch)) == kept[epoch], "epoch \(epoch)")
+        }
+        #expect(try LedgerStore.migrate(path: path).historyRecords == 0, "a folder in this format is left as it is")
+    }
 }

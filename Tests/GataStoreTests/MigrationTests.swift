@@ -79,6 +79,15 @@ import Testing
         #expect {
             try LedgerStore.open(path: path, genesis: genesis)
         } throws: { ($0 as? StoreError)?.code == .formatMismatch && "\($0)".contains("gata migrate") }
+        do {
+            let database = try RocksDatabase(path: path, mode: .readOnly)
+            defer { database.close() }
+            #expect(database.missingFamilies == [.history], "the refused open created no family, so the build that wrote the folder still opens it")
+            var held = 0
+            try database.scan(.history) { _, _ in held += 1; return true }
+            let stored = try database.get(.history, StoreKeys.history(0))
+            #expect(held == 0 && stored == nil, "a read-only open reads the missing family as empty")
+        }
 
         let report = try LedgerStore.migrate(path: path)
         #expect(report.from == [0, 0, 0, format] && report.to == LedgerStore.formatVersion)

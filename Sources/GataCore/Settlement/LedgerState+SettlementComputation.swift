@@ -58,7 +58,9 @@ extension LedgerState {
         guard epoch == settlementCount else {
             return .failure(SettlementRefusal(code: .settlementOutOfOrder, detail: "the next epoch to settle is \(settlementCount)"))
         }
-        if epoch > 0, settlements[epoch - 1]?.applied != true {
+        // The settlement before `epoch` is the last computed: kept beside the records, so this
+        // reads no settlement record.
+        if epoch > 0, lastSettlementPending {
             return .failure(SettlementRefusal(code: .settlementOutOfOrder, detail: "the settlement of epoch \(epoch - 1) is not applied yet"))
         }
         guard epochs[epoch]?.closed == true else {

@@ -13,8 +13,8 @@ public struct SettlementBasis: Sendable {
 }
 
 /// Phase one computed away from the write path, from a complete reading of its receipts, so that
-/// the entry's builder only checks that nothing it depends on has moved (Specs/SETTLEMENT.md
-/// §On a node). Its results are the entry's own: the builder uses it only where computing the
+/// the entry's builder only checks that nothing it depends on has moved (Specs/LEDGER.md
+/// §Ingest and sequencing). Its results are the entry's own: the builder uses it only where computing the
 /// settlement from the state then would give the same bytes.
 public struct SettlementAhead: Sendable {
     let basis: SettlementBasis

@@ -38,8 +38,7 @@ extension LedgerState {
     /// settlement's phase two is still to take its receipts off the unsettled lists). Copies
     /// their job ids only, in one pass under the hold.
     public func beginSettlementReading(epoch: UInt64) -> SettlementReading? {
-        guard epoch == settlementCount, epochs[epoch]?.closed == true, epoch == 0 || settlements[epoch - 1]?.applied == true
-        else { return nil }
+        guard epoch == settlementCount, epochs[epoch]?.closed == true, !lastSettlementPending else { return nil }
         let jobIds = unsettledJobs.filter { $0.key <= epoch }.flatMap { $0.value }
         return SettlementReading(epoch: epoch, revision: settlementReadRevision, reading: ReceiptReading(jobIds: jobIds, source: source))
     }
@@ -59,8 +58,7 @@ extension LedgerState {
 
     /// Whether `read` still holds the receipts its settlement would read now.
     func isCurrent(_ read: SettlementReading) -> Bool {
-        read.epoch == settlementCount && read.revision == settlementReadRevision
-            && (read.epoch == 0 || settlements[read.epoch - 1]?.applied == true)
+        read.epoch == settlementCount && read.revision == settlementReadRevision && !lastSettlementPending
     }
 
     /// The receipts `read` gives the settlement of `epoch`, if complete and still current.

@@ -94,10 +94,18 @@ extension LedgerRPC {
                             "height": .string(RPCDecoding.quantityText(view.height))])
         }
         let epoch = try RPCDecoding.quantity(epochValue, name: "epoch")
-        guard let claim = try balanceClaim(view: view, address: address, epoch: epoch) else {
+        let claim = try balanceClaim(view: view, address: address, epoch: epoch)
+        // An applied settlement lists every account with a balance: one it does not list held none.
+        let settled: Bool
+        if claim != nil {
+            settled = true
+        } else {
+            settled = try Self.reading { () throws(StoreError) -> Bool in try view.balanceSnapshot(epoch) != nil }
+        }
+        guard settled else {
             throw .notFound("no balances for epoch \(epoch): its settlement is not applied")
         }
-        return .object(["address": .string(address.checksummed), "balance": .string(String(claim.amount.baseUnits)),
+        return .object(["address": .string(address.checksummed), "balance": .string(String(claim?.amount.baseUnits ?? 0)),
                         "asOf": .string("settlement of epoch \(epoch)")])
     }
 
@@ -131,7 +139,8 @@ extension LedgerRPC {
         // Without an epoch: the latest applied settlement's snapshot.
         let latest = view.summary.settledEpochs == 0 ? nil : view.summary.settledEpochs - 1
         guard let wanted = epoch ?? latest, let claim = try balanceClaim(view: view, address: address, epoch: wanted) else {
-            throw .notFound("no balance of \(address) after an applied settlement")
+            throw .notFound(epoch == nil && latest == nil ? "no settlement is applied yet"
+                            : "\(address) held no balance after the settlement of epoch \(epoch ?? latest!), or that settlement is not applied")
         }
         return Self.claimJSON(claim)
     }

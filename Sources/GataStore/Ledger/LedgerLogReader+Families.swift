@@ -89,7 +89,7 @@ extension LedgerLogReader {
             return true
         }
         if let finding { return finding }
-        for (epoch, settlement) in state.settlements where settlement.applied && !kept.contains(epoch) {
+        for (epoch, settlement) in state.settlements.sorted(by: { $0.key < $1.key }) where settlement.applied && !kept.contains(epoch) {
             return FamilyFinding(family: "history", key: Hex.encodePrefixed(StoreKeys.history(epoch)),
                                  expected: "the balances of epoch \(epoch)'s applied settlement (a folder from before format 6: gata migrate --data <folder>)",
                                  found: "no record")
@@ -200,8 +200,9 @@ extension LedgerLogReader {
         if key == StoreKeys.head { return nil }
         if key == StoreKeys.formatVersion {
             guard LedgerStore.openableFormats.contains(value) else {
+                let advice = LedgerStore.migratableFormats.contains(value) ? " (an older format: gata migrate --data <folder> upgrades it)" : ""
                 return FamilyFinding(family: "meta", key: "format", expected: LedgerStore.openableFormats.map { Hex.encodePrefixed($0) }.joined(separator: " or "),
-                                     found: Hex.encodePrefixed(value))
+                                     found: Hex.encodePrefixed(value) + advice)
             }
             return nil
         }

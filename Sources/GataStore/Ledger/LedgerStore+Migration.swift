@@ -18,6 +18,9 @@ public struct MigrationReport: Sendable, Equatable {
 extension LedgerStore {
     /// Most index entries in one synced batch while migrating.
     static let migrationBatchEntriesMax = 10_000
+    /// Most bytes in one synced batch while migrating: a history record is a whole balance list,
+    /// megabytes for a network of many nodes. The memtable budget.
+    static let migrationBatchBytesMax = RocksDatabase.memtableBytesMax
 
     /// Upgrades a data folder in storage format 2 to 5 to this build's format in place. From
     /// formats 2 and 3 it derives from the state records the index entries they lack: from format
@@ -30,19 +33,26 @@ extension LedgerStore {
     /// again. A folder already in this format is left alone. Run it with no node on the folder.
     /// - Throws: ``StoreError`` `.formatMismatch` for any other format, `.corrupt` for a damaged record.
     public static func migrate(path: String) throws(StoreError) -> MigrationReport {
-        let database = try RocksDatabase(path: path, mode: .readWrite)
-        defer { database.close() }
-        guard let sealed = try database.get(.meta, StoreKeys.formatVersion),
-              let format = CheckedValue.open(key: StoreKeys.formatVersion, stored: sealed)
-        else { throw StoreError(.corrupt, "\(path) holds no ledger, or its format record is damaged") }
+        // The format is read before any family is created, so a folder this build does not
+        // migrate is left exactly as it was.
+        let format: [UInt8]
+        do {
+            let probe = try RocksDatabase(path: path, mode: .readWrite, creatingFamilies: false)
+            defer { probe.close() }
+            guard let sealed = try probe.get(.meta, StoreKeys.formatVersion), let found = CheckedValue.open(key: StoreKeys.formatVersion, stored: sealed)
+            else { throw StoreError(.corrupt, "\(path) holds no ledger, or its format record is damaged") }
+            format = found
+        }
         if openableFormats.contains(format) {
             return MigrationReport(from: format, to: format, receiptIds: 0, epochCounts: 0, unsettledReceipts: 0, awaitingResolution: 0,
                                    historyRecords: 0, replayedEntries: 0)
         }
         guard migratableFormats.contains(format) else {
-            throw StoreError(.formatMismatch, "the data folder is in storage format \(Hex.encodePrefixed(format)); this build migrates "
-                             + migratableFormats.map { Hex.encodePrefixed($0) }.joined(separator: " and ") + " only")
+            throw StoreError(.formatMismatch, "the data folder is in storage format \(Hex.encodePrefixed(format)); this build migrates formats "
+                             + migratableFormats.map { Hex.encodePrefixed($0) }.joined(separator: ", ") + " only")
         }
+        let database = try RocksDatabase(path: path, mode: .readWrite)
+        defer { database.close() }
         var writer = MigrationWriter(database: database)
         let closedEpochs = try closedEpochCount(database)
         var receiptIds = 0, epochCounts = 0, unsettledReceipts = 0, awaitingResolution = 0
@@ -159,11 +169,13 @@ extension LedgerStore {
 }
 
 /// Index entries and history records written in synced batches of at most
-/// ``LedgerStore/migrationBatchEntriesMax``, the new format last.
+/// ``LedgerStore/migrationBatchEntriesMax`` values and ``LedgerStore/migrationBatchBytesMax``
+/// bytes, the new format last.
 private struct MigrationWriter {
     let database: RocksDatabase
     var batch = WriteBatch()
     var batched = 0
+    var batchedBytes = 0
 
     mutating func put(_ key: [UInt8], _ value: [UInt8]) throws(StoreError) {
         try put(in: .indexes, key, value)
@@ -172,10 +184,12 @@ private struct MigrationWriter {
     mutating func put(in family: ColumnFamily, _ key: [UInt8], _ value: [UInt8]) throws(StoreError) {
         batch.put(family, key, CheckedValue.seal(key: key, value: value))
         batched += 1
-        if batched >= LedgerStore.migrationBatchEntriesMax {
+        batchedBytes += key.count + value.count
+        if batched >= LedgerStore.migrationBatchEntriesMax || batchedBytes >= LedgerStore.migrationBatchBytesMax {
             try database.write(batch)
             batch = WriteBatch()
             batched = 0
+            batchedBytes = 0
         }
     }
 

@@ -66,7 +66,9 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         let droppedWALTail = mode == .readWrite ? RocksDatabase.incompleteWALTail(path: path) : nil
         timings.walCheck = clock.now - started
         started = clock.now
-        let database = try RocksDatabase(path: path, mode: mode)
+        // Families are created only for a new folder: one an older build wrote is refused below
+        // (format) without being changed, so that build still opens it.
+        let database = try RocksDatabase(path: path, mode: mode, creatingFamilies: false)
         timings.database = clock.now - started
         guard let sealedHead = try database.get(.meta, StoreKeys.head) else {
             return try create(database: database, path: path, genesis: genesis, mode: mode, diskReserveBytes: diskReserveBytes)
@@ -75,6 +77,9 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
               let head = try? LedgerState.Head(decoding: headBytes)
         else { throw StoreError(.corrupt, "the head record in meta is damaged") }
         try checkFormat(database)
+        if mode == .readWrite, let missing = database.missingFamilies.first {
+            throw StoreError(.corrupt, "the data folder lacks the column family \(missing.name), which its storage format has")
+        }
         let genesisEntry = try readEntry(database, height: 0)
         if let genesis {
             let expected = Entry(height: 0, previousHash: .zero, timestampMillis: genesis.genesisTimeMillis, payload: .genesis(genesis))
@@ -105,6 +110,9 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         var logIsEmpty = true
         try database.scan(.log) { _, _ in logIsEmpty = false; return false }
         guard logIsEmpty else { throw StoreError(.corrupt, "the log holds entries but meta has no head") }
+        if mode == .readWrite, let missing = database.missingFamilies.first {
+            throw StoreError(.corrupt, "the data folder holds a database without a ledger and without the column family \(missing.name)")
+        }
         guard let genesis, mode == .readWrite else {
             throw StoreError(.notInitialized, "\(path) holds no ledger; give a genesis file to create one")
         }
@@ -215,14 +223,17 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         for write in latest.reversed() {
             if let value = write.value {
                 batch.put(.state, write.keyBytes, CheckedValue.seal(key: write.keyBytes, value: value))
-                // A settlement's balances, kept in state for the last 64, are kept in history for good.
-                if case .balanceSnapshot(let epoch) = write.key {
-                    let key = StoreKeys.history(epoch)
-                    batch.put(.history, key, CheckedValue.seal(key: key, value: value))
-                }
             } else {
                 batch.delete(.state, write.keyBytes)
             }
+        }
+        // A settlement's balances, kept in state for the last 64, are kept in history for good:
+        // taken from every write, since a later settlement in the same commit may delete the
+        // state's copy of an earlier one's.
+        for write in writes {
+            guard case .balanceSnapshot(let epoch) = write.key, let value = write.value else { continue }
+            let key = StoreKeys.history(epoch)
+            batch.put(.history, key, CheckedValue.seal(key: key, value: value))
         }
         // In order: a later change of one index key (an unsettled receipt settled in the same
         // commit) replaces the earlier one within the batch.

@@ -73,17 +73,26 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
     /// of them in between, and RocksDB then fails with "No such file or directory". The folder is
     /// whole and the next try reads the newer manifest, so such an open is tried again, up to
     /// ``readOnlyOpenAttempts`` times. Nothing else is retried.
-    convenience init(path: String, mode: OpenMode, walRecovery: WALRecovery = .tolerateIncompleteTail) throws(StoreError) {
+    ///
+    /// A new database gets every family. An existing one opened read-write gets the families it
+    /// lacks only with `creatingFamilies`; without it, they are listed in ``missingFamilies``, so
+    /// that a folder an older build wrote is not changed by an open that then refuses it. A
+    /// read-only open reads a missing `history` as empty (a folder from before it existed); any
+    /// other missing family refuses to open.
+    convenience init(path: String, mode: OpenMode, walRecovery: WALRecovery = .tolerateIncompleteTail,
+                     creatingFamilies: Bool = true) throws(StoreError) {
         var attempt = 1
         while true {
             do throws(StoreError) {
-                try self.init(opening: path, mode: mode, walRecovery: walRecovery)
+                try self.init(opening: path, mode: mode, walRecovery: walRecovery, creatingFamilies: creatingFamilies)
                 return
             } catch {
                 let fileWentAway = mode == .readOnly && error.message.contains("No such file or directory")
                     && FileManager.default.fileExists(atPath: path + "/CURRENT")
                 guard fileWentAway, attempt < Self.readOnlyOpenAttempts else {
-                    if fileWentAway { throw StoreError(.io, "\(error.message) (tried \(attempt) times: a writer kept replacing the files)") }
+                    if fileWentAway {
+                        throw StoreError(.io, "\(error.message) (tried \(attempt) times: the file stayed missing; a writer kept replacing files, or the folder is damaged)")
+                    }
                     throw error
                 }
                 attempt += 1
@@ -91,10 +100,12 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
         }
     }
 
-    private init(opening path: String, mode: OpenMode, walRecovery: WALRecovery) throws(StoreError) {
+    private init(opening path: String, mode: OpenMode, walRecovery: WALRecovery, creatingFamilies: Bool) throws(StoreError) {
         let options = rocksdb_options_create()!
+        let exists = FileManager.default.fileExists(atPath: path + "/CURRENT")
+        let creating = mode == .readWrite && (creatingFamilies || !exists)
         rocksdb_options_set_create_if_missing(options, mode == .readWrite ? 1 : 0)
-        rocksdb_options_set_create_missing_column_families(options, mode == .readWrite ? 1 : 0)
+        rocksdb_options_set_create_missing_column_families(options, creating ? 1 : 0)
         // Refuse to open if the write-ahead log is damaged, rather than silently stopping at the
         // damage (point-in-time recovery would). Only an incomplete last record is tolerated: the
         // write a crash interrupted, never acknowledged since its sync never returned, or the one a
@@ -108,7 +119,7 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
         // Column families whose data sits only in the write-ahead log are flushed once the log
         // exceeds the memtable budget, so a crash leaves at most that much to replay on open.
         rocksdb_options_set_max_total_wal_size(options, UInt64(Self.memtableBytesMax))
-        let families = mode == .readWrite ? ColumnFamily.allCases : Self.existingFamilies(path: path, options: options)
+        let families = creating ? ColumnFamily.allCases : Self.existingFamilies(path: path, options: options, mode: mode)
         var names = families.map { strdup($0.name) }
         defer { names.forEach { free($0) } }
         var familyOptions: [OpaquePointer?] = families.map { _ in options }
@@ -142,9 +153,9 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
         rocksdb_readoptions_set_verify_checksums(readOptions, 1)
     }
 
-    /// The families of ours that the folder at `path` holds; all of them if it cannot be listed
-    /// (the open then says why).
-    private static func existingFamilies(path: String, options: OpaquePointer) -> [ColumnFamily] {
+    /// The families of ours that the folder at `path` holds; all of them if it cannot be listed,
+    /// or if read-only it lacks another than `history` (the open then says why).
+    private static func existingFamilies(path: String, options: OpaquePointer, mode: OpenMode) -> [ColumnFamily] {
         var count = 0
         var error: UnsafeMutablePointer<CChar>? = nil
         guard let listed = rocksdb_list_column_families(options, path, &count, &error) else {
@@ -153,8 +164,13 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
         }
         defer { rocksdb_list_column_families_destroy(listed, count) }
         let names = Set((0..<count).compactMap { listed[$0].map { String(cString: $0) } })
-        return ColumnFamily.allCases.filter { names.contains($0.name) }
+        let present = ColumnFamily.allCases.filter { names.contains($0.name) }
+        if mode == .readOnly, ColumnFamily.allCases.contains(where: { !names.contains($0.name) && $0 != .history }) { return ColumnFamily.allCases }
+        return present
     }
+
+    /// Families the folder lacks, opened without creating them.
+    var missingFamilies: [ColumnFamily] { ColumnFamily.allCases.filter { handles[$0.rawValue] == nil } }
 
     /// Whether the store's tolerant open of `path` is about to drop an incomplete last
     /// write-ahead-log record, which RocksDB does without a word: a read-only open in
