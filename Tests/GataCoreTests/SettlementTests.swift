@@ -203,9 +203,14 @@ import Testing
         let read = try #require(readAhead())
         let expected = try chain.state.computeSettlement(epoch: 0).get()
         #expect(try mirror.prepareSettlement(epoch: 0, read: read).get().computation == expected)
+        let basis = try #require(mirror.settlementBasis(for: read))
+        let ahead = try #require(SettlementAhead.compute(basis, read: read) { mirror.account($0).bonded })
+        #expect(try mirror.prepareSettlement(epoch: 0, read: read, ahead: ahead).get().computedAhead, "taken while nothing moved")
 
         #expect(chain.revealClaims([17]).code == .applied)
         follow()
+        let recomputed = try mirror.prepareSettlement(epoch: 0, read: read, ahead: ahead).get()
+        #expect(!recomputed.computedAhead, "an output revealed since it was computed: the builder computes the settlement itself")
         var stale = read
         #expect(!mirror.continueSettlementReading(&stale, limit: 1), "a reading is not continued once a receipt changed")
         let prepared = try mirror.prepareSettlement(epoch: 0, read: read).get()

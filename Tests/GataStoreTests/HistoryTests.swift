@@ -136,6 +136,15 @@ import Testing
         }
         let formatKey = Array("format".utf8)
         try StoreSurgery.overwrite(path: path, family: .meta, key: formatKey, stored: CheckedValue.seal(key: formatKey, value: [0, 0, 0, 5]))
+        // A head the log does not lead to: no history is trusted to the replay, the format stays.
+        let headKey = Array("head".utf8)
+        let storedHead = try #require(try StoreSurgery.read(path: path, family: .meta, key: headKey))
+        var otherHead = ledger.state.head
+        otherHead.stateDigest = Keccak256.hash(Array("another digest".utf8))
+        try StoreSurgery.overwrite(path: path, family: .meta, key: headKey, stored: CheckedValue.seal(key: headKey, value: otherHead.encoded))
+        #expect { try LedgerStore.migrate(path: path) } throws: { ($0 as? StoreError)?.code == .corrupt && "\($0)".contains("replays to") }
+        #expect(try StoreSurgery.read(path: path, family: .meta, key: formatKey) == CheckedValue.seal(key: formatKey, value: [0, 0, 0, 5]))
+        try StoreSurgery.overwrite(path: path, family: .meta, key: headKey, stored: storedHead)
         let report = try LedgerStore.migrate(path: path)
         #expect(report.from == [0, 0, 0, 5] && report.historyRecords == Int(Self.epochs), "\(report)")
         for epoch in 0..<Self.epochs {

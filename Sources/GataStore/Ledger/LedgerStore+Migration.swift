@@ -112,13 +112,20 @@ extension LedgerStore {
             }
         }
         var historyRecords = 0, replayedEntries: UInt64 = 0
-        _ = try replay(database) { _, result throws(StoreError) in
+        let replayed = try replay(database) { _, result throws(StoreError) in
             replayedEntries += 1
             for write in result.writes {
                 guard case .balanceSnapshot(let epoch) = write.key, let value = write.value else { continue }
                 try writer.put(in: .history, StoreKeys.history(epoch), value)
                 historyRecords += 1
             }
+        }
+        // History comes from the log: a log that does not lead to the stored head gets none.
+        guard let sealedHead = try database.get(.meta, StoreKeys.head), let headBytes = CheckedValue.open(key: StoreKeys.head, stored: sealedHead),
+              let head = try? LedgerState.Head(decoding: headBytes)
+        else { throw StoreError(.corrupt, "the head record in meta is missing or damaged") }
+        guard replayed.head == head else {
+            throw StoreError(.corrupt, "the log replays to \(replayed.head), the stored head is \(head); run gata audit --data", height: replayed.nextHeight - 1)
         }
         try writer.finish(format: formatVersion)
         return MigrationReport(from: format, to: formatVersion, receiptIds: receiptIds, epochCounts: epochCounts,
