@@ -52,6 +52,19 @@ import Testing
         }
     }
 
+    /// A settlement's balances list every account: their leaves are hashed on all cores, and the
+    /// root must be that of each leaf hashed in turn, in order.
+    @Test func theRootOfThousandsOfBalancesIsTheRootOfTheirLeavesInOrder() {
+        let payouts = (0..<5_000).map { index in
+            SettlementRecord.Payout(address: Address(bytes: Keccak256.hash(Array("balance-\(index)".utf8)).bytes.suffix(20)),
+                                    amount: Amount(baseUnits: UInt128(index) * 1_000_003 + 1))
+        }.sorted { $0.address < $1.address }
+        let inTurn = payouts.map { Distribution.leaf(address: $0.address, amount: $0.amount) }
+        #expect(Distribution.root(payouts) == MerkleTree.root(inTurn))
+        let claim = Distribution.proof(payouts, address: payouts[4_321].address)
+        #expect(claim?.index == 4_321 && claim.map { MerkleTree.verify(proof: $0.proof, root: MerkleTree.root(inTurn), leaf: inTurn[4_321]) } == true)
+    }
+
     static func word(_ value: UInt128) -> [UInt8] {
         [UInt8](repeating: 0, count: 16) + (0..<16).map { UInt8(truncatingIfNeeded: value >> (8 * (15 - $0))) }
     }

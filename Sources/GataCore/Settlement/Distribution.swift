@@ -46,12 +46,18 @@ public enum Distribution {
 
     /// The Merkle root of (address, amount) entries in ascending address order.
     public static func root(_ payouts: [SettlementRecord.Payout]) -> Hash32 {
-        MerkleTree.root(payouts.map { leaf(address: $0.address, amount: $0.amount) })
+        MerkleTree.root(leaves(payouts))
+    }
+
+    /// The leaves of `payouts`, in order, hashed on every core once there are thousands: a
+    /// settlement's balances list every account with a balance.
+    static func leaves(_ payouts: [SettlementRecord.Payout]) -> [Hash32] {
+        Parallel.map(payouts) { leaf(address: $0.address, amount: $0.amount) }
     }
 
     /// An inclusion proof for `address` in ``root(_:)``, or nil if it is not there.
     public static func proof(_ payouts: [SettlementRecord.Payout], address: Address) -> (amount: Amount, index: Int, proof: [Hash32])? {
         guard let index = payouts.firstIndex(where: { $0.address == address }) else { return nil }
-        return (payouts[index].amount, index, MerkleTree.proof(payouts.map { leaf(address: $0.address, amount: $0.amount) }, index: index))
+        return (payouts[index].amount, index, MerkleTree.proof(leaves(payouts), index: index))
     }
 }
