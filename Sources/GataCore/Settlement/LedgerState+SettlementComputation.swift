@@ -90,7 +90,8 @@ extension LedgerState {
         var settled: [Int] = []
         var paidReceipts = 0, deferredReceipts = 0
         var fraudNodes = Set<Address>()
-        let independent = Self.independence(verifierCount: genesis.roles.verifiers.count)
+        let verifierCount = genesis.roles.verifiers.count
+        let independent = { (a: OutcomeRecord, b: OutcomeRecord) in Self.independent(a, b, verifierCount: verifierCount) }
         for (key, group) in groups {
             guard group.ready else {
                 deferredReceipts += group.members.count

@@ -50,7 +50,9 @@ extension LedgerState {
     /// The basis of a settlement computed ahead from `read`: nil unless `read` is complete and
     /// still holds the receipts the settlement of its epoch would read now.
     public func settlementBasis(for read: SettlementReading) -> SettlementBasis? {
-        guard read.reading.isComplete, isCurrent(read), case .success(let basis) = settlementBasis(epoch: read.epoch),
+        // The basis's own checks (next to settle, predecessor applied) and the same revision are
+        // what makes `read` current.
+        guard read.reading.isComplete, case .success(let basis) = settlementBasis(epoch: read.epoch),
               basis.readRevision == read.revision else { return nil }
         return basis
     }

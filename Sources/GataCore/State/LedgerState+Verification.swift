@@ -14,12 +14,12 @@ extension LedgerState {
     /// Two outcomes are independent executions when different verifiers made them, or, when only
     /// one verifier is registered, when they are different runs (Specs/SETTLEMENT.md §Verification).
     func independent(_ a: OutcomeRecord, _ b: OutcomeRecord) -> Bool {
-        Self.independence(verifierCount: verifierCount)(a, b)
+        Self.independent(a, b, verifierCount: verifierCount)
     }
 
     /// ``independent(_:_:)`` for a genesis with `verifierCount` verifiers.
-    static func independence(verifierCount: Int) -> @Sendable (OutcomeRecord, OutcomeRecord) -> Bool {
-        { a, b in verifierCount > 1 ? a.verifier != b.verifier : a.attempt != b.attempt }
+    static func independent(_ a: OutcomeRecord, _ b: OutcomeRecord, verifierCount: Int) -> Bool {
+        verifierCount > 1 ? a.verifier != b.verifier : a.attempt != b.attempt
     }
 
     mutating func applyOutcomeSeal(_ seal: OutcomeSeal, evidence: Evidence) -> ApplyResult {

@@ -121,9 +121,7 @@ extension LedgerStore {
             }
         }
         // History comes from the log: a log that does not lead to the stored head gets none.
-        guard let sealedHead = try database.get(.meta, StoreKeys.head), let headBytes = CheckedValue.open(key: StoreKeys.head, stored: sealedHead),
-              let head = try? LedgerState.Head(decoding: headBytes)
-        else { throw StoreError(.corrupt, "the head record in meta is missing or damaged") }
+        let head = try storedHead(database)
         guard replayed.head == head else {
             throw StoreError(.corrupt, "the log replays to \(replayed.head), the stored head is \(head); run gata audit --data", height: replayed.nextHeight - 1)
         }

@@ -389,7 +389,9 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
     }
 
     /// The head as stored.
-    public func storedHead() throws(StoreError) -> LedgerState.Head {
+    public func storedHead() throws(StoreError) -> LedgerState.Head { try Self.storedHead(database) }
+
+    static func storedHead(_ database: RocksDatabase) throws(StoreError) -> LedgerState.Head {
         guard let sealed = try database.get(.meta, StoreKeys.head),
               let bytes = CheckedValue.open(key: StoreKeys.head, stored: sealed),
               let head = try? LedgerState.Head(decoding: bytes)
