@@ -224,4 +224,19 @@ import Testing
         again.close()
         #expect(try await FamilyAuditTests.divergence(fixture) == nil, "the finished folder audits clean")
     }
+
+    /// Epoch 0 settles at epoch 1's close, before any output of it is revealed, so nothing but its
+    /// settlement makes its close's rewrite durable first. Phase two waits for it: written before
+    /// it, its group would delete epoch 0's unsettled index entries, from which opening finishes
+    /// a close, and a stop then would leave receipts `recorded` yet settled.
+    @Test func aPhaseTwoIsWrittenOnlyAfterTheCloseRewritesOfTheEpochsItSettles() async throws {
+        let fixture = try AuditFixture.build(interruptingBulkRewrites: true, stoppingAfterSettling: 0)
+        let interrupted = fixture.interruptedRewrites.map(\.finish)
+        #expect(interrupted == [.close(epoch: 1), .settlement(epoch: 0)], "only what no entry since waited for is left: \(interrupted)")
+        let (store, state) = try LedgerStore.open(path: fixture.path, genesis: fixture.genesis)
+        #expect(store.recovery.finishedRewrites > 0, "the stop left a rewrite to finish")
+        #expect(store.fullCheckViolation(of: state) == nil)
+        store.close()
+        #expect(try await FamilyAuditTests.divergence(fixture) == nil, "the finished folder audits clean")
+    }
 }

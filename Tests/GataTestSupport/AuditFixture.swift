@@ -31,6 +31,8 @@ public struct AuditFixture {
     var defersBulkRewrites = false
     /// The epoch whose close ends the script, if not the last.
     var stopsAfterClosing: UInt64?
+    /// The epoch whose settlement ends the script, if not the last.
+    var stopsAfterSettling: UInt64?
 
     var state = LedgerState()
     /// Every assigned job's spec, by job id.
@@ -45,9 +47,10 @@ public struct AuditFixture {
     /// later entry that changes one of them (Specs/LEDGER.md §Deferred rewrites). Those still
     /// deferred at the end are left as a stop would leave them: the first half written, unsynced.
     ///
-    /// With `stoppingAfterClosing`, the script ends with that epoch's close.
+    /// With `stoppingAfterClosing`, the script ends with that epoch's close; with
+    /// `stoppingAfterSettling`, with phase two of that epoch's settlement.
     public static func build(sampleRatePPM: UInt32 = 500_000, interruptingBulkRewrites: Bool = false,
-                             stoppingAfterClosing: UInt64? = nil) throws -> AuditFixture {
+                             stoppingAfterClosing: UInt64? = nil, stoppingAfterSettling: UInt64? = nil) throws -> AuditFixture {
         let folder = TestSupport.temporaryPath("gata-audit")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let genesisPath = folder + "/genesis.json"
@@ -59,6 +62,7 @@ public struct AuditFixture {
         var fixture = try AuditFixture(path: folder + "/data", genesisPath: genesisPath, genesis: genesis)
         fixture.defersBulkRewrites = interruptingBulkRewrites
         fixture.stopsAfterClosing = stoppingAfterClosing
+        fixture.stopsAfterSettling = stoppingAfterSettling
         try fixture.write()
         if let first = fixture.interruptedRewrites.first { try fixture.store.writeDeferred(first, range: 0..<first.count / 2) }
         fixture.store.close()
@@ -145,6 +149,7 @@ public struct AuditFixture {
             }
             while nextToSettle <= epoch, nextToSettle + VerificationWindow.settlementLagEpochs <= epoch || (nextToSettle == 0 && epoch == 1) {
                 try settle(nextToSettle)
+                if nextToSettle == stopsAfterSettling { return }
                 nextToSettle += 1
             }
         }

@@ -108,6 +108,9 @@ extension LedgerState {
     mutating func fold(_ rewrites: ReceiptRewrites, finish: DeferredReceipts.Finish) -> [RecordWrite] {
         precondition(!touchedOrder.contains { if case .receipt = $0 { true } else { false } },
                      "a receipt being rewritten in bulk was already changed by this entry")
+        if case .settlement(let epoch) = finish, let height = closeRewriteHeight(upTo: epoch) {
+            entryWaitsForDeferred = max(entryWaitsForDeferred ?? 0, height)
+        }
         digest.remove(rewrites.removed.value)
         digest.add(rewrites.added.value)
         var writes = rewrites.kept.map { item in
@@ -133,6 +136,20 @@ extension LedgerState {
         entryDeferred = deferred
         receipts.deferred = deferredReceipts
         return writes
+    }
+
+    /// The height of the last close rewrite not yet durable of an epoch at or below `epoch`: the
+    /// one a phase two settling `epoch` waits for (Specs/LEDGER.md §Deferred rewrites).
+    ///
+    /// Phase two rewrites its receipts in bulk rather than touching each, so it is judged by the
+    /// rewrites' epochs: it may settle any receipt of those closes. Written before them, its group
+    /// would delete their epochs' `0x06` entries, from which a crash's recovery finds what a close
+    /// rewrites, and leave their receipts `recorded` but settled.
+    func closeRewriteHeight(upTo epoch: UInt64) -> UInt64? {
+        deferredReceipts.last { rewrite in
+            guard !rewrite.isDurable, case .close(let closed) = rewrite.finish else { return false }
+            return closed <= epoch
+        }?.height
     }
 
     /// The deferred rewrites not yet durable that hold `jobId`'s receipt: the highest height.
