@@ -5,8 +5,9 @@ import GataStore
 
 /// The single writer of the ledger, in two pipelined stages.
 ///
-/// Submitters derive their entry's evidence (hashing and signature recovery) on their own task,
-/// so that work spreads over every core; then they wait in a bounded queue. The sequencer thread
+/// A submitter's entry gets its evidence (hashing and signature recovery) on the
+/// ``EvidenceWorkers``, one thread per core at a lower priority than reads; then it waits in a
+/// bounded queue. The sequencer thread
 /// takes everything queued and applies it in order to the state in memory, which returns each
 /// changed record encoded. The writer thread makes each group one batch and writes it with one
 /// synced RocksDB write (group commit) while the sequencer applies the next, so at most one group is being written
@@ -175,10 +176,10 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         thread.start()
     }
 
-    /// Derives the payload's evidence on the calling task, queues it, and waits until it is
-    /// durably recorded or rejected.
+    /// Derives the payload's evidence on the ``EvidenceWorkers``, queues it, and waits until it
+    /// is durably recorded or rejected.
     public func submit(_ payload: Payload) async -> SubmitOutcome {
-        await submit(payload, evidence: Evidence.derive(payload))
+        await submit(payload, evidence: EvidenceWorkers.shared.derive(payload))
     }
 
     /// Queues a payload whose evidence is already derived.
@@ -189,7 +190,7 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
     /// Queues a payload with work done ahead for it (a settlement's phase two, derived away from
     /// this thread); the state uses that work only if it still holds when the entry applies.
     public func submit(_ payload: Payload, prepared: PreparedWork) async -> SubmitOutcome {
-        await enqueue(.ready(payload, Evidence.derive(payload), prepared))
+        await enqueue(.ready(payload, EvidenceWorkers.shared.derive(payload), prepared))
     }
 
     /// Queues an entry built on the sequencer thread from the exact state it will apply to, or

@@ -22,6 +22,8 @@ struct BenchReads: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds each read measurement lasts.") var seconds = 10
     @Option(name: .long, help: "wrk connections.") var connections = 16
     @Option(name: .long, help: "Receipts used to measure the ingest maximum.") var receipts = 20_000
+    @Option(name: .long, help: "Receipts per second submitted while reading; half the measured maximum when omitted, a fixed rate to compare builds.")
+    var ingestRate: Double?
     @Option(name: .long, help: "The wrk program.") var wrk = "/usr/bin/wrk"
     @Option(name: .long, help: "Genesis file.") var genesis = "Genesis/devnet.json"
 
@@ -29,6 +31,7 @@ struct BenchReads: AsyncParsableCommand {
         guard (1...600).contains(seconds) else { throw ValidationError("--seconds must be 1 to 600") }
         guard (1...1_000).contains(connections) else { throw ValidationError("--connections must be 1 to 1000") }
         guard (1_000...1_000_000).contains(receipts) else { throw ValidationError("--receipts must be 1000 to 1000000") }
+        if let ingestRate, !(1...1_000_000).contains(ingestRate) { throw ValidationError("--ingest-rate must be 1 to 1000000 receipts a second") }
         guard FileManager.default.isExecutableFile(atPath: wrk) else {
             throw ValidationError("\(wrk) is not an executable; install wrk (Tools/setup.sh does) or give --wrk")
         }
@@ -59,7 +62,7 @@ struct ReadsScenario: Sendable {
         var started = ContinuousClock.now
         try await ingest.submit(probe, to: node.sequencer)
         let maximum = Double(probe.count) / ((ContinuousClock.now - started) / .seconds(1))
-        let target = maximum / 2
+        let target = command.ingestRate ?? maximum / 2
         let paced = IngestBenchmark(receipts: Int(target * Double(command.seconds + 2)), batchSize: 1, inflight: 512, dataFolder: folder)
         progress(String(format: "preparing %d receipts for %.0f/s over the read run…", paced.receipts, target))
         let load = try await paced.singleReceipts(sequencer: node.sequencer, genesis: genesis, tag: "paced")
@@ -92,7 +95,7 @@ struct ReadsScenario: Sendable {
                 (\(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(load1) after)
                   ingest maximum, single-signed receipts  \(String(format: "%9.0f/s", maximum))
                   \(line("reads, ingest stopped       ", quiet))
-                  \(line("reads, ingest at half       ", busy))
+                  \(line(command.ingestRate == nil ? "reads, ingest at half       " : "reads, ingest at the rate   ", busy))
                   read throughput under ingest            \(String(format: "%9.2f×", busy.requestsPerSecond / quiet.requestsPerSecond)) of stopped
                   ingest during the reads                 \(String(format: "%9.0f entries/s (target %.0f/s)", Double(entriesDuringReads) / readSeconds, target))
                 """
