@@ -19,6 +19,11 @@ struct Gata: AsyncParsableCommand {
             NodeCommand.self, MigrateCommand.self, DevnetCommand.self, VerifierCommand.self, AccountCommand.self, BalanceCommand.self, TransferCommand.self, ReceiptCommand.self,
             EpochCommand.self, EntriesCommand.self, AuditCommand.self, ExportCommand.self, RPCSpecCommand.self, BenchCommand.self,
         ])
+
+    static func main() async {
+        MallocArenas.limitToOnePerCore()
+        await main(nil)
+    }
 }
 
 enum GataVersion {
