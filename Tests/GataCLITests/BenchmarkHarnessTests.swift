@@ -1,4 +1,6 @@
 import Foundation
+import GataStore
+import GataTestSupport
 import Testing
 
 /// The ingest benchmark runs end to end and reports every figure. Speed itself is never asserted
@@ -46,14 +48,23 @@ import Testing
 
     @Test func theScaleBenchmarkSettlesEveryEpochKeepsOnlyItsWorkingSetAndReopens() throws {
         let genesis = ToolRunner.repositoryRoot.appendingPathComponent("Genesis/devnet.json").path
-        let result = try ToolRunner.gata("bench", "scale", "--receipts", "3000", "--nodes", "100", "--epochs", "10", "--genesis", genesis)
+        let folder = try ToolRunner.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = folder.appendingPathComponent("data").path
+        let result = try ToolRunner.gata("bench", "scale", "--receipts", "3000", "--nodes", "100", "--epochs", "10", "--genesis", genesis, "--data", data)
         #expect(result.status == 0, "\(result.standardError)")
         let rows = result.standardOutput.split(separator: "\n").filter { $0.contains("% ") && $0.contains("working set:") }
         #expect(rows.count == 10, "one row per tenth: \(result.standardOutput)")
-        // Every epoch is settled before the next opens, so once durable nothing is held but the accounts and totals.
-        #expect(rows.allSatisfy { $0.contains("0 assignments, 0 receipts (0 unsettled, 0 awaiting resolution), 0 epochs, 0 settlements, 0 balance snapshots, 0 awaiting durability") },
+        // Every epoch is settled before the next opens, so once durable nothing is held but the
+        // accounts and totals; the receipts closes and settlements rewrote in bulk are durable too.
+        #expect(rows.allSatisfy { $0.contains("0 assignments, 0 receipts (0 unsettled, 0 awaiting resolution), 0 epochs, 0 settlements, 0 balance snapshots, 0 awaiting durability, 0 deferred receipts") },
                 "\(result.standardOutput)")
         let opens = result.standardOutput.split(separator: "\n").filter { $0.contains("opened in") && $0.contains("first balance read") }
         #expect(opens.count == 2 && opens.last?.contains("3000 receipts") == true, "\(result.standardOutput)")
+        // The folder holds what its log implies, record for record: every receipt as its close
+        // and its settlement left it.
+        let (store, state) = try LedgerStore.open(path: data, genesis: nil)
+        defer { store.close() }
+        #expect(store.fullCheckViolation(of: state) == nil)
     }
 }

@@ -68,6 +68,9 @@ struct BenchLedger {
     var pending: [Entry] = []
     var writes: [RecordWrite] = []
     var indexes: [IndexWrite] = []
+    /// Bulk rewrites of the entries pending, written in their batch (as ``LedgerStore/commit(entries:results:head:)``
+    /// writes them) and durable with it.
+    var rewrites: [DeferredReceipts] = []
 
     static func write(path: String, genesis: GenesisConfig, receipts: Int) throws {
         let (store, state) = try LedgerStore.open(path: path, genesis: genesis)
@@ -100,6 +103,10 @@ struct BenchLedger {
         guard result.isApplied else { throw CLIError("benchmark ledger entry \(entry.height): \(result.code) \(result.detail)") }
         pending.append(entry)
         writes += result.writes
+        if let rewrite = result.deferred {
+            writes += rewrite.writes
+            rewrites.append(rewrite)
+        }
         indexes += result.indexes
         if pending.count >= 2_000 { try flush() }
     }
@@ -122,10 +129,12 @@ struct BenchLedger {
     mutating func flush() throws {
         guard !pending.isEmpty else { return }
         try store.write(store.prepareCommit(entries: pending, writes: writes, indexes: indexes, head: state.head))
+        for rewrite in rewrites { rewrite.markDurable() }
         state.releaseDurable(through: state.nextHeight - 1)
         pending = []
         writes = []
         indexes = []
+        rewrites = []
     }
 
     mutating func fill(receipts: Int) throws {
