@@ -51,6 +51,15 @@ public struct Evidence: Sendable {
         return evidence
     }
 
+    /// Whether deriving the payload's evidence recovers a signature: what is worth a worker
+    /// thread. The unsigned kinds only hash, or not even that.
+    public static func recovers(_ payload: Payload) -> Bool {
+        switch payload {
+        case .genesis, .checkpoint, .settlementComputed, .settlementApplied, .receiptReveal, .outcomeReveal: false
+        case .epochOpen, .epochClose, .outcomeSeal, .assignmentBatch, .receipt, .receiptBatch, .transfer, .bond, .unbond: true
+        }
+    }
+
     private static func recover(_ signature: [UInt8], _ digest: Hash32) -> Result<Address, SignatureError> {
         Result { () throws(SignatureError) in try RecoverableSignature(bytes: signature).recoverSigner(digest: digest) }
     }

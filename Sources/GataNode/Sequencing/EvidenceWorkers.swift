@@ -19,7 +19,8 @@ public final class EvidenceWorkers: @unchecked Sendable {  // `jobs`, `head` and
     /// The node's workers: one thread per core.
     public static let shared = EvidenceWorkers(threads: ProcessInfo.processInfo.activeProcessorCount)
     /// Submissions waiting for a worker at most. Past it a submitter derives on its own task, so
-    /// memory stays bounded; the sequencer's queue, which is smaller, refuses before that in practice.
+    /// memory stays bounded. The sequencer refuses a submission before it gets here when its own
+    /// queue, which is smaller, is full; this limit holds for what arrives in between.
     public static let queuedMax = 65_536
     /// The workers' thread name, as `/proc` and `top -H` show it.
     public static let threadName = "gata-evidence"

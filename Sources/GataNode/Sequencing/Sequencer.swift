@@ -6,7 +6,7 @@ import GataStore
 /// The single writer of the ledger, in two pipelined stages.
 ///
 /// A submitter's entry gets its evidence (hashing and signature recovery) on the
-/// ``EvidenceWorkers``, one thread per core at a lower priority than reads; then it waits in a
+/// ``EvidenceWorkers``, one thread per core beside those that answer reads; then it waits in a
 /// bounded queue. The sequencer thread
 /// takes everything queued and applies it in order to the state in memory, which returns each
 /// changed record encoded. The writer thread makes each group one batch and writes it with one
@@ -176,10 +176,13 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         thread.start()
     }
 
-    /// Derives the payload's evidence on the ``EvidenceWorkers``, queues it, and waits until it
-    /// is durably recorded or rejected.
+    /// Derives the payload's evidence (on the ``EvidenceWorkers`` if it recovers a signature),
+    /// queues it, and waits until it is durably recorded or rejected. A submission that the queue
+    /// would refuse now is refused before its signature is recovered, so an overloaded node
+    /// spends nothing on it.
     public func submit(_ payload: Payload) async -> SubmitOutcome {
-        await submit(payload, evidence: EvidenceWorkers.shared.derive(payload))
+        if let refusal = refusalBeforeDeriving() { return refusal }
+        return await submit(payload, evidence: Self.derive(payload))
     }
 
     /// Queues a payload whose evidence is already derived.
@@ -190,7 +193,24 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
     /// Queues a payload with work done ahead for it (a settlement's phase two, derived away from
     /// this thread); the state uses that work only if it still holds when the entry applies.
     public func submit(_ payload: Payload, prepared: PreparedWork) async -> SubmitOutcome {
-        await enqueue(.ready(payload, EvidenceWorkers.shared.derive(payload), prepared))
+        await enqueue(.ready(payload, Self.derive(payload), prepared))
+    }
+
+    /// The payload's evidence: a recovery on a worker, anything else (a settlement's entries
+    /// only hash, if that) here, without waiting behind queued recoveries.
+    private static func derive(_ payload: Payload) async -> Evidence {
+        Evidence.recovers(payload) ? await EvidenceWorkers.shared.derive(payload) : Evidence.derive(payload)
+    }
+
+    /// What ``enqueue(_:)`` would answer a submission now if it refuses it: a check ahead of the
+    /// work of deriving, which `enqueue` makes again, so a race only costs a recovery.
+    private func refusalBeforeDeriving() -> SubmitOutcome? {
+        queue.lock()
+        defer { queue.unlock() }
+        guard accepting, pending.count < configuration.pendingSubmissionsMax else {
+            return .overloaded(retryAfterMillis: configuration.retryAfterMillis)
+        }
+        return nil
     }
 
     /// Queues an entry built on the sequencer thread from the exact state it will apply to, or

@@ -11,13 +11,15 @@ import Foundation
 /// core. Called first thing in `main`, before any other thread allocates.
 ///
 /// `mallopt` is declared in `malloc.h`, which the Swift `Glibc` module leaves out, so it is
-/// looked up by name; a C library without it (not glibc) is left as it is.
+/// looked up by name; a C library without it (not glibc) is left as it is. An operator's own
+/// `MALLOC_ARENA_MAX` in the environment wins.
 enum MallocArenas {
     /// `M_ARENA_MAX` in glibc's `malloc.h`.
     static let arenaMaxParameter: Int32 = -8
 
     static func limitToOnePerCore() {
         #if canImport(Glibc)
+        guard ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil else { return }
         typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
         let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
