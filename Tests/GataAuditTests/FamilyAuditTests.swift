@@ -143,7 +143,11 @@ import Testing
         }
         #expect(try await divergence() == nil, "the migrated folder audits")
 
-        let (jobId, work) = try #require(state.unsettledWork.first { state.awaitingResolution[$0.value.epoch]?.contains($0.key) != true })
+        var notAwaiting: (Hash32, UnsettledJob)?
+        state.unsettled.forEach { epoch, jobId, work in
+            if notAwaiting == nil, state.awaitingResolution[epoch]?.contains(jobId) != true { notAwaiting = (jobId, work) }
+        }
+        let (jobId, work) = try #require(notAwaiting)
         var epoch = [UInt8](repeating: 0, count: 8)
         for index in 0..<8 { epoch[index] = UInt8(truncatingIfNeeded: work.epoch >> (56 - 8 * UInt64(index))) }
         let unsettledKey = [UInt8(0x06)] + epoch + jobId.bytes

@@ -18,7 +18,7 @@ import Testing
         #expect(expected.code == .applied)
         #expect(closed == expected, "the same writes and index changes, in the same order")
         #expect(prepared.entries.last == plain.entries.last, "the same close entry: the same receipts root")
-        let statuses = prepared.state.unsettledJobs[0, default: []].map { prepared.state.receipts[$0]?.status }
+        let statuses = prepared.state.unsettled.jobIds(in: 0).map { prepared.state.receipts[$0]?.status }
         #expect(statuses.count == 6_000)
         #expect(statuses.count { $0 == .sampled } > 300 && statuses.count { $0 == .unsampled } > 4_000 && statuses.allSatisfy { $0 != .recorded })
         #expect(prepared.state.digest == plain.state.digest)

@@ -97,7 +97,7 @@ import Testing
     /// In an epoch's seal window, verifier 2 seals most sampled receipts (sometimes wrongly) and
     /// verifier 3 often does too.
     static func sealOutcomes(_ chain: inout TestChain, _ random: inout SeededGenerator, epoch: UInt64, work: inout Work) {
-        let sampled = (chain.state.unsettledJobs[epoch] ?? []).filter { chain.state.receipts[$0]?.status == .sampled }.sorted()
+        let sampled = chain.state.unsettled.jobIds(in: epoch).filter { chain.state.receipts[$0]?.status == .sampled }.sorted()
         for jobId in sampled {
             guard let receipt = chain.state.receipts[jobId], let truth = work.trueOutputs[jobId] else { continue }
             for verifier in [2, 3] {

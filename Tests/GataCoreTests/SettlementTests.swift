@@ -148,7 +148,7 @@ import Testing
         #expect(try #require(plainApplied) == applied, "the same writes and index changes, in the same order")
         #expect(applied.writes.count > 4_500)
         #expect(prepared.state.digest == plain.state.digest)
-        #expect(prepared.state.unsettledJobs == plain.state.unsettledJobs && prepared.state.unsettledByNode == plain.state.unsettledByNode)
+        #expect(prepared.state.unsettled == plain.state.unsettled && prepared.state.unsettledByNode == plain.state.unsettledByNode)
         #expect(prepared.state.invariantViolation() == nil)
         #expect(prepared.shadow?.divergence == nil, "the in-memory and RocksDB sources agree with it")
     }

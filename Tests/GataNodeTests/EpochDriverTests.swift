@@ -119,7 +119,7 @@ import Testing
             #expect(await record().allSatisfy(recorded), "a hold whose close did not happen is lifted")
 
             try await driver.close(epoch: 0)
-            let statuses = sequencer.read { state in state.unsettledJobs[0, default: []].map { state.receipts[$0]?.status } }
+            let statuses = sequencer.read { state in state.unsettled.jobIds(in: 0).map { state.receipts[$0]?.status } }
             #expect(statuses.count == 16 && statuses.allSatisfy { $0 == .sampled || $0 == .unsampled })
             #expect(sequencer.read { $0.invariantViolation(checkingDigest: false) } == nil)
             try await driver.openNext()

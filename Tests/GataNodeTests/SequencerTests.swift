@@ -54,7 +54,7 @@ import Testing
         }
         let replayed = try reopenedStore.replayFromLog()
         #expect(replayed.head == finalHead)
-        #expect(reopened.unsettledWork.count == 80 && replayed.receipts.count == 80)
+        #expect(reopened.unsettled.count == 80 && replayed.receipts.count == 80)
         #expect(replayed.receipts.allSatisfy { reopened.receipts[$0.key] == $0.value }, "every receipt reads back through the store")
     }
 

@@ -93,7 +93,7 @@ import Testing
         #expect(report.from == [0, 0, 0, format] && report.to == LedgerStore.formatVersion)
         let (store, opened) = try LedgerStore.open(path: path, genesis: genesis)
         let replayed = try store.replayFromLog()
-        let unsettled = replayed.unsettledJobs.values.reduce(0) { $0 + $1.count }
+        let unsettled = replayed.unsettled.count
         let awaiting = replayed.awaitingResolution.values.reduce(0) { $0 + $1.count }
         // Format 3 already has the receipt-id and epoch-count entries; only format 2 gets them.
         #expect(report.receiptIds == (format == 2 ? replayed.receipts.count : 0)
@@ -104,7 +104,7 @@ import Testing
         #expect(unsettled > 0 && replayed.receipts.count > unsettled && replayed.openEpoch != nil, "the fixture holds settled and unsettled receipts")
         #expect(awaiting > 0 && replayed.awaitingResolution.count == 2, "the fixture's two closed unsettled epochs have receipts awaiting resolution")
         #expect(opened.head == replayed.head && opened.summary == replayed.summary)
-        #expect(opened.unsettledWork == replayed.unsettledWork && opened.awaitingResolution == replayed.awaitingResolution)
+        #expect(opened.unsettled == replayed.unsettled && opened.awaitingResolution == replayed.awaitingResolution)
         #expect(opened.workingSet.receipts == awaiting, "only the receipts awaiting resolution are held")
         for epoch in 0..<replayed.nextEpoch { #expect(opened.receiptCount(epoch: epoch) == replayed.receiptCount(epoch: epoch)) }
         do {

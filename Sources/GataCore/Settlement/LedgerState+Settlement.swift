@@ -6,8 +6,10 @@ extension LedgerState {
     /// `prepared`, when it was computed from this same state, stands in for the computation.
     mutating func applySettlementComputed(_ summary: SettlementSummary, prepared: PreparedWork?) -> ApplyResult {
         let computation: SettlementComputation
+        var encoded: EncodedRecord?
         if let ready = self.computation(prepared: prepared, epoch: summary.epoch) {
             computation = ready
+            if case .computation(let prepared) = prepared { encoded = prepared.encodedRecord }
         } else {
             switch computeSettlement(epoch: summary.epoch) {
             case .failure(let refusal): return .rejected(refusal.code, refusal.detail)
@@ -20,8 +22,11 @@ extension LedgerState {
                              "the summary differs from the state's settlement: \(field) is \(found), expected \(expected)")
         }
         touch(.settlement(summary.epoch))
-        settlements[summary.epoch] = SettlementRecord(
-            summary: summary, payouts: computation.payouts, slashes: computation.slashes, settledJobs: computation.settledJobs)
+        settlements[summary.epoch] = computation.record
+        if let encoded {
+            assert(encoded.value == computation.record.encodedRecord, "the settlement record encoded ahead is not the one written")
+            encodedAhead[.settlement(summary.epoch)] = encoded
+        }
         settlementCount += 1
         lastSettlementPending = true
         return commitChanges()
@@ -36,6 +41,8 @@ extension LedgerState {
             return .rejected(.settlementNotComputed, "no settlement of epoch \(epoch) has been computed")
         }
         guard !record.applied else { return .rejected(.settlementAlreadyApplied, "the settlement of epoch \(epoch) is already applied") }
+        touchedTerms.reserveCapacity(record.payouts.count + record.slashes.count + 8)
+        touchedOrder.reserveCapacity(record.payouts.count + record.slashes.count + 8)
         touch(.totals)
         touch(.settlement(epoch))
         touch(.balanceSnapshot(epoch))
@@ -69,7 +76,7 @@ extension LedgerState {
         // An epoch left with no unsettled receipt loses its index entries as one range; one still
         // holding some loses the settled ones key by key (Specs/LEDGER.md §Storage).
         for (epoch, jobs) in settledByEpoch.sorted(by: { $0.key < $1.key }) {
-            if unsettledJobs[epoch] == nil {
+            if unsettled.count(in: epoch) == 0 {
                 touchedIndexes.append(.unsettledEpochSettled(epoch: epoch))
             } else {
                 touchedIndexes += jobs.map { .unsettledReceipt(epoch: epoch, jobId: $0, work: nil) }

@@ -6,6 +6,11 @@ public struct SettlementComputation: Sendable, Equatable {
     public var payouts: [SettlementRecord.Payout]
     public var slashes: [SettlementRecord.Payout]
     public var settledJobs: [Hash32]
+
+    /// The settlement record phase one writes: computed, not applied.
+    var record: SettlementRecord {
+        SettlementRecord(summary: summary, payouts: payouts, slashes: slashes, settledJobs: settledJobs)
+    }
 }
 
 extension LedgerState {
@@ -144,7 +149,7 @@ extension LedgerState {
     /// still current, or else read here.
     func unsettledReceipts(upTo epoch: UInt64, read: SettlementReading? = nil) -> [SettlingReceipt] {
         if let ready = settlingReceipts(read, epoch: epoch) { return ready }
-        var jobs = unsettledJobs.filter { $0.key <= epoch }.flatMap { $0.value }
+        var jobs = unsettled.jobIds(upTo: epoch)
         // Records not in memory come from the store: in key order, many from each block read.
         // The order of the list changes no result.
         if source != nil { jobs.sort() }

@@ -27,6 +27,9 @@ public struct PreparedSettlement: Sendable {
     let revision: UInt64
     /// Whether it came from a ``SettlementAhead`` rather than from the state it was prepared on.
     public var computedAhead = false
+    /// The settlement record phase one writes, encoded with its digest term away from the write
+    /// path; nil when computed on it.
+    var encodedRecord: EncodedRecord?
 
     /// Phase two's work on the receipts this settlement settles: each one's settled bytes and the
     /// digest terms it takes out and puts in. Derived on every core, from the receipts as phase one
@@ -90,7 +93,7 @@ extension LedgerState {
 
     /// The receipt of `jobId` as it is now, if it is held unsettled.
     func settlingReceipt(_ jobId: Hash32) -> SettlingReceipt? {
-        guard let receipt = receipts[jobId], !receipt.settled, let work = unsettledWork[jobId] else { return nil }
+        guard let receipt = receipts[jobId], !receipt.settled, let work = unsettled.work(jobId) else { return nil }
         return SettlingReceipt(jobId: jobId, receipt: receipt, work: work)
     }
 

@@ -22,6 +22,8 @@ public struct SettlementAhead: Sendable {
     let settling: [SettlingReceipt]
     /// The bond it read of each node it slashes.
     let bonds: [Address: Amount]
+    /// The settlement record phase one writes, encoded, with its digest term.
+    let encodedRecord: EncodedRecord
 
     /// The epoch it settles.
     public var epoch: UInt64 { basis.epoch }
@@ -42,7 +44,9 @@ public struct SettlementAhead: Sendable {
             return amount
         }
         guard !unreadable else { return nil }
-        return SettlementAhead(basis: basis, computation: computed.computation, settling: computed.settling, bonds: computed.bonds)
+        let encoded = EncodedRecord(key: .settlement(basis.epoch), value: computed.computation.record.encodedRecord)
+        return SettlementAhead(basis: basis, computation: computed.computation, settling: computed.settling, bonds: computed.bonds,
+                               encodedRecord: encoded)
     }
 }
 
@@ -74,6 +78,7 @@ extension LedgerState {
     public func prepareSettlement(epoch: UInt64, read: SettlementReading?, ahead: SettlementAhead?) -> Result<PreparedSettlement, SettlementRefusal> {
         guard let ahead, ahead.basis.epoch == epoch, stillHolds(ahead) else { return prepareSettlement(epoch: epoch, read: read) }
         return .success(PreparedSettlement(computation: ahead.computation, nextHeight: nextHeight, lastHash: lastHash,
-                                           settling: ahead.settling, revision: settlingRevision, computedAhead: true))
+                                           settling: ahead.settling, revision: settlingRevision, computedAhead: true,
+                                           encodedRecord: ahead.encodedRecord))
     }
 }

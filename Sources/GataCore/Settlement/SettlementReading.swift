@@ -39,7 +39,7 @@ extension LedgerState {
     /// their job ids only, in one pass under the hold.
     public func beginSettlementReading(epoch: UInt64) -> SettlementReading? {
         guard epoch == settlementCount, epochs[epoch]?.closed == true, !lastSettlementPending else { return nil }
-        let jobIds = unsettledJobs.filter { $0.key <= epoch }.flatMap { $0.value }
+        let jobIds = unsettled.jobIds(upTo: epoch)
         return SettlementReading(epoch: epoch, revision: settlementReadRevision, reading: ReceiptReading(jobIds: jobIds, source: source))
     }
 
@@ -50,7 +50,7 @@ extension LedgerState {
         let start = read.reading.position
         takeSlice(&read.reading, limit: limit)
         read.sliceWorks = read.reading.jobIds[start..<(start + read.reading.slice.count)].map { jobId in
-            guard let work = unsettledWork[jobId] else { preconditionFailure("an unsettled receipt \(jobId) has no work") }
+            guard let work = unsettled.work(jobId) else { preconditionFailure("an unsettled receipt \(jobId) has no work") }
             return work
         }
         return true

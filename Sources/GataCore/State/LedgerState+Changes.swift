@@ -5,6 +5,10 @@ extension LedgerState {
     mutating func touch(_ key: StateKey) {
         guard touchedTerms[key] == nil else { return }
         touchedOrder.append(key)
+        if case .settlement(let epoch) = key, let pending = pendingSettlementTerm, pending.epoch == epoch {
+            touchedTerms[key] = .some(pending.term)
+            return
+        }
         touchedTerms[key] = encodeRecord(key).map { StateDigest.term(key: key.bytes, value: $0) }
     }
 
@@ -15,14 +19,24 @@ extension LedgerState {
         for key in touchedOrder {
             if case .some(.some(let old)) = touchedTerms[key] { digest.remove(old) }
             let keyBytes = key.bytes
-            let value = encodeRecord(key)
-            if let value { digest.add(StateDigest.term(key: keyBytes, value: value)) }
+            let value: [UInt8]?, term: Hash32?
+            if !encodedAhead.isEmpty, let ahead = encodedAhead.removeValue(forKey: key) {
+                (value, term) = (ahead.value, ahead.term)
+            } else {
+                value = encodeRecord(key)
+                term = value.map { StateDigest.term(key: keyBytes, value: $0) }
+            }
+            if let term { digest.add(term) }
+            if case .settlement(let epoch) = key {
+                pendingSettlementTerm = settlements[epoch]?.applied == false ? term.map { (epoch, $0) } : nil
+            }
             writes.append(RecordWrite(key: key, keyBytes: keyBytes, value: value))
             if evicting { noteWritten(key) }
             if !deferredReceipts.isEmpty, case .receipt(let jobId) = key, let height = deferredHeight(holding: jobId) {
                 entryWaitsForDeferred = max(entryWaitsForDeferred ?? 0, height)
             }
         }
+        precondition(encodedAhead.isEmpty, "a record encoded ahead was not written by its entry")
         touchedOrder.removeAll(keepingCapacity: true)
         touchedTerms.removeAll(keepingCapacity: true)
         let indexes = touchedIndexes
@@ -91,12 +105,21 @@ extension LedgerState {
             return "issued \(issued) exceeds the cap \(genesis.emission.supplyCap)"
         }
         guard !checkingDigest || recomputeDigest() == digest else { return "the incremental state digest differs from a full recomputation" }
-        guard unsettledWork.count == unsettledJobs.values.reduce(0, { $0 + $1.count }) else {
-            return "the assignments held for settling do not match the unsettled receipts"
-        }
         guard receiptJobs.count == receipts.count,
               receipts.allSatisfy({ receiptJobs[$0.value.receiptId] == $0.key })
         else { return "the receipt index does not match the receipts" }
         return nil
+    }
+}
+
+/// A record's stored bytes and its digest term, made away from the write path for an entry that
+/// writes exactly those bytes, so that applying it does not encode and hash them again.
+public struct EncodedRecord: Sendable {
+    let value: [UInt8]
+    let term: Hash32
+
+    init(key: StateKey, value: [UInt8]) {
+        self.value = value
+        self.term = StateDigest.term(key: key.bytes, value: value)
     }
 }

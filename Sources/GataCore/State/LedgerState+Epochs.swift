@@ -79,7 +79,7 @@ extension LedgerState {
     public var openEpochReceiptsRoot: Hash32 {
         guard let openEpoch else { return .zero }
         // Read on every core: the records may be in the store, not in memory.
-        let jobIds = Array(unsettledJobs[openEpoch] ?? [])
+        let jobIds = unsettled.jobIds(in: openEpoch)
         return Sampler.receiptsRoot(Parallel.map(count: jobIds.count) { receipts[jobIds[$0]]?.receiptId }.compactMap { $0 })
     }
 

@@ -89,7 +89,7 @@ extension LedgerState {
     /// common case, a new receipt, reads no record from the store.
     private func recordedReceipt(_ jobId: Hash32, assignment: AssignmentRecord?) -> ReceiptRecord? {
         guard let assignment else { return nil }
-        if assignment.epoch == openEpoch, unsettledWork[jobId] == nil { return nil }
+        if assignment.epoch == openEpoch, !unsettled.contains(jobId, epoch: assignment.epoch) { return nil }
         return receipts[jobId]
     }
 
@@ -118,17 +118,13 @@ extension LedgerState {
 extension LedgerState {
     /// Lists a receipt as unsettled: by epoch, by node, and with what settling needs of its assignment.
     mutating func holdUnsettled(_ jobId: Hash32, _ work: UnsettledJob) {
-        unsettledJobs[work.epoch, default: []].insert(jobId)
-        unsettledWork[jobId] = work
+        unsettled.insert(jobId, work)
         unsettledByNode[work.node, default: 0] += 1
     }
 
     /// Takes settled receipts off the unsettled lists: an epoch they leave empty goes as a whole,
     /// and each node's count drops once.
     mutating func releaseUnsettled(_ settled: SettledReceipts) {
-        for jobs in settled.byEpoch.values {
-            for jobId in jobs { unsettledWork.removeValue(forKey: jobId) }
-        }
         // A fraud group is settled with its sampled receipts still unresolved; their index
         // entries go in epoch and job id order.
         for epoch in settled.byEpoch.keys.sorted() where awaitingResolution[epoch] != nil {
@@ -137,14 +133,7 @@ extension LedgerState {
             }
             if awaitingResolution[epoch]?.isEmpty == true { awaitingResolution[epoch] = nil }
         }
-        for (epoch, jobs) in settled.byEpoch {
-            if unsettledJobs[epoch]?.count == jobs.count {
-                unsettledJobs[epoch] = nil
-            } else {
-                for jobId in jobs { unsettledJobs[epoch]?.remove(jobId) }
-                if unsettledJobs[epoch]?.isEmpty == true { unsettledJobs[epoch] = nil }
-            }
-        }
+        for (epoch, jobs) in settled.byEpoch { unsettled.remove(jobs, epoch: epoch) }
         for (node, count) in settled.byNode {
             let left = unsettledByNode[node, default: count] - count
             unsettledByNode[node] = left > 0 ? left : nil

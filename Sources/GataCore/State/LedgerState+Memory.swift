@@ -4,7 +4,7 @@ import GataCrypto
 /// and lets every other record go once its last write is durable.
 ///
 /// The working set: the totals, every account, what settling needs of each receipt not yet settled
-/// (its node, epoch and units, in ``LedgerState/unsettledWork``), the sampled receipts awaiting
+/// (its node, epoch and units, in ``LedgerState/unsettled``), the sampled receipts awaiting
 /// resolution, the epoch open now, and a settlement computed but not yet applied. Assignments,
 /// every other receipt (settled or not), closed epochs, applied settlements and balance snapshots
 /// leave memory once durable and are read through the source when needed.
@@ -55,8 +55,8 @@ extension LedgerState {
 
     /// Whether a receipt is sampled and awaits resolution, and so stays in memory.
     func isAwaitingResolution(_ jobId: Hash32) -> Bool {
-        guard !awaitingResolution.isEmpty, let epoch = unsettledWork[jobId]?.epoch else { return false }
-        return awaitingResolution[epoch]?.contains(jobId) ?? false
+        guard !awaitingResolution.isEmpty else { return false }
+        return awaitingResolution.values.contains { $0.contains(jobId) }
     }
 
     /// Lets go of the queued records whose last write, at or below `height`, is durable: the
@@ -87,7 +87,7 @@ extension LedgerState {
         assignments.shrinkIfSparse()
         receipts.shrinkIfSparse()
         receiptJobs.shrinkIfSparse()
-        unsettledWork.shrinkIfSparse()
+        unsettled.shrinkIfSparse()
         evictionHeights.shrinkIfSparse()
     }
 

@@ -118,14 +118,13 @@ extension LedgerState {
         // Sized once: growing tables of millions rehashes every key several times.
         var perEpoch: [UInt64: Int] = [:]
         for (_, work) in workingSet.unsettled { perEpoch[work.epoch, default: 0] += 1 }
-        for (epoch, count) in perEpoch { state.unsettledJobs[epoch] = Set(minimumCapacity: count) }
-        state.unsettledWork.reserveCapacity(workingSet.unsettled.count)
+        for (epoch, count) in perEpoch { state.unsettled.reserve(count, in: epoch) }
         for (jobId, work) in workingSet.unsettled {
             state.holdUnsettled(jobId, work)
             if work.epoch == state.openEpoch { state.receiptCounts[work.epoch, default: 0] += 1 }
         }
         for (epoch, jobId, receipt) in workingSet.awaitingResolution {
-            guard state.unsettledWork[jobId]?.epoch == epoch, !receipt.settled, receipt.status == .sampled,
+            guard state.unsettled.contains(jobId, epoch: epoch), !receipt.settled, receipt.status == .sampled,
                   state.verificationPhase(receiptEpoch: epoch) != .resolved
             else { throw DecodeError("the receipt of job \(jobId) is listed as awaiting resolution in epoch \(epoch) but is not a sampled unsettled receipt of that epoch, unresolved") }
             state.receipts[jobId] = receipt
@@ -141,8 +140,7 @@ extension LedgerState {
         settlementCount = UInt64(settlements.count)
         lastSettlementPending = settlementCount > 0 && settlements[settlementCount - 1]?.applied == false
         openEpoch = epochs.first(where: { !$0.value.closed })?.key
-        unsettledJobs = [:]
-        unsettledWork = [:]
+        unsettled.removeAll()
         unsettledByNode = [:]
         receiptCounts = [:]
         for jobId in receipts.keys {

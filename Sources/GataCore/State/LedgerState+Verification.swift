@@ -63,7 +63,7 @@ extension LedgerState {
         touch(.receipt(jobId))
         if epoch < settlementCount { settlingRevision &+= 1 }
         // A settled receipt (an output revealed after its settlement) is in no reading.
-        if epoch <= settlementCount, unsettledWork[jobId] != nil { settlementReadRevision &+= 1 }
+        if epoch <= settlementCount, unsettled.contains(jobId, epoch: epoch) { settlementReadRevision &+= 1 }
     }
 
     /// Refuses a reveal for a receipt of `epoch` outside its reveal window.

@@ -42,13 +42,11 @@ public struct LedgerState: Sendable {
     /// so that the summary of every group does not read that settlement's record, which a
     /// network of many nodes makes megabytes long, once it has left memory.
     var lastSettlementPending = false
-    /// Receipts not yet settled, by epoch.
-    public internal(set) var unsettledJobs: [UInt64: Set<Hash32>] = [:]
+    /// Receipts not yet settled, by epoch, with what a settlement needs of each one's assignment,
+    /// so that neither computing nor applying one reads assignments, which leave memory once durable.
+    public internal(set) var unsettled = UnsettledReceipts()
     /// Unsettled receipts, by node: a node's bond is locked while it has any.
     public internal(set) var unsettledByNode: [Address: Int] = [:]
-    /// What a settlement needs of each unsettled receipt's assignment, by job id, so that neither
-    /// computing nor applying one reads assignments, which leave memory once durable.
-    public internal(set) var unsettledWork: [Hash32: UnsettledJob] = [:]
     /// Sampled receipts of closed epochs whose reveal window has not closed yet, by epoch: the
     /// receipts verifiers still work on, and the only receipts held in memory once durable.
     /// Derived from the receipt records' statuses (a sampled receipt not settled).
@@ -91,6 +89,13 @@ public struct LedgerState: Sendable {
     var touchedTerms: [StateKey: Hash32?] = [:]
     /// Index entries the entry being applied changed.
     var touchedIndexes: [IndexWrite] = []
+    /// Records the entry being applied writes whose bytes and term were made ahead, away from the
+    /// write path, from the very values it writes (a settlement's record of millions of job ids).
+    var encodedAhead: [StateKey: EncodedRecord] = [:]
+    /// The digest term of the last settlement's record while it is computed and not applied, so
+    /// that phase two takes it out without encoding that record again. Outside the digest; an
+    /// open starts without it, and phase two then encodes the record.
+    var pendingSettlementTerm: (epoch: UInt64, term: Hash32)?
 
     public init() {}
 

@@ -37,6 +37,6 @@ extension LedgerState {
             chainHash: chainHash, head: head, openEpoch: openEpoch, nextEpoch: nextEpoch, closedEpochs: closedEpochCount,
             settledEpochs: settlementCount - (pending == nil ? 0 : 1), settlementPending: pending,
             minted: totals.minted, burned: totals.burned, openEpochReceipts: openEpoch.flatMap { receiptCounts[$0] } ?? 0,
-            unsettledReceipts: unsettledJobs.mapValues(\.count))
+            unsettledReceipts: unsettled.counts)
     }
 }

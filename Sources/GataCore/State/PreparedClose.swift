@@ -48,7 +48,7 @@ extension LedgerState {
     public func beginClosing(epoch: UInt64) -> ClosingReceipts? {
         guard let genesis, openEpoch == epoch else { return nil }
         return ClosingReceipts(epoch: epoch, ratePPM: genesis.sampleRatePPM,
-                               reading: ReceiptReading(jobIds: Array(unsettledJobs[epoch] ?? []), source: source))
+                               reading: ReceiptReading(jobIds: unsettled.jobIds(in: epoch), source: source))
     }
 
     /// Takes up to `limit` more of the closing receipts (``takeSlice(_:limit:)``); false, taking
@@ -63,7 +63,7 @@ extension LedgerState {
     /// from (it has as many: they are only added while it is open) and it reveals `secret`.
     func preparedClose(_ prepared: PreparedWork?, epoch: UInt64, secret: Hash32) -> PreparedClose? {
         guard case .close(let close) = prepared, close.epoch == epoch, close.secret == secret, openEpoch == epoch,
-              close.receiptCount == unsettledJobs[epoch]?.count ?? 0 else { return nil }
+              close.receiptCount == unsettled.count(in: epoch) else { return nil }
         return close
     }
 

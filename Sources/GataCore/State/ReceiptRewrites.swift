@@ -113,7 +113,7 @@ extension LedgerState {
         }
         digest.remove(rewrites.removed.value)
         digest.add(rewrites.added.value)
-        var writes = rewrites.kept.map { item in
+        let writes = rewrites.kept.map { item in
             receipts[item.jobId] = item.record
             if evicting { noteWritten(.receipt(item.jobId)) }
             return RecordWrite(key: .receipt(item.jobId), keyBytes: StateKey.receipt(item.jobId).bytes, value: item.value)

@@ -66,7 +66,7 @@ public enum DevnetWorkload {
     /// read from the state: the workload's claims and salts follow from the job ids and the key.
     static func revealDue(key: PrivateKey, sequencer: Sequencer, onRecorded: @Sendable (SubmitOutcome) -> Void) async {
         let due: [Hash32] = sequencer.read { state in
-            state.unsettledJobs.filter { state.verificationPhase(receiptEpoch: $0.key) == .revealing }.values.flatMap { $0 }.filter {
+            state.unsettled.epochs.filter { state.verificationPhase(receiptEpoch: $0) == .revealing }.flatMap { state.unsettled.jobIds(in: $0) }.filter {
                 state.assignments[$0]?.node == key.address && state.receipts[$0]?.outputHash == nil
             }.sorted()
         }

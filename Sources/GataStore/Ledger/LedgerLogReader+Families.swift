@@ -111,7 +111,7 @@ extension LedgerLogReader {
         }
         if let finding { return finding }
         let expected = state.assignments.count + state.receipts.count + Int(state.closedEpochCount)
-            + state.unsettledJobs.values.reduce(0) { $0 + $1.count } + state.awaitingResolution.values.reduce(0) { $0 + $1.count }
+            + state.unsettled.count + state.awaitingResolution.values.reduce(0) { $0 + $1.count }
         guard indexed.count != expected else { return nil }
         func missing(_ key: [UInt8], _ what: String) -> FamilyFinding? {
             indexed.contains(key) ? nil : FamilyFinding(family: "indexes", key: Hex.encodePrefixed(key), expected: what, found: "no entry")
@@ -125,8 +125,8 @@ extension LedgerLogReader {
         for epoch in 0..<state.closedEpochCount {
             if let found = missing(StoreKeys.epochReceiptsIndex(epoch), "the receipt count of closed epoch \(epoch)") { return found }
         }
-        for (epoch, jobs) in state.unsettledJobs {
-            for jobId in jobs {
+        for epoch in state.unsettled.epochs {
+            for jobId in state.unsettled.jobIds(in: epoch) {
                 if let found = missing(StoreKeys.unsettledReceiptIndex(epoch: epoch, jobId: jobId), "unsettled receipt of job \(jobId) in epoch \(epoch)") {
                     return found
                 }
@@ -166,7 +166,7 @@ extension LedgerLogReader {
             guard value == StoreKeys.log(UInt64(count)) else { return wrong("\(count) receipts, as a u64") }
         case (StoreKeys.unsettledReceiptIndexTag, 41):
             let (epoch, jobId) = StoreKeys.epochAndJob(ofIndexKey: key)!
-            guard state.unsettledJobs[epoch]?.contains(jobId) == true, let work = state.unsettledWork[jobId] else {
+            guard let work = state.unsettled.work(jobId, epoch: epoch) else {
                 return wrong("no entry: job \(jobId) has no unsettled receipt in epoch \(epoch)")
             }
             guard value == StoreKeys.unsettledReceiptValue(work) else { return wrong("node \(work.node) and \(work.units) units, as an address and a u64") }

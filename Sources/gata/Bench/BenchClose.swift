@@ -38,7 +38,7 @@ struct BenchClose: AsyncParsableCommand {
         try workload.measure("close", childArguments: { ["bench", "close", "--genesis", genesis, "--close-folder", $0] },
                              floorTitle: "the receipt records") { ledger, config, progress in
             _ = try SettleWorkload(genesis: config, receipts: receipts, nodes: nodes).write(into: &ledger, closing: false, progress: progress)
-            let keys = ledger.state.unsettledJobs[0, default: []].map { StateKey.receipt($0) }.shuffled()
+            let keys = ledger.state.unsettled.jobIds(in: 0).map { StateKey.receipt($0) }.shuffled()
             return .init(title: "GATA close benchmark: epoch 0, \(keys.count) receipts from \(nodes) nodes, \(ProcessInfo.processInfo.activeProcessorCount) cores",
                          keys: keys)
         }

@@ -39,7 +39,7 @@ struct BenchSettle: AsyncParsableCommand {
         try workload.measure("settlement", childArguments: { ["bench", "settle", "--genesis", genesis, "--settle-folder", $0] },
                              floorTitle: "the settled receipt records") { ledger, config, progress in
             let epochZero = try SettleWorkload(genesis: config, receipts: receipts, nodes: nodes).write(into: &ledger, progress: progress)
-            let keys = ledger.state.unsettledJobs.filter { $0.key <= 0 }.values.flatMap { $0 }.map { StateKey.receipt($0) }.shuffled()
+            let keys = ledger.state.unsettled.jobIds(upTo: 0).map { StateKey.receipt($0) }.shuffled()
             return .init(title: "GATA settlement benchmark: epoch 0, \(epochZero.receipts) receipts from \(nodes) nodes, \(epochZero.sampled) sampled and verified, "
                            + "\(ProcessInfo.processInfo.activeProcessorCount) cores", keys: keys)
         }

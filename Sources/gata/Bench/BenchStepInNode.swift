@@ -84,6 +84,13 @@ struct StepScenario: Sendable {
             return spans.count
         }
 
+        /// The longest wait of the requests answered within `window`.
+        func longestWait(answeredIn window: ClosedRange<ContinuousClock.Instant>) -> Duration {
+            lock.lock()
+            defer { lock.unlock() }
+            return spans.filter { window.contains($0.answered) }.map { $0.answered - $0.sent }.max() ?? .zero
+        }
+
         /// Over the requests that overlap `window`: how many, the longest single wait, and the
         /// longest time without an answer.
         func stalls(in window: ClosedRange<ContinuousClock.Instant>) -> (requests: Int, longestWait: Duration, longestGap: Duration, failures: Int) {
@@ -162,13 +169,20 @@ struct StepScenario: Sendable {
         await submitting.value
         if let summary, summary.verifiersPaid == .zero { throw CLIError("the settlement does not pay what the workload set up: \(summary)") }
         let phaseOne = (phaseOneDone.withLock { $0 } ?? ended) - started
+        func seconds(_ value: Double) -> String { String(format: "%7.2f s", value) }
+        func millis(_ duration: Duration) -> String { String(format: "%7.0f ms", duration / .milliseconds(1)) }
         let read = reads.stalls(in: started...rewritten), ingest = transfers.stalls(in: started...rewritten)
+        // Where the longest waits fall: each span counts the transfers answered within it.
+        let phaseOneEnd = phaseOneDone.withLock { $0 } ?? ended
+        let spans = summary == nil
+            ? [("the close", started...ended), ("its receipts written", ended...rewritten)]
+            : [("phase one", started...phaseOneEnd), ("phase two", phaseOneEnd...ended), ("its receipts written", ended...rewritten)]
+        let byPhase = spans.map { "\($0.0) \(millis(transfers.longestWait(answeredIn: $0.1)).trimmingCharacters(in: .whitespaces))" }
+            .joined(separator: ", ")
         let total = (ended - started) / .seconds(1)
         // Against the floor, which writes every record, the records written after count too.
         try JSONEncoder().encode(StepInNode.Figures(total: (rewritten - started) / .seconds(1))).write(to: URL(fileURLWithPath: StepInNode.Figures.file(folder: folder)))
         let loadAverage = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "unknown"
-        func seconds(_ value: Double) -> String { String(format: "%7.2f s", value) }
-        func millis(_ duration: Duration) -> String { String(format: "%7.0f ms", duration / .milliseconds(1)) }
         let lines: String
         if summary != nil {
             progress("settled")
@@ -195,6 +209,7 @@ struct StepScenario: Sendable {
                   while it ran, until its receipts were written
                     eth_getBalance over HTTP, polled every 5 ms   \(read.requests) answers, longest wait \(millis(read.longestWait)), longest gap \(millis(read.longestGap)), \(read.failures) failed
                     transfers, submitted one at a time             \(ingest.requests) recorded, longest wait \(millis(ingest.longestWait)), \(ingest.failures) refused
+                      longest wait of those answered in each span: \(byPhase)
                   memory of the node
                     resident before                                \(ProcessMemory.megabytes(residentBefore))
                     peak until its receipts were written           \(peakMeasured ? ProcessMemory.megabytes(peak) : "not measurable here")
