@@ -94,7 +94,7 @@ public final class SealJournal: @unchecked Sendable {  // one worker task uses i
         guard let path else { return }
         var bytes = try JSONEncoder().encode(line)
         bytes.append(0x0A)
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         try handle.seekToEnd()

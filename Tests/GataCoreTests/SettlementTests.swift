@@ -153,6 +153,28 @@ import Testing
         #expect(prepared.shadow?.divergence == nil, "the in-memory and RocksDB sources agree with it")
     }
 
+    /// Phase two's payouts are worked out ahead from the paid accounts as they were read; an
+    /// account changed since (a transfer to a paid node) must be worked out in the entry instead.
+    @Test func payoutsWorkedOutBeforeAnAccountChangedAreNotUsedForIt() throws {
+        var plain = try Self.thousandsOfReceipts(shadowed: false)
+        var prepared = try Self.thousandsOfReceipts(shadowed: true)
+        let node = DevAccounts.key(5).address, sender = DevAccounts.key(1)
+        let transferToAPaidNode = { (chain: inout TestChain) in
+            #expect(chain.state.settlements[0]?.payouts.contains { $0.address == node } == true, "the node is paid")
+            let transfer = MessageSigning.transfer(sender, chainId: chain.chainId, to: node, amount: Amount(baseUnits: 7),
+                                                   nonce: chain.state.account(sender.address).nonce)
+            #expect(chain.submit(.transfer(transfer)).code == .applied)
+        }
+        let (_, applied) = prepared.settlePrepared(between: transferToAPaidNode)
+        let (_, plainApplied) = plain.settle(between: transferToAPaidNode)
+        #expect(applied.code == .applied)
+        #expect(try #require(plainApplied) == applied, "the same writes, the changed account's with the transfer in it")
+        #expect(prepared.state.account(node) == plain.state.account(node))
+        #expect(prepared.state.digest == plain.state.digest)
+        #expect(prepared.state.invariantViolation() == nil, "the digest equals a full recomputation")
+        #expect(prepared.shadow?.divergence == nil)
+    }
+
     /// Between the two phases a settled receipt may still change (its output revealed, while its
     /// epoch's reveal window is open); work derived before that change must not be used.
     @Test func phaseTwoWorkDerivedBeforeAReceiptChangedIsNotUsed() throws {

@@ -81,8 +81,9 @@ struct TestChain {
             preconditionFailure("epoch \(epoch) can be settled")
         }
         let computed = apply(next(.settlementComputed(prepared.computation.summary)), prepared: .computation(prepared))
+        let paying = prepared.paidAddresses.map { state.account($0) }
         between(&self)
-        let application = prepared.application()
+        let application = prepared.application(paying: paying)
         writeDueCheckpoint()
         return (computed, apply(next(.settlementApplied(epoch: epoch)), prepared: .application(application)))
     }

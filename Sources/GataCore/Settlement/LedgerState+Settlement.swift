@@ -47,9 +47,14 @@ extension LedgerState {
         touch(.settlement(epoch))
         touch(.balanceSnapshot(epoch))
         if epoch >= Self.balanceSnapshotsKept { touch(.balanceSnapshot(epoch - Self.balanceSnapshotsKept)) }
-        for payout in record.payouts {
-            touch(.account(payout.address))
+        let preparedPayouts = preparedPayouts(prepared, epoch: epoch, count: record.payouts.count)
+        for (index, payout) in record.payouts.enumerated() {
             var holder = account(payout.address)
+            if let ready = preparedPayouts?[index], ready.address == payout.address, ready.before == holder {
+                touch(.account(payout.address), knownTerm: ready.termBefore)
+            } else {
+                touch(.account(payout.address))
+            }
             holder.balance = holder.balance.adding(payout.amount)!
             accounts[payout.address] = holder
             totals.balances = totals.balances.adding(payout.amount)!
@@ -69,6 +74,13 @@ extension LedgerState {
                 totals.balances = totals.balances.adding(slash.amount)!
             } else {
                 totals.burned = totals.burned.adding(slash.amount)!
+            }
+        }
+        // A paid account that ends the entry as worked out ahead is written as encoded there; one
+        // slashed too, or changed since it was read, is encoded when the changes are committed.
+        if let preparedPayouts {
+            for case let ready? in preparedPayouts where accounts[ready.address] == ready.after {
+                if let encoded = ready.record { encodedAhead[.account(ready.address)] = encoded }
             }
         }
         let (settledWrites, settledByEpoch) = settleReceipts(

@@ -31,13 +31,47 @@ public struct PreparedSettlement: Sendable {
     /// path; nil when computed on it.
     var encodedRecord: EncodedRecord?
 
+    /// The accounts this settlement pays, in payout order: what ``application(paying:)`` is given.
+    public var paidAddresses: [Address] { computation.payouts.map(\.address) }
+
     /// Phase two's work on the receipts this settlement settles: each one's settled bytes and the
     /// digest terms it takes out and puts in. Derived on every core, from the receipts as phase one
     /// saw them, by any thread: it reads no state. Applying phase two uses it only while no receipt
     /// it settles has changed since (the state's ``LedgerState/settlingRevision`` has not moved);
     /// otherwise it derives the same from the receipts as they are then.
-    public func application() -> PreparedApplication {
-        PreparedApplication(epoch: computation.summary.epoch, revision: revision, settled: SettledReceipts.derive(settling))
+    ///
+    /// - Parameter paying: the accounts of ``paidAddresses`` as they were read, in that order:
+    ///   each paid account's record before and after its payout is encoded and hashed here too,
+    ///   and phase two uses that for each account still as read (``PreparedPayout``). Empty: none.
+    public func application(paying accounts: [Account] = []) -> PreparedApplication {
+        let payouts = computation.payouts
+        let prepared = accounts.count == payouts.count
+            ? Parallel.map(count: payouts.count) { PreparedPayout(payouts[$0], from: accounts[$0]) }
+            : []
+        return PreparedApplication(epoch: computation.summary.epoch, revision: revision, settled: SettledReceipts.derive(settling), payouts: prepared)
+    }
+}
+
+/// One payout of phase two worked out ahead from the account as it was read: the account's
+/// record term before, and its record and term after. Phase two uses it only if the account is
+/// still what was read and ends the entry as `after` (a slash of the same account changes it).
+struct PreparedPayout: Sendable {
+    let address: Address
+    let before: Account
+    let termBefore: Hash32?
+    let after: Account
+    let record: EncodedRecord?
+
+    init?(_ payout: SettlementRecord.Payout, from account: Account) {
+        guard let balance = account.balance.adding(payout.amount) else { return nil }
+        var after = account
+        after.balance = balance
+        let key = StateKey.account(payout.address)
+        self.address = payout.address
+        self.before = account
+        self.termBefore = account.isEmpty ? nil : StateDigest.term(key: key.bytes, value: account.encodedRecord)
+        self.after = after
+        self.record = after.isEmpty ? nil : EncodedRecord(key: key, value: after.encodedRecord)
     }
 }
 
@@ -54,6 +88,8 @@ public struct PreparedApplication: Sendable {
     public let epoch: UInt64
     let revision: UInt64
     let settled: SettledReceipts
+    /// In payout order, nil where the payout would overflow; empty when no account was read.
+    let payouts: [PreparedPayout?]
 
     /// How many receipts it settles.
     public var receiptCount: Int { settled.rewrites.count }
@@ -102,6 +138,13 @@ extension LedgerState {
         guard case .computation(let prepared) = prepared, prepared.nextHeight == nextHeight, prepared.lastHash == lastHash,
               prepared.computation.summary.epoch == epoch else { return nil }
         return prepared.computation
+    }
+
+    /// The payouts of `epoch`'s phase two worked out ahead, one per payout of its record; each is
+    /// checked against its account before it is used.
+    func preparedPayouts(_ prepared: PreparedWork?, epoch: UInt64, count: Int) -> [PreparedPayout?]? {
+        guard case .application(let prepared) = prepared, prepared.epoch == epoch, prepared.payouts.count == count, count > 0 else { return nil }
+        return prepared.payouts
     }
 
     /// The prepared receipts of `epoch`'s phase two if none of them has changed since they were read.

@@ -12,6 +12,13 @@ extension LedgerState {
         touchedTerms[key] = encodeRecord(key).map { StateDigest.term(key: key.bytes, value: $0) }
     }
 
+    /// ``touch(_:)`` for a record whose current term is known: nil when it does not exist.
+    mutating func touch(_ key: StateKey, knownTerm: Hash32?) {
+        guard touchedTerms[key] == nil else { return }
+        touchedOrder.append(key)
+        touchedTerms[key] = .some(knownTerm)
+    }
+
     /// Folds the touched records into the digest and returns them, each encoded once.
     mutating func commitChanges() -> ApplyResult {
         var writes: [RecordWrite] = []

@@ -174,7 +174,17 @@ public struct EpochDriver: Sendable {
         var application: PreparedApplication?
         if let prepared = kept.withLock({ $0 }) {
             kept.withLock { $0 = nil }
-            application = await Self.awayFromTasks { prepared.application() }
+            // The paid accounts as they are now, taken in slices so that the lock is held briefly;
+            // one changed before phase two applies is worked out there instead.
+            let addresses = prepared.paidAddresses
+            var paying: [Account] = []
+            paying.reserveCapacity(addresses.count)
+            for start in stride(from: 0, to: addresses.count, by: Self.readSlice) {
+                let slice = addresses[start..<min(addresses.count, start + Self.readSlice)]
+                paying += sequencer.read { state in slice.map { state.account($0) } }
+                await Task.yield()
+            }
+            application = await Self.awayFromTasks { [paying] in prepared.application(paying: paying) }
         }
         try await applySettlement(epoch: epoch, prepared: application)
         return sequencer.read { $0.settlements[epoch]?.summary }
