@@ -52,7 +52,7 @@ public struct Evidence: Sendable {
     }
 
     /// Whether deriving the payload's evidence recovers a signature: what is worth a worker
-    /// thread. The unsigned kinds only hash, or not even that.
+    /// thread. For the unsigned kinds ``derive(_:)`` derives nothing.
     public static func recovers(_ payload: Payload) -> Bool {
         switch payload {
         case .genesis, .checkpoint, .settlementComputed, .settlementApplied, .receiptReveal, .outcomeReveal: false

@@ -22,7 +22,7 @@ public struct PreparedSettlement: Sendable {
     let lastHash: Hash32
     /// The receipts it settles as they were then, in ``SettlementComputation/settledJobs`` order,
     /// and the ``LedgerState/settlingRevision`` they were read at: what phase two's work is
-    /// derived from, away from the write path (``application()``).
+    /// derived from, away from the write path (``application(paying:)``).
     let settling: [SettlingReceipt]
     let revision: UInt64
     /// Whether it came from a ``SettlementAhead`` rather than from the state it was prepared on.
@@ -30,6 +30,14 @@ public struct PreparedSettlement: Sendable {
     /// The settlement record phase one writes, encoded with its digest term away from the write
     /// path; nil when computed on it.
     var encodedRecord: EncodedRecord?
+
+    /// The same without its encoded record, which phase one has written: what is kept for phase
+    /// two, so that the record's megabytes are not held through it.
+    public func droppingEncodedRecord() -> PreparedSettlement {
+        var kept = self
+        kept.encodedRecord = nil
+        return kept
+    }
 
     /// The accounts this settlement pays, in payout order: what ``application(paying:)`` is given.
     public var paidAddresses: [Address] { computation.payouts.map(\.address) }
@@ -83,7 +91,8 @@ struct SettlingReceipt: Sendable {
     let work: UnsettledJob
 }
 
-/// Phase two's per-receipt work, derived ahead of the entry (``PreparedSettlement/application()``).
+/// Phase two's work on each settled receipt and each paid account, derived ahead of the entry
+/// (``PreparedSettlement/application(paying:)``).
 public struct PreparedApplication: Sendable {
     public let epoch: UInt64
     let revision: UInt64

@@ -107,7 +107,7 @@ public struct LedgerState: Sendable {
     /// On any code but ``ResultCode/applied`` the state is unchanged. `evidence` must be
     /// ``Evidence/derive(_:)`` of the entry's payload. `prepared`, for a settlement's phase one, is
     /// its computation made from this same state by ``prepareSettlement(epoch:)``, for phase two
-    /// its settled receipts derived ahead (``PreparedSettlement/application()``), and for an
+    /// its settled receipts derived ahead (``PreparedSettlement/application(paying:)``), and for an
     /// epoch's close its work on the epoch's receipts (``ClosingReceipts/prepare(secret:)``). Each
     /// is used only while the state it was made from holds and ignored otherwise, so the work is
     /// done once on the write path and a replay still checks it.
@@ -159,7 +159,8 @@ public struct LedgerState: Sendable {
         case .settlementApplied(let epoch): result = applySettlementApplied(epoch: epoch, prepared: prepared)
         }
         guard result.isApplied else {
-            precondition(touchedOrder.isEmpty && touchedIndexes.isEmpty && entryDeferred == nil, "a rejected entry touched the state")
+            precondition(touchedOrder.isEmpty && touchedIndexes.isEmpty && entryDeferred == nil && encodedAhead.isEmpty,
+                         "a rejected entry touched the state")
             return result
         }
         result.deferred = entryDeferred

@@ -68,8 +68,9 @@ public struct UnsettledReceipts: Sendable, Equatable {
     /// Takes `jobIds`, distinct receipts unsettled in `epoch`, out of it; when they are all it
     /// holds, the epoch's table goes whole.
     mutating func remove(_ jobIds: [Hash32], epoch: UInt64) {
-        guard let table = byEpoch[epoch] else { return }
-        if table.count == jobIds.count {
+        assert(jobIds.allSatisfy { byEpoch[epoch]?[$0] != nil }, "a receipt taken off the unsettled lists was not on them")
+        guard let held = byEpoch[epoch]?.count else { return }
+        if held == jobIds.count {
             byEpoch[epoch] = nil
             return
         }

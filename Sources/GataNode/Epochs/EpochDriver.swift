@@ -156,7 +156,7 @@ public struct EpochDriver: Sendable {
         let computed = await sequencer.submit(constructing: { [read, ahead] state in
             switch state.prepareSettlement(epoch: epoch, read: read, ahead: ahead) {
             case .success(let prepared):
-                kept.withLock { $0 = prepared }
+                kept.withLock { $0 = prepared.droppingEncodedRecord() }
                 return .payload(.settlementComputed(prepared.computation.summary), prepared: .computation(prepared))
             case .failure(let refusal): return .refused(refusal.code, refusal.detail)
             }

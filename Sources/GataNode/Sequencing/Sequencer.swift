@@ -196,8 +196,8 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         await enqueue(.ready(payload, Self.derive(payload), prepared))
     }
 
-    /// The payload's evidence: a recovery on a worker, anything else (a settlement's entries
-    /// only hash, if that) here, without waiting behind queued recoveries.
+    /// The payload's evidence: a recovery on a worker; for an unsigned payload (a settlement's
+    /// entries, a reveal), which has none to derive, here, without waiting behind queued recoveries.
     private static func derive(_ payload: Payload) async -> Evidence {
         Evidence.recovers(payload) ? await EvidenceWorkers.shared.derive(payload) : Evidence.derive(payload)
     }

@@ -155,7 +155,8 @@ struct ScaleWorkload {
             receiptsRoot: ledger.state.openEpochReceiptsRoot, stateDigest: ledger.state.digest.value)))
         guard case .success(let prepared) = ledger.state.prepareSettlement(epoch: epoch) else { throw CLIError("epoch \(epoch) does not settle") }
         try ledger.append(.settlementComputed(prepared.computation.summary), prepared: .computation(prepared))
-        try ledger.append(.settlementApplied(epoch: epoch), prepared: .application(prepared.application()))
+        let paying = prepared.paidAddresses.map { ledger.state.account($0) }
+        try ledger.append(.settlementApplied(epoch: epoch), prepared: .application(prepared.application(paying: paying)))
         try ledger.flush()
     }
 }

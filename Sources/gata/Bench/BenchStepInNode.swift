@@ -168,12 +168,12 @@ struct StepScenario: Sendable {
         await polling.value
         await submitting.value
         if let summary, summary.verifiersPaid == .zero { throw CLIError("the settlement does not pay what the workload set up: \(summary)") }
-        let phaseOne = (phaseOneDone.withLock { $0 } ?? ended) - started
+        let phaseOneEnd = phaseOneDone.withLock { $0 } ?? ended
+        let phaseOne = phaseOneEnd - started
         func seconds(_ value: Double) -> String { String(format: "%7.2f s", value) }
         func millis(_ duration: Duration) -> String { String(format: "%7.0f ms", duration / .milliseconds(1)) }
         let read = reads.stalls(in: started...rewritten), ingest = transfers.stalls(in: started...rewritten)
         // Where the longest waits fall: each span counts the transfers answered within it.
-        let phaseOneEnd = phaseOneDone.withLock { $0 } ?? ended
         let spans = summary == nil
             ? [("the close", started...ended), ("its receipts written", ended...rewritten)]
             : [("phase one", started...phaseOneEnd), ("phase two", phaseOneEnd...ended), ("its receipts written", ended...rewritten)]
