@@ -229,6 +229,66 @@ import Testing
         #expect(try await FamilyAuditTests.divergence(fixture) == nil, "the finished folder audits clean")
     }
 
+    /// Phase two's marker counts the job ids staged after phase one instead of listing them: a
+    /// stop before its receipts are written is finished from the staged ids, which go with the
+    /// marker.
+    @Test func aStopAfterAPhaseTwoWhoseJobIdsWereStagedIsFinishedFromThemByOpening() async throws {
+        let fixture = try AuditFixture.build(interruptingBulkRewrites: true, stagingSettledJobs: true, stoppingAfterSettling: 0)
+        let settlement = try #require(fixture.interruptedRewrites.first { $0.finish == .settlement(epoch: 0) })
+        let marker = try #require(try StoreSurgery.read(path: fixture.path, family: .meta, key: StoreSurgery.deferredMarkerKey(settlement.height)))
+        let markerBytes = marker.count
+        #expect(markerBytes == 17, "kind, epoch, count and checksum: no job id is listed")
+        let slices = LedgerStore.stagedSlices(count: settlement.count)
+        func stagedSlicesStored() throws -> Int {
+            var stored = 0
+            for slice in 0...slices where try StoreSurgery.read(path: fixture.path, family: .meta, key: StoreSurgery.stagedJobsKey(epoch: 0, slice: slice)) != nil {
+                stored += 1
+            }
+            return stored
+        }
+        #expect(try stagedSlicesStored() == slices)
+        let divergence = try #require(try await FamilyAuditTests.divergence(fixture), "the audit sees the unfinished rewrite")
+        #expect(divergence.found.contains("bulk rewrite"), "\(divergence)")
+
+        let (store, state) = try LedgerStore.open(path: fixture.path, genesis: fixture.genesis)
+        #expect(store.recovery.finishedRewrites > 0, "the stop left a rewrite to finish")
+        for index in 0..<settlement.count {
+            #expect(store.record(.receipt(settlement.jobIds[index])) == Array(settlement.value(at: index)), "job \(settlement.jobIds[index])")
+        }
+        #expect(store.fullCheckViolation(of: state) == nil)
+        store.close()
+        #expect(try stagedSlicesStored() == 0, "the staged job ids go with the marker")
+        #expect(try await FamilyAuditTests.divergence(fixture) == nil, "the finished folder audits clean")
+    }
+
+    /// Staged job ids that do not add up to the count of the marker refuse the open, naming them;
+    /// ones that no marker counts are reported by the audit and deleted by an open.
+    @Test func stagedJobIdsThatDisagreeAreRefusedAndOnesLeftOverAreDeleted() async throws {
+        let fixture = try AuditFixture.build(interruptingBulkRewrites: true, stagingSettledJobs: true, stoppingAfterSettling: 0)
+        let first = StoreSurgery.stagedJobsKey(epoch: 0, slice: 0)
+        let kept = try #require(try StoreSurgery.read(path: fixture.path, family: .meta, key: first))
+        try StoreSurgery.overwrite(path: fixture.path, family: .meta, key: first, stored: TestSupport.sealed(key: first, value: [UInt8](repeating: 7, count: 32)))
+        #expect {
+            _ = try LedgerStore.open(path: fixture.path, genesis: fixture.genesis)
+        } throws: { error in
+            "\(error)".contains("staged") && "\(error)".contains("epoch 0")
+        }
+        try StoreSurgery.overwrite(path: fixture.path, family: .meta, key: first, stored: kept)
+        let (store, _) = try LedgerStore.open(path: fixture.path, genesis: fixture.genesis)
+        store.close()
+        #expect(try await FamilyAuditTests.divergence(fixture) == nil)
+
+        // Left over for a settlement that is applied and finished.
+        let stray = StoreSurgery.stagedJobsKey(epoch: 0, slice: 3)
+        try StoreSurgery.overwrite(path: fixture.path, family: .meta, key: stray, stored: TestSupport.sealed(key: stray, value: [UInt8](repeating: 1, count: 32)))
+        let found = try #require(try await FamilyAuditTests.divergence(fixture))
+        #expect(found.kind == "meta family" && found.found.contains("applied"), "\(found)")
+        let reopened = try LedgerStore.open(path: fixture.path, genesis: fixture.genesis).0
+        reopened.close()
+        #expect(try StoreSurgery.read(path: fixture.path, family: .meta, key: stray) == nil, "an open deletes them")
+        #expect(try await FamilyAuditTests.divergence(fixture) == nil)
+    }
+
     /// Epoch 0 settles at epoch 1's close, before any output of it is revealed, so nothing but its
     /// settlement makes its close's rewrite durable first. Phase two waits for it: written before
     /// it, its group would delete epoch 0's unsettled index entries, from which opening finishes

@@ -144,25 +144,44 @@ final class WriteGate: @unchecked Sendable {  // every field is guarded by `cond
         return all
     }
 
+    /// A settlement's job ids are staged in slices after its phase one, so that phase two's
+    /// group writes a marker that counts them instead of listing a million of them; the staged
+    /// ids go with the marker once the settled receipts are written.
+    @Test func aPhaseTwoMarkerCountsTheJobIdsStagedAfterPhaseOne() async throws {
+        let node = try await SlicedNode("gata-staged")
+        defer { node.close() }
+        let (store, sequencer, driver, genesis) = (node.store, node.sequencer, node.driver, node.genesis)
+        let jobs = try await Self.record(sequencer, chainId: genesis.chainId, epoch: 0)
+        try await driver.close(epoch: 0)
+        while sequencer.read({ $0.deferredReceipts.contains { !$0.isDurable } }) { await Task.yield() }
+        try await driver.openNext()
+
+        // The settled receipts' slices are held, so phase two's marker stays in place.
+        let slices = WriteGate()
+        store.setBeforeDeferredWriteHookForTesting { slices.enter() }
+        defer { slices.open() }
+        let settling = Task { try await driver.settle(epoch: 0) }
+        while !slices.holdsWrite { await Task.yield() }
+        let rewrite = try #require(sequencer.read { $0.deferredReceipts.first { $0.finish == .settlement(epoch: 0) } })
+        #expect(rewrite.count > jobs.count * 9 / 10, "\(rewrite)")
+        let marker = try #require(try StoreSurgery.read(store: store, family: .meta, key: StoreSurgery.deferredMarkerKey(rewrite.height)))
+        #expect(marker.count == 17, "kind, epoch, count and checksum, not \(rewrite.count) job ids")
+        let firstSlice = StoreSurgery.stagedJobsKey(epoch: 0, slice: 0)
+        #expect(try StoreSurgery.read(store: store, family: .meta, key: firstSlice) != nil, "the job ids are staged")
+        slices.open()
+        _ = try await settling.value
+        while !rewrite.isDurable { await Task.yield() }
+        #expect(try StoreSurgery.read(store: store, family: .meta, key: firstSlice) == nil, "the staged ids go with the marker")
+    }
+
     /// Until a close's receipts are durable, the state and the published view read them from the
     /// deferred rewrite. A settlement applied before the close's receipts are written rewrites
     /// them again, deferred too: every stored receipt ends as the state holds it, settled, since
     /// the close's slices are written before the settlement's.
     @Test func aClosesReceiptsAreReadBeforeTheyAreDurableAndTheSettlementAfterThemWinsOnDisk() async throws {
-        let path = TestSupport.temporaryPath("gata-deferred")
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        var genesis = try TestSupport.devnetGenesis()
-        genesis.sampleRatePPM = 1  // hardly any receipt is sampled, so nearly every group settles at once
-        let (store, state) = try LedgerStore.open(path: path, genesis: genesis)
-        var configuration = Sequencer.Configuration()
-        configuration.deferredSliceReceipts = 1
-        let sequencer = Sequencer(store: store, state: state, configuration: configuration)
-        defer {
-            sequencer.shutdown()
-            store.close()
-        }
-        let driver = EpochDriver(sequencer: sequencer, store: store, operatorKey: DevAccounts.key(0), chainId: genesis.chainId)
-        try await driver.resume()
+        let node = try await SlicedNode("gata-deferred")
+        defer { node.close() }
+        let (store, sequencer, driver, genesis) = (node.store, node.sequencer, node.driver, node.genesis)
         var jobs = try await Self.record(sequencer, chainId: genesis.chainId, epoch: 0)
 
         // The close's group passes; the synced write that would make its receipts durable is held.
@@ -220,6 +239,36 @@ final class WriteGate: @unchecked Sendable {  // every field is guarded by `cond
         }
         let settled = jobs.count { (try? store.record(.receipt($0)).map { try ReceiptRecord(record: $0).settled }) == true }
         #expect(settled == Int(paid) && Int(paid) > jobs.count / 2, "every settled receipt is settled on disk")
+    }
+}
+
+/// A node over a fresh folder that writes bulk rewrites one receipt per slice, on a genesis that
+/// samples hardly any receipt, so nearly every group settles at once.
+struct SlicedNode {
+    let path: String
+    let genesis: GenesisConfig
+    let store: LedgerStore
+    let sequencer: Sequencer
+    let driver: EpochDriver
+
+    init(_ name: String) async throws {
+        path = TestSupport.temporaryPath(name)
+        var genesis = try TestSupport.devnetGenesis()
+        genesis.sampleRatePPM = 1
+        self.genesis = genesis
+        let state: LedgerState
+        (store, state) = try LedgerStore.open(path: path, genesis: genesis)
+        var configuration = Sequencer.Configuration()
+        configuration.deferredSliceReceipts = 1
+        sequencer = Sequencer(store: store, state: state, configuration: configuration)
+        driver = EpochDriver(sequencer: sequencer, store: store, operatorKey: DevAccounts.key(0), chainId: genesis.chainId)
+        try await driver.resume()
+    }
+
+    func close() {
+        sequencer.shutdown()
+        store.close()
+        try? FileManager.default.removeItem(atPath: path)
     }
 }
 

@@ -87,11 +87,15 @@ import Testing
         case "meta" where key.starts(with: StoreKeys.deferredRewritePrefix):
             let height = try #require(StoreKeys.height(ofLogKey: Array(key.dropFirst(StoreKeys.deferredRewritePrefix.count))))
             #expect(StoreKeys.deferredRewrite(height) == key, "\(v.name): a marker's key")
-            let (finish, jobIds) = try StoreKeys.deferredRewrite(value: value)
-            switch finish {
-            case .close: #expect(jobIds.isEmpty && value.count == 9, "\(v.name): a close's marker names its epoch")
-            case .settlement: #expect(!jobIds.isEmpty && value.count == 13 + 32 * jobIds.count, "\(v.name): a settlement's marker lists its receipts")
+            let (finish, jobs) = try StoreKeys.deferredRewrite(value: value)
+            switch (finish, jobs) {
+            case (.close, .none): #expect(value.count == 9, "\(v.name): a close's marker names its epoch")
+            case (.settlement, .listed(let jobIds)): #expect(!jobIds.isEmpty && value.count == 13 + 32 * jobIds.count, "\(v.name): a settlement's marker lists its receipts")
+            case (.settlement, .staged(let count)): #expect(count > 0 && value.count == 13, "\(v.name): a settlement's marker counts its staged receipts")
+            default: Issue.record("\(v.name): a marker of \(finish) with \(jobs)")
             }
+        case "meta" where key.starts(with: StoreKeys.stagedJobsPrefix):
+            #expect(key.count == StoreKeys.stagedJobsPrefix.count + 12 && !value.isEmpty && value.count % 32 == 0, "\(v.name): a slice of staged job ids")
         case "history":
             let epoch = try #require(StoreKeys.height(ofLogKey: key), "\(v.name): a u64 epoch")
             #expect(StoreKeys.history(epoch) == key)

@@ -29,6 +29,11 @@ public struct AuditFixture {
     public private(set) var interruptedRewrites: [DeferredReceipts] = []
     /// Whether entries are written as the node's writer writes them, with bulk rewrites deferred.
     var defersBulkRewrites = false
+    /// With deferred rewrites: each settlement's job ids are staged after its phase one, as the
+    /// node's writer stages them, and its phase two's marker counts them instead of listing them.
+    var stagesSettledJobs = false
+    /// The epochs whose job ids are staged, and how many.
+    var staged: [UInt64: Int] = [:]
     /// The epoch whose close ends the script, if not the last.
     var stopsAfterClosing: UInt64?
     /// The epoch whose settlement ends the script, if not the last.
@@ -49,7 +54,9 @@ public struct AuditFixture {
     ///
     /// With `stoppingAfterClosing`, the script ends with that epoch's close; with
     /// `stoppingAfterSettling`, with phase two of that epoch's settlement.
-    public static func build(sampleRatePPM: UInt32 = 500_000, interruptingBulkRewrites: Bool = false,
+    /// With `stagingSettledJobs` too, each settlement's job ids are staged after its phase one
+    /// and its phase two's marker only counts them.
+    public static func build(sampleRatePPM: UInt32 = 500_000, interruptingBulkRewrites: Bool = false, stagingSettledJobs: Bool = false,
                              stoppingAfterClosing: UInt64? = nil, stoppingAfterSettling: UInt64? = nil) throws -> AuditFixture {
         let folder = TestSupport.temporaryPath("gata-audit")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -61,6 +68,7 @@ public struct AuditFixture {
         let genesis = try GenesisConfig(json: JSONValue.object(members))
         var fixture = try AuditFixture(path: folder + "/data", genesisPath: genesisPath, genesis: genesis)
         fixture.defersBulkRewrites = interruptingBulkRewrites
+        fixture.stagesSettledJobs = stagingSettledJobs
         fixture.stopsAfterClosing = stoppingAfterClosing
         fixture.stopsAfterSettling = stoppingAfterSettling
         try fixture.write()
@@ -92,9 +100,19 @@ public struct AuditFixture {
             try store.writeDeferred(first, range: 0..<first.count)
             finishing.append(interruptedRewrites.removeFirst())
         }
+        // A phase two that defers nothing leaves no marker to count what was staged: it goes.
+        var unstaging: [UInt64] = []
+        if case .settlementApplied(let epoch) = payload, staged[epoch] != nil, result.deferred == nil {
+            staged[epoch] = nil
+            unstaging = [epoch]
+        }
         try store.write(store.prepareCommit(entries: [entry], writes: result.writes, indexes: result.indexes, head: state.head,
-                                            deferred: result.deferred.map { [$0] } ?? [], finishing: finishing))
+                                            deferred: result.deferred.map { [$0] } ?? [], finishing: finishing, staged: staged, unstaging: unstaging))
         for rewrite in finishing { rewrite.markDurable() }
+        if stagesSettledJobs, case .settlementComputed(let summary) = payload, let jobIds = state.settlements[summary.epoch]?.settledJobs, !jobIds.isEmpty {
+            for slice in 0..<LedgerStore.stagedSlices(count: jobIds.count) { try store.writeStagedJobs(epoch: summary.epoch, jobIds: jobIds, slice: slice) }
+            staged[summary.epoch] = jobIds.count
+        }
         if let rewrite = result.deferred { interruptedRewrites.append(rewrite) }
         state.releaseDurable(through: entry.height)
     }

@@ -41,20 +41,39 @@ extension LedgerState {
             return .rejected(.settlementNotComputed, "no settlement of epoch \(epoch) has been computed")
         }
         guard !record.applied else { return .rejected(.settlementAlreadyApplied, "the settlement of epoch \(epoch) is already applied") }
-        touchedTerms.reserveCapacity(record.payouts.count + record.slashes.count + 8)
+        let preparedPayouts = preparedPayouts(prepared, epoch: epoch, count: record.payouts.count)
+        touchedTerms.reserveCapacity((preparedPayouts == nil ? record.payouts.count : 0) + record.slashes.count + 8)
         touchedOrder.reserveCapacity(record.payouts.count + record.slashes.count + 8)
+        touchedResolved.reserveCapacity(record.payouts.count + record.slashes.count + 8)
         touch(.totals)
         touch(.settlement(epoch))
         touch(.balanceSnapshot(epoch))
         if epoch >= Self.balanceSnapshotsKept { touch(.balanceSnapshot(epoch - Self.balanceSnapshotsKept)) }
-        let preparedPayouts = preparedPayouts(prepared, epoch: epoch, count: record.payouts.count)
+        // A payout worked out ahead from an account still as it was read is applied directly: the
+        // account replaced in one lookup, the digest moved by its two terms, its record written as
+        // encoded ahead, in its place. Only for an account nothing else in the entry changes: the
+        // payouts are ascending by address, and a slashed account (and the treasury, if slashes
+        // go there) goes the long way, as does any payout not worked out or changed since.
+        var changedLater = Set(record.slashes.map(\.address))
+        if !record.slashes.isEmpty, genesis.slashDestination == .treasury { changedLater.insert(genesis.roles.treasury) }
+        var workedOutAhead: [PreparedPayout] = []
+        var previous: Address?
         for (index, payout) in record.payouts.enumerated() {
-            var holder = account(payout.address)
-            if let ready = preparedPayouts?[index], ready.address == payout.address, ready.before == holder {
-                touch(.account(payout.address), knownTerm: ready.termBefore)
-            } else {
-                touch(.account(payout.address))
+            let ascending = previous.map { $0 < payout.address } ?? true
+            previous = payout.address
+            if let ready = preparedPayouts?[index], ready.address == payout.address {
+                if ascending, !changedLater.contains(payout.address), let written = ready.record,
+                   accounts.replaceHeld(payout.address, ifEqualTo: ready.before, with: ready.after) {
+                    if let old = ready.termBefore { digest.remove(old) }
+                    digest.add(written.term)
+                    noteResolved(RecordWrite(key: .account(payout.address), keyBytes: ready.keyBytes, value: written.value))
+                    totals.balances = totals.balances.adding(payout.amount)!
+                    continue
+                }
+                workedOutAhead.append(ready)
             }
+            var holder = account(payout.address)
+            touch(.account(payout.address))
             holder.balance = holder.balance.adding(payout.amount)!
             accounts[payout.address] = holder
             totals.balances = totals.balances.adding(payout.amount)!
@@ -76,12 +95,11 @@ extension LedgerState {
                 totals.burned = totals.burned.adding(slash.amount)!
             }
         }
-        // A paid account that ends the entry as worked out ahead is written as encoded there; one
-        // slashed too, or changed since it was read, is encoded when the changes are committed.
-        if let preparedPayouts {
-            for case let ready? in preparedPayouts where accounts[ready.address] == ready.after {
-                if let encoded = ready.record { encodedAhead[.account(ready.address)] = encoded }
-            }
+        // A payout worked out ahead but paid the long way (its account not held, or changed since
+        // it was read) whose account ends the entry as worked out is written as encoded there; one
+        // slashed too is encoded when the changes are committed.
+        for ready in workedOutAhead where touchedTerms[.account(ready.address)] != nil && accounts[ready.address] == ready.after {
+            if let encoded = ready.record { encodedAhead[.account(ready.address)] = encoded }
         }
         let (settledWrites, settledByEpoch) = settleReceipts(
             settledReceipts(prepared: prepared, epoch: epoch) ?? SettledReceipts.derive(record.settledJobs.compactMap(settlingReceipt)), epoch: epoch)

@@ -69,12 +69,15 @@ struct PreparedPayout: Sendable {
     let termBefore: Hash32?
     let after: Account
     let record: EncodedRecord?
+    /// The account's state key, encoded.
+    let keyBytes: [UInt8]
 
     init?(_ payout: SettlementRecord.Payout, from account: Account) {
         guard let balance = account.balance.adding(payout.amount) else { return nil }
         var after = account
         after.balance = balance
         let key = StateKey.account(payout.address)
+        self.keyBytes = key.bytes
         self.address = payout.address
         self.before = account
         self.termBefore = account.isEmpty ? nil : StateDigest.term(key: key.bytes, value: account.encodedRecord)

@@ -4,26 +4,37 @@ extension LedgerState {
     /// Notes a record's digest term before it changes. Call before every mutation of a record.
     mutating func touch(_ key: StateKey) {
         guard touchedTerms[key] == nil else { return }
-        touchedOrder.append(key)
         if case .settlement(let epoch) = key, let pending = pendingSettlementTerm, pending.epoch == epoch {
-            touchedTerms[key] = .some(pending.term)
-            return
+            noteTouched(key, term: pending.term)
+        } else {
+            noteTouched(key, term: encodeRecord(key).map { StateDigest.term(key: key.bytes, value: $0) })
         }
-        touchedTerms[key] = encodeRecord(key).map { StateDigest.term(key: key.bytes, value: $0) }
     }
 
-    /// ``touch(_:)`` for a record whose current term is known: nil when it does not exist.
-    mutating func touch(_ key: StateKey, knownTerm: Hash32?) {
-        guard touchedTerms[key] == nil else { return }
+    /// Records a first touch of `key` in this entry, with the term its record had before it.
+    private mutating func noteTouched(_ key: StateKey, term: Hash32?) {
         touchedOrder.append(key)
-        touchedTerms[key] = .some(knownTerm)
+        touchedResolved.append(nil)
+        touchedTerms[key] = .some(term)
+    }
+
+    /// Records a change the caller has already folded into the digest: `write` is the record as
+    /// the entry leaves it, written in its place among the touched records. Only for a record
+    /// that nothing else in the entry touches, since it is not looked up again.
+    mutating func noteResolved(_ write: RecordWrite) {
+        touchedOrder.append(write.key)
+        touchedResolved.append(write)
     }
 
     /// Folds the touched records into the digest and returns them, each encoded once.
     mutating func commitChanges() -> ApplyResult {
         var writes: [RecordWrite] = []
         writes.reserveCapacity(touchedOrder.count)
-        for key in touchedOrder {
+        for (position, key) in touchedOrder.enumerated() {
+            if let resolved = touchedResolved[position] {
+                writes.append(resolved)
+                continue
+            }
             if case .some(.some(let old)) = touchedTerms[key] { digest.remove(old) }
             let keyBytes = key.bytes
             let value: [UInt8]?, term: Hash32?
@@ -44,7 +55,10 @@ extension LedgerState {
             }
         }
         precondition(encodedAhead.isEmpty, "a record encoded ahead was not written by its entry")
+        // A settlement's payouts fill it with up to one record per account; its table goes with them.
+        if encodedAhead.capacity > Self.encodedAheadCapacityKept { encodedAhead = [:] }
         touchedOrder.removeAll(keepingCapacity: true)
+        touchedResolved.removeAll(keepingCapacity: true)
         touchedTerms.removeAll(keepingCapacity: true)
         let indexes = touchedIndexes
         touchedIndexes.removeAll(keepingCapacity: true)

@@ -38,6 +38,14 @@ public struct RecordTable<Key: Hashable & Sendable, Value: Sendable>: Sendable, 
         }
     }
 
+    /// Replaces the record of `key` with `new` if it is held and equal to `expected`, in one
+    /// lookup. - Returns: whether it did.
+    mutating func replaceHeld(_ key: Key, ifEqualTo expected: Value, with new: Value) -> Bool where Value: Equatable {
+        guard let index = held.index(forKey: key), held.values[index] == expected else { return false }
+        held.values[index] = .some(new)
+        return true
+    }
+
     /// Lets a held record go; later reads go to the source. Only for records whose last write is durable.
     mutating func evict(_ key: Key) { held[key] = nil }
 

@@ -63,20 +63,8 @@ public final class EvidenceWorkers: @unchecked Sendable {  // `jobs`, `head` and
         }
     }
 
-    /// Names the calling thread as `/proc` shows it (at most 15 bytes), through
-    /// `/proc/thread-self/comm`; a kernel without it leaves the name as it was.
-    private static func nameCallingThread(_ name: String) {
-        let descriptor = open("/proc/thread-self/comm", O_WRONLY)
-        guard descriptor >= 0 else { return }
-        defer { close(descriptor) }
-        let bytes = Array(name.utf8.prefix(15))
-        _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-    }
-
     private func run() {
-        #if canImport(Glibc)
-        Self.nameCallingThread(Self.threadName)
-        #endif
+        ThreadName.setForCallingThread(Self.threadName)
         condition.lock()
         started += 1
         condition.broadcast()

@@ -122,6 +122,19 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         let inlined: [DeferredReceipts]
         /// The highest earlier bulk rewrite that must be durable before the group is written.
         let waitsFor: UInt64?
+        /// The job ids of a settlement whose phase one the group applies, to be staged in slices
+        /// after it, so that its phase two's marker need not list them.
+        let staging: StagedJobs?
+    }
+
+    /// A computed settlement's job ids, which the writer stages in slices between groups.
+    private struct StagedJobs {
+        let epoch: UInt64
+        let jobIds: [Hash32]
+        var written = 0
+
+        var slices: Int { LedgerStore.stagedSlices(count: jobIds.count) }
+        var isComplete: Bool { written == slices }
     }
 
     /// The bulk rewrites being written in slices between groups, oldest first, and how far the
@@ -129,8 +142,10 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
     private struct DeferredBacklog {
         var rewrites: [DeferredReceipts] = []
         var written = 0
+        /// The job ids of the last settlement computed and not yet applied, while being staged.
+        var staging: StagedJobs?
 
-        var isEmpty: Bool { rewrites.isEmpty }
+        var isEmpty: Bool { rewrites.isEmpty && staging?.isComplete != false }
     }
 
     /// A group applied in memory, its bytes encoded, waiting to be written and answered.
@@ -166,10 +181,16 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         } catch {
             fatalError("the sequencer was given a state that is not the one on disk: \(error)")
         }
-        let thread = Thread { [unowned self] in self.run() }
+        let thread = Thread { [unowned self] in
+            ThreadName.setForCallingThread("gata-sequencer")
+            self.run()
+        }
         thread.name = "gata-sequencer"
         self.thread = thread
-        let writer = Thread { [unowned self] in self.runWriter() }
+        let writer = Thread { [unowned self] in
+            ThreadName.setForCallingThread("gata-writer")
+            self.runWriter()
+        }
         writer.name = "gata-writer"
         self.writerThread = writer
         writer.start()
@@ -324,6 +345,9 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         while true {
             handoff.lock()
             while handed == nil && !sequencingDone && backlog.isEmpty { handoff.wait() }
+            // Once sequencing is done no phase two follows: what is staged is let go (an open
+            // deletes staged job ids that no marker counts).
+            if sequencingDone && handed == nil { backlog.staging = nil }
             let next = handed
             if next != nil {
                 handed = nil
@@ -352,9 +376,13 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
                             backlog.written = 0
                         }
                     }
+                    // A phase one's job ids are staged from here on; if its phase two is in
+                    // this very group, they are all staged before its batch.
+                    if let staging = commit.staging { backlog.staging = staging }
+                    let (staged, unstaging) = try settleStaging(&backlog, commit: commit)
                     // Encoded here, not on the sequencer, which meanwhile applies the next group.
                     let prepared = store.prepareCommit(entries: commit.entries, writes: commit.writes, indexes: commit.indexes, head: commit.head,
-                                                       deferred: commit.deferred, finishing: finishing)
+                                                       deferred: commit.deferred, finishing: finishing, staged: staged, unstaging: unstaging)
                     try store.write(prepared)
                     for rewrite in finishing + commit.inlined { rewrite.markDurable() }
                     backlog.rewrites += commit.deferred
@@ -378,10 +406,42 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         }
     }
 
+    /// What a group holding a settlement's phase two does with the job ids staged since its phase
+    /// one: if it defers rewriting some of them, its marker counts the staged ids (the slices not
+    /// yet written are written first, before its batch, and durable with it; those it does not
+    /// defer, receipts kept in memory, are written settled in its batch, and finishing them again
+    /// changes nothing); otherwise (all its receipts written in its own batch) its batch deletes
+    /// whatever was staged.
+    /// - Returns: the epochs whose markers count staged job ids, and those whose staged job ids go.
+    private func settleStaging(_ backlog: inout DeferredBacklog, commit: Commit) throws(StoreError) -> (staged: [UInt64: Int], unstaging: [UInt64]) {
+        guard let staging = backlog.staging, commit.entries.contains(where: { $0.payload == .settlementApplied(epoch: staging.epoch) }) else {
+            return ([:], [])
+        }
+        backlog.staging = nil
+        if let rewrite = commit.deferred.first(where: { $0.finish == .settlement(epoch: staging.epoch) }), rewrite.count <= staging.jobIds.count {
+            for slice in staging.written..<staging.slices {
+                try store.writeStagedJobs(epoch: staging.epoch, jobIds: staging.jobIds, slice: slice)
+            }
+            return ([staging.epoch: staging.jobIds.count], [])
+        }
+        return ([:], staging.written > 0 ? [staging.epoch] : [])
+    }
+
     /// Writes the next slice of the oldest bulk rewrite; once all of it is written, deletes its
     /// marker in a synced write, publishes a view without it and lets the sequencer drop it.
+    /// With none, stages the next slice of a computed settlement's job ids.
     private func writeDeferredSlice(_ backlog: inout DeferredBacklog, summary: LedgerSummary) {
-        guard let rewrite = backlog.rewrites.first else { return }
+        guard let rewrite = backlog.rewrites.first else {
+            guard var staging = backlog.staging, !staging.isComplete else { return }
+            do {
+                try store.writeStagedJobs(epoch: staging.epoch, jobIds: staging.jobIds, slice: staging.written)
+            } catch {
+                fatalError("the job ids of the settlement of epoch \(staging.epoch) could not be staged, halting: \(error)")
+            }
+            staging.written += 1
+            backlog.staging = staging
+            return
+        }
         let end = min(rewrite.count, backlog.written + configuration.deferredSliceReceipts)
         do {
             try store.writeDeferred(rewrite, range: backlog.written..<end)
@@ -444,6 +504,7 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         var deferred: [(rewrite: DeferredReceipts, position: Int)] = []
         var inlined: [DeferredReceipts] = []
         var waitsFor: UInt64?
+        var staging: StagedJobs?
         var outcomes: [SubmitOutcome] = []
         outcomes.reserveCapacity(group.count)
         for submission in group {
@@ -497,6 +558,9 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
                 writes.append(contentsOf: result.writes)
                 if let rewrite = result.deferred { deferred.append((rewrite, writes.count)) }
                 indexes.append(contentsOf: result.indexes)
+                if case .settlementComputed(let summary) = entry.payload, let jobIds = state.settlements[summary.epoch]?.settledJobs, !jobIds.isEmpty {
+                    staging = StagedJobs(epoch: summary.epoch, jobIds: jobIds)
+                }
                 outcomes.append(.recorded(height: entry.height, entryHash: entry.hash))
             } else {
                 outcomes.append(.rejected(result.code, result.detail))
@@ -505,7 +569,7 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         stateLock.unlock()
         // Only this thread changes the state, so it reads it without the lock from here on.
         let commit = entries.isEmpty ? nil : Commit(entries: entries, writes: writes, indexes: indexes, head: state.head,
-                                                    deferred: deferred.map(\.rewrite), inlined: inlined, waitsFor: waitsFor)
+                                                    deferred: deferred.map(\.rewrite), inlined: inlined, waitsFor: waitsFor, staging: staging)
         return AppliedGroup(submitters: group.map(\.continuation), outcomes: outcomes, commit: commit, summary: state.summary,
                             entryBytes: entries.reduce(0) { $0 + $1.encoded.count }, started: started)
     }

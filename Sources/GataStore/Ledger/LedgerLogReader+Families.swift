@@ -210,11 +210,38 @@ extension LedgerLogReader {
             return FamilyFinding(family: "meta", key: name, expected: "no unfinished bulk rewrite",
                                  found: "the marker of a bulk rewrite of receipts a stop interrupted; open the folder with gata node to finish it, then audit")
         }
+        if key.starts(with: StoreKeys.stagedJobsPrefix) {
+            return checkStagedJobs(key: key, value: value, state: state)
+        }
         let prefix = StoreKeys.operatorSecretPrefix
         guard key.count == prefix.count + 8, Array(key.prefix(prefix.count)) == prefix, let epoch = StoreKeys.height(ofLogKey: Array(key.suffix(8))) else {
             return FamilyFinding(family: "meta", key: name, expected: "no record (meta holds format, head and operator secrets)", found: Hex.encodePrefixed(value))
         }
         return checkOperatorSecret(epoch: epoch, key: name, value: value, state: state)
+    }
+
+    /// Staged job ids belong to a settlement computed and not applied, and are the slice of its
+    /// settled job ids that the key names (Specs/LEDGER.md §Deferred rewrites).
+    static func checkStagedJobs(key: [UInt8], value: [UInt8], state: LedgerState) -> FamilyFinding? {
+        let name = Hex.encodePrefixed(key)
+        let prefix = StoreKeys.stagedJobsPrefix
+        guard key.count == prefix.count + 12, let epoch = StoreKeys.height(ofLogKey: Array(key[prefix.count..<prefix.count + 8])) else {
+            return FamilyFinding(family: "meta", key: name, expected: "\"staged\" ‖ u64 epoch ‖ u32 slice", found: "\(key.count) bytes")
+        }
+        let slice = key.suffix(4).reduce(0) { $0 << 8 | Int($1) }
+        guard let record = state.settlements[epoch], !record.applied else {
+            return FamilyFinding(family: "meta", key: name, expected: "staged job ids only for a settlement computed and not applied",
+                                 found: state.settlements[epoch] == nil ? "no settlement of epoch \(epoch)"
+                                     : "the settlement of epoch \(epoch) is applied (its phase two's bulk rewrite is unfinished: open the folder with gata node to finish it)")
+        }
+        let start = slice * LedgerStore.stagedJobsSlice
+        let expected = start < record.settledJobs.count
+            ? record.settledJobs[start..<min(record.settledJobs.count, start + LedgerStore.stagedJobsSlice)].flatMap(\.bytes) : []
+        guard value == expected else {
+            return FamilyFinding(family: "meta", key: name, expected: "slice \(slice) of the \(record.settledJobs.count) job ids epoch \(epoch)'s settlement settles",
+                                 found: "\(value.count / 32) other job ids")
+        }
+        return nil
     }
 
     /// A saved secret is for an opened epoch whose commitment it opens, or for the next epoch (saved

@@ -33,9 +33,9 @@ extension LedgerStore {
         guard case .genesis(let genesis) = genesisEntry.payload else { throw StoreError(.corrupt, "entry 0 is not the genesis") }
         var written = 0
         for marker in try deferredMarkers(database) {
-            let finish: DeferredReceipts.Finish, listed: [Hash32]
+            let finish: DeferredReceipts.Finish, marked: StoreKeys.MarkedJobs
             do {
-                (finish, listed) = try StoreKeys.deferredRewrite(value: marker.value)
+                (finish, marked) = try StoreKeys.deferredRewrite(value: marker.value)
             } catch {
                 throw StoreError(.corrupt, "the deferred-rewrite marker of height \(marker.height) does not decode: \(error)", height: marker.height)
             }
@@ -61,8 +61,12 @@ extension LedgerStore {
                     guard receipt.status == .recorded else { return }
                     receipt.close(secret: record.secret, receiptsRoot: record.receiptsRoot, ratePPM: rate)
                 }
-            case .settlement:
-                jobIds = listed
+            case .settlement(let epoch):
+                switch marked {
+                case .listed(let listed): jobIds = listed
+                case .staged(let count): jobIds = try stagedJobs(database, epoch: epoch, count: count, height: marker.height)
+                case .none: jobIds = []
+                }
                 change = { $0.settled = true }
             }
             var start = 0
@@ -80,7 +84,7 @@ extension LedgerStore {
                     change(&receipt)
                     let value = receipt.encodedRecord
                     guard value != bytes else { continue }
-                    batch.put(.state, key, CheckedValue.seal(key: key, value: value))
+                    batch.putChecked(.state, key, value)
                     written += 1
                 }
                 try database.write(batch, synced: false)
@@ -88,8 +92,47 @@ extension LedgerStore {
             }
             var done = WriteBatch()
             done.delete(.meta, StoreKeys.deferredRewrite(marker.height))
+            if case .settlement(let epoch) = finish {
+                let range = StoreKeys.stagedJobsRange(epoch: epoch)
+                done.deleteRange(.meta, from: range.from, to: range.to)
+            }
             try database.write(done)
         }
+        // Job ids staged for a phase two that was not written: the node stages them again, or
+        // its phase two lists them in its marker.
+        let all = StoreKeys.allStagedJobs
+        var orphans = false
+        try database.scan(.meta, from: all.from) { key, _ in
+            orphans = key.starts(with: all.from)
+            return false
+        }
+        if orphans {
+            var batch = WriteBatch()
+            batch.deleteRange(.meta, from: all.from, to: all.to)
+            try database.write(batch)
+        }
         return written
+    }
+
+    /// The job ids a settlement staged, slice by slice, which must be `count` in all.
+    private static func stagedJobs(_ database: RocksDatabase, epoch: UInt64, count: Int, height: UInt64) throws(StoreError) -> [Hash32] {
+        let range = StoreKeys.stagedJobsRange(epoch: epoch)
+        var jobIds: [Hash32] = []
+        jobIds.reserveCapacity(min(count, 1 << 24))
+        var slice = 0
+        try database.scan(.meta, from: range.from) { key, stored throws(StoreError) in
+            guard key.lexicographicallyPrecedes(range.to) else { return false }
+            guard key == StoreKeys.stagedJobs(epoch: epoch, slice: slice), let value = CheckedValue.open(key: key, stored: stored),
+                  value.count % 32 == 0, jobIds.count + value.count / 32 <= count else {
+                throw StoreError(.corrupt, "slice \(slice) of the job ids staged for the settlement of epoch \(epoch) is damaged or out of place", height: height)
+            }
+            for start in stride(from: 0, to: value.count, by: 32) { jobIds.append(Hash32(bytes: value[start..<start + 32])) }
+            slice += 1
+            return true
+        }
+        guard jobIds.count == count else {
+            throw StoreError(.corrupt, "the settlement of epoch \(epoch) staged \(jobIds.count) job ids, its marker counts \(count)", height: height)
+        }
+        return jobIds
     }
 }

@@ -187,7 +187,7 @@ private struct MigrationWriter {
     }
 
     mutating func put(in family: ColumnFamily, _ key: [UInt8], _ value: [UInt8]) throws(StoreError) {
-        batch.put(family, key, CheckedValue.seal(key: key, value: value))
+        batch.putChecked(family, key, value)
         batched += 1
         batchedBytes += key.count + value.count
         if batched >= LedgerStore.migrationBatchEntriesMax || batchedBytes >= LedgerStore.migrationBatchBytesMax {
@@ -199,7 +199,7 @@ private struct MigrationWriter {
     }
 
     mutating func finish(format: [UInt8]) throws(StoreError) {
-        batch.put(.meta, StoreKeys.formatVersion, CheckedValue.seal(key: StoreKeys.formatVersion, value: format))
+        batch.putChecked(.meta, StoreKeys.formatVersion, format)
         try database.write(batch)
     }
 }

@@ -206,14 +206,24 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
     ///
     /// A deferred rewrite in `deferred` gets its marker, written with the group; one in
     /// `finishing`, all of whose records are written, loses it (Specs/LEDGER.md §Deferred rewrites).
+    /// A settlement's rewrite whose epoch is in `staged` has all its settled job ids staged already
+    /// (``writeStagedJobs(epoch:jobIds:slice:)``, every slice written before this commit; the
+    /// value is how many), so its marker only counts them. The staged job ids of the epochs in
+    /// `unstaging`, and of every settlement finishing, are deleted.
     public func prepareCommit(entries: [Entry], writes: [RecordWrite], indexes: [IndexWrite], head: LedgerState.Head,
-                              deferred: [DeferredReceipts] = [], finishing: [DeferredReceipts] = []) -> PreparedCommit {
+                              deferred: [DeferredReceipts] = [], finishing: [DeferredReceipts] = [],
+                              staged: [UInt64: Int] = [:], unstaging: [UInt64] = []) -> PreparedCommit {
         var batch = WriteBatch()
         for rewrite in deferred {
             let key = StoreKeys.deferredRewrite(rewrite.height)
-            batch.put(.meta, key, CheckedValue.seal(key: key, value: StoreKeys.deferredRewriteValue(rewrite)))
+            let stagedCount = if case .settlement(let epoch) = rewrite.finish { staged[epoch] } else { Int?.none }
+            batch.putChecked(.meta, key, StoreKeys.deferredRewriteValue(rewrite, stagedCount: stagedCount))
         }
-        for rewrite in finishing { batch.delete(.meta, StoreKeys.deferredRewrite(rewrite.height)) }
+        for rewrite in finishing { Self.deleteMarker(of: rewrite, in: &batch) }
+        for epoch in unstaging {
+            let range = StoreKeys.stagedJobsRange(epoch: epoch)
+            batch.deleteRange(.meta, from: range.from, to: range.to)
+        }
         appendEntries(entries, to: &batch)
         var seen = Set<StateKey>()
         seen.reserveCapacity(writes.count)
@@ -222,7 +232,7 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         for write in writes.reversed() where seen.insert(write.key).inserted { latest.append(write) }
         for write in latest.reversed() {
             if let value = write.value {
-                batch.put(.state, write.keyBytes, CheckedValue.seal(key: write.keyBytes, value: value))
+                batch.putChecked(.state, write.keyBytes, value)
             } else {
                 batch.delete(.state, write.keyBytes)
             }
@@ -233,7 +243,7 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         for write in writes {
             guard case .balanceSnapshot(let epoch) = write.key, let value = write.value else { continue }
             let key = StoreKeys.history(epoch)
-            batch.put(.history, key, CheckedValue.seal(key: key, value: value))
+            batch.putChecked(.history, key, value)
         }
         // In order: a later change of one index key (an unsettled receipt settled in the same
         // commit) replaces the earlier one within the batch.
@@ -251,7 +261,7 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
             }
             let (key, value) = StoreKeys.index(index)
             if let value {
-                batch.put(.indexes, key, CheckedValue.seal(key: key, value: value))
+                batch.putChecked(.indexes, key, value)
             } else {
                 batch.delete(.indexes, key)
             }
@@ -263,16 +273,16 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
     private func appendEntries(_ entries: [Entry], to batch: inout WriteBatch) {
         for entry in entries {
             let key = StoreKeys.log(entry.height)
-            batch.put(.log, key, CheckedValue.seal(key: key, value: entry.encoded))
+            batch.putChecked(.log, key, entry.encoded)
             for index in StoreKeys.indexEntries(of: entry) {
-                batch.put(.indexes, index.key, CheckedValue.seal(key: index.key, value: index.value))
+                batch.putChecked(.indexes, index.key, index.value)
             }
         }
     }
 
     private func appendHead(_ head: LedgerState.Head, to batch: inout WriteBatch) {
-        batch.put(.meta, StoreKeys.formatVersion, CheckedValue.seal(key: StoreKeys.formatVersion, value: Self.formatVersion))
-        batch.put(.meta, StoreKeys.head, CheckedValue.seal(key: StoreKeys.head, value: head.encoded))
+        batch.putChecked(.meta, StoreKeys.formatVersion, Self.formatVersion)
+        batch.putChecked(.meta, StoreKeys.head, head.encoded)
     }
 
     /// Writes a prepared commit in one synced batch.
@@ -289,20 +299,49 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         var batch = WriteBatch()
         for index in range {
             let key = StateKey.receipt(rewrite.jobIds[index]).bytes
-            batch.put(.state, key, CheckedValue.seal(key: key, value: Array(rewrite.value(at: index))))
+            batch.putChecked(.state, key, Array(rewrite.value(at: index)))
         }
         try database.write(batch, synced: false)
     }
 
-    /// Deletes the markers of deferred rewrites whose records are all written, in one synced
-    /// write, which makes those records durable with it; then marks them durable.
+    /// Deletes the markers of deferred rewrites whose records are all written, and a
+    /// settlement's staged job ids, in one synced write, which makes those records durable with
+    /// it; then marks them durable.
     public func finishDeferred(_ rewrites: [DeferredReceipts]) throws(StoreError) {
         guard !rewrites.isEmpty else { return }
         var batch = WriteBatch()
-        for rewrite in rewrites { batch.delete(.meta, StoreKeys.deferredRewrite(rewrite.height)) }
+        for rewrite in rewrites { Self.deleteMarker(of: rewrite, in: &batch) }
         if let hook = beforeWriteHook.withLock({ $0 }) { hook() }
         try database.write(batch)
         for rewrite in rewrites { rewrite.markDurable() }
+    }
+
+    /// A finished rewrite's marker, and for a settlement its staged job ids if any, deleted.
+    static func deleteMarker(of rewrite: DeferredReceipts, in batch: inout WriteBatch) {
+        batch.delete(.meta, StoreKeys.deferredRewrite(rewrite.height))
+        if case .settlement(let epoch) = rewrite.finish {
+            let range = StoreKeys.stagedJobsRange(epoch: epoch)
+            batch.deleteRange(.meta, from: range.from, to: range.to)
+        }
+    }
+
+    /// Job ids staged per slice: 512 KiB of them.
+    public static let stagedJobsSlice = 16_384
+
+    /// How many slices stage `count` job ids.
+    public static func stagedSlices(count: Int) -> Int { (count + stagedJobsSlice - 1) / stagedJobsSlice }
+
+    /// Stages slice `slice` of a computed settlement's job ids, not synced: durable with the next
+    /// synced write, as the one of its phase two, whose marker then only counts them
+    /// (Specs/LEDGER.md §Deferred rewrites).
+    public func writeStagedJobs(epoch: UInt64, jobIds: [Hash32], slice: Int) throws(StoreError) {
+        let start = slice * Self.stagedJobsSlice
+        var value: [UInt8] = []
+        value.reserveCapacity(32 * min(Self.stagedJobsSlice, jobIds.count - start))
+        for jobId in jobIds[start..<min(jobIds.count, start + Self.stagedJobsSlice)] { value += jobId.bytes }
+        var batch = WriteBatch()
+        batch.putChecked(.meta, StoreKeys.stagedJobs(epoch: epoch, slice: slice), value)
+        try database.write(batch, synced: false)
     }
 
     /// For tests only: `hook` runs on the writing thread before every write of a deferred
@@ -363,7 +402,7 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         try requireSpace()
         let key = StoreKeys.operatorSecret(epoch)
         var batch = WriteBatch()
-        batch.put(.meta, key, CheckedValue.seal(key: key, value: secret.bytes))
+        batch.putChecked(.meta, key, secret.bytes)
         try database.write(batch)
     }
 

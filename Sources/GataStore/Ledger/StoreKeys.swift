@@ -27,14 +27,20 @@ enum StoreKeys {
     static func deferredRewrite(_ height: UInt64) -> [UInt8] { deferredRewritePrefix + log(height) }
     static let deferredRewritePrefix: [UInt8] = Array("deferred".utf8)
 
-    /// A deferred rewrite's marker value: `0x01 ‖ u64 epoch` for a close, `0x02 ‖ u64 epoch ‖
-    /// u32 count ‖ jobId…` (ascending) for a settlement's phase two.
-    static func deferredRewriteValue(_ rewrite: DeferredReceipts) -> [UInt8] {
+    /// A deferred rewrite's marker value: `0x01 ‖ u64 epoch` for a close; for a settlement's phase
+    /// two, `0x03 ‖ u64 epoch ‖ u32 count` when all its settled job ids are staged, `count` of them
+    /// (``stagedJobs(epoch:slice:)``), else `0x02 ‖ u64 epoch ‖ u32 count ‖ jobId…` listing those
+    /// it defers (ascending).
+    static func deferredRewriteValue(_ rewrite: DeferredReceipts, stagedCount: Int?) -> [UInt8] {
         var writer = BinaryWriter()
         switch rewrite.finish {
         case .close(let epoch):
             writer.write(UInt8(1))
             writer.write(epoch)
+        case .settlement(let epoch) where stagedCount != nil:
+            writer.write(UInt8(3))
+            writer.write(epoch)
+            writer.write(UInt32(stagedCount!))
         case .settlement(let epoch):
             writer.write(UInt8(2))
             writer.write(epoch)
@@ -44,25 +50,55 @@ enum StoreKeys {
         return writer.bytes
     }
 
-    /// What a deferred rewrite's marker says: its kind and epoch, and a settlement's job ids.
-    static func deferredRewrite(value: [UInt8]) throws(DecodeError) -> (finish: DeferredReceipts.Finish, jobIds: [Hash32]) {
+    /// The job ids a deferred rewrite's marker gives: none (a close), listed in it, or staged apart.
+    enum MarkedJobs: Equatable {
+        case none
+        case listed([Hash32])
+        case staged(count: Int)
+    }
+
+    /// What a deferred rewrite's marker says: its kind and epoch, and where a settlement's job ids are.
+    static func deferredRewrite(value: [UInt8]) throws(DecodeError) -> (finish: DeferredReceipts.Finish, jobs: MarkedJobs) {
         var reader = BinaryReader(value)
         let kind = try reader.readUInt8("deferred.kind")
         let epoch = try reader.readUInt64("deferred.epoch")
         switch kind {
         case 1:
             try reader.finish("deferred")
-            return (.close(epoch: epoch), [])
+            return (.close(epoch: epoch), .none)
         case 2:
             let count = try reader.readUInt32("deferred.count")
             var jobIds: [Hash32] = []
             jobIds.reserveCapacity(Int(min(count, 1 << 24)))
             for _ in 0..<count { jobIds.append(try reader.readHash("deferred.jobId")) }
             try reader.finish("deferred")
-            return (.settlement(epoch: epoch), jobIds)
+            return (.settlement(epoch: epoch), .listed(jobIds))
+        case 3:
+            let count = try reader.readUInt32("deferred.count")
+            try reader.finish("deferred")
+            return (.settlement(epoch: epoch), .staged(count: Int(count)))
         default:
             throw DecodeError("deferred.kind: unknown kind \(kind)")
         }
+    }
+
+    /// Meta key of one slice of a settlement's settled job ids, staged after its phase one so
+    /// that phase two's marker need not list them: `"staged" ‖ u64 epoch ‖ u32 slice`, big-endian;
+    /// the value is the slice's job ids end to end (Specs/LEDGER.md §Deferred rewrites).
+    static func stagedJobs(epoch: UInt64, slice: Int) -> [UInt8] {
+        stagedJobsPrefix + log(epoch) + [UInt8(truncatingIfNeeded: slice >> 24), UInt8(truncatingIfNeeded: slice >> 16),
+                                         UInt8(truncatingIfNeeded: slice >> 8), UInt8(truncatingIfNeeded: slice)]
+    }
+    static let stagedJobsPrefix: [UInt8] = Array("staged".utf8)
+
+    /// Every staged slice of `epoch`: from `"staged" ‖ epoch` up to `"staged" ‖ epoch + 1`.
+    static func stagedJobsRange(epoch: UInt64) -> (from: [UInt8], to: [UInt8]) {
+        (stagedJobsPrefix + log(epoch), stagedJobsPrefix + log(epoch &+ 1))
+    }
+
+    /// Every staged slice of every epoch.
+    static var allStagedJobs: (from: [UInt8], to: [UInt8]) {
+        (stagedJobsPrefix, stagedJobsPrefix + [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
     }
 
     /// History key of an applied settlement's balances: `u64 epoch`, big-endian.

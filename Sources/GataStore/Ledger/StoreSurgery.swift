@@ -28,6 +28,11 @@ public enum StoreSurgery {
         return try database.get(family, key)
     }
 
+    /// The raw stored bytes (checksum included) at a key, read through a store that is open.
+    public static func read(store: LedgerStore, family: ColumnFamily, key: [UInt8]) throws(StoreError) -> [UInt8]? {
+        try store.database.get(family, key)
+    }
+
     /// Replaces the entry at `height` with `entry`'s encoding under a valid checksum, as a
     /// tamperer who knows the format would.
     public static func replaceEntry(path: String, height: UInt64, with entry: Entry) throws(StoreError) {
@@ -48,11 +53,15 @@ public enum StoreSurgery {
         }
         for entry in entries {
             let key = StoreKeys.log(entry.height)
-            batch.put(.log, key, CheckedValue.seal(key: key, value: entry.encoded))
+            batch.putChecked(.log, key, entry.encoded)
         }
         try database.write(batch)
     }
 
     /// The log key of a height.
     public static func logKey(_ height: UInt64) -> [UInt8] { StoreKeys.log(height) }
+    /// The meta key of the marker of a bulk rewrite written at `height`.
+    public static func deferredMarkerKey(_ height: UInt64) -> [UInt8] { StoreKeys.deferredRewrite(height) }
+    /// The meta key of slice `slice` of the job ids staged for `epoch`'s settlement.
+    public static func stagedJobsKey(epoch: UInt64, slice: Int) -> [UInt8] { StoreKeys.stagedJobs(epoch: epoch, slice: slice) }
 }

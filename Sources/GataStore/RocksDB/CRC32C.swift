@@ -33,8 +33,12 @@ enum CRC32C {
 /// wrong key, is caught when read (Specs/LEDGER.md §Storage).
 enum CheckedValue {
     static func seal(key: [UInt8], value: [UInt8]) -> [UInt8] {
-        let crc = CRC32C.checksum(key, value)
-        return value + [UInt8(crc >> 24), UInt8(truncatingIfNeeded: crc >> 16), UInt8(truncatingIfNeeded: crc >> 8), UInt8(truncatingIfNeeded: crc)]
+        value + checksumBytes(CRC32C.checksum(key, value))
+    }
+
+    /// The four bytes stored after a value: its checksum, big-endian.
+    static func checksumBytes(_ crc: UInt32) -> [UInt8] {
+        [UInt8(crc >> 24), UInt8(truncatingIfNeeded: crc >> 16), UInt8(truncatingIfNeeded: crc >> 8), UInt8(truncatingIfNeeded: crc)]
     }
 
     /// The value without its checksum, or nil if the checksum does not match.

@@ -52,6 +52,9 @@ enum WALRecovery {
 final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thread-safe; handles never change after open
     private let database: OpaquePointer
     private let options: OpaquePointer
+    /// The table format options, which hold the block cache; both outlive the database.
+    private let tableOptions: OpaquePointer
+    private let blockCache: OpaquePointer
     /// By family; nil for a family that a folder opened read-only does not have (one written
     /// before the family existed), which reads as empty.
     private let handles: [OpaquePointer?]
@@ -64,6 +67,13 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
     /// The memtables of all column families together hold at most this much, so a flush never needs
     /// more free space than this (Specs/LEDGER.md §Disk reserve: the reserve covers it).
     static let memtableBytesMax = 64 << 20
+
+    /// The block cache of all column families together: the data blocks read, and the index
+    /// blocks of every table file, so that the memory of open table files does not grow with
+    /// their number, that is with history. Each file's index is partitioned: only its small top
+    /// level stays pinned, and the partitions a read needs come through the cache, in its
+    /// high-priority half, like the index blocks of level 0, which stay pinned.
+    static let blockCacheBytes = 32 << 20
 
     /// How often a read-only open is tried when a file it names has gone (see `init`).
     static let readOnlyOpenAttempts = 16
@@ -119,6 +129,15 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
         // Column families whose data sits only in the write-ahead log are flushed once the log
         // exceeds the memtable budget, so a crash leaves at most that much to replay on open.
         rocksdb_options_set_max_total_wal_size(options, UInt64(Self.memtableBytesMax))
+        let blockCache = rocksdb_cache_create_lru(Self.blockCacheBytes)!
+        let tableOptions = rocksdb_block_based_options_create()!
+        rocksdb_block_based_options_set_block_cache(tableOptions, blockCache)
+        rocksdb_block_based_options_set_index_type(tableOptions, Int32(rocksdb_block_based_table_index_type_two_level_index_search))
+        rocksdb_block_based_options_set_cache_index_and_filter_blocks(tableOptions, 1)
+        rocksdb_block_based_options_set_cache_index_and_filter_blocks_with_high_priority(tableOptions, 1)
+        rocksdb_block_based_options_set_pin_l0_filter_and_index_blocks_in_cache(tableOptions, 1)
+        rocksdb_block_based_options_set_pin_top_level_index_and_filter(tableOptions, 1)
+        rocksdb_options_set_block_based_table_factory(options, tableOptions)
         let families = creating ? ColumnFamily.allCases : Self.existingFamilies(path: path, options: options, mode: mode)
         var names = families.map { strdup($0.name) }
         defer { names.forEach { free($0) } }
@@ -139,10 +158,14 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
         }
         if let message = Self.take(error) {
             rocksdb_options_destroy(options)
+            rocksdb_block_based_options_destroy(tableOptions)
+            rocksdb_cache_destroy(blockCache)
             throw StoreError(.io, "cannot open \(path): \(message)")
         }
         self.database = opened!
         self.options = options
+        self.tableOptions = tableOptions
+        self.blockCache = blockCache
         var byFamily = [OpaquePointer?](repeating: nil, count: ColumnFamily.allCases.count)
         for (family, handle) in zip(families, handles) { byFamily[family.rawValue] = handle }
         self.handles = byFamily
@@ -231,6 +254,8 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
         rocksdb_writeoptions_destroy(unsyncedWrite)
         rocksdb_readoptions_destroy(readOptions)
         rocksdb_options_destroy(options)
+        rocksdb_block_based_options_destroy(tableOptions)
+        rocksdb_cache_destroy(blockCache)
     }
 
     deinit { close() }
@@ -291,6 +316,19 @@ final class RocksDatabase: @unchecked Sendable {  // RocksDB's DB object is thre
                         end.withUnsafeBufferPointer { end in
                             end.withMemoryRebound(to: CChar.self) { end in
                                 rocksdb_writebatch_delete_range_cf(pointer, handles[operation.family.rawValue]!, key.baseAddress, key.count, end.baseAddress, end.count)
+                            }
+                        }
+                    } else if let value = operation.value, let checksum = operation.checksum {
+                        let tail = CheckedValue.checksumBytes(checksum)
+                        value.withUnsafeBufferPointer { value in
+                            tail.withUnsafeBufferPointer { tail in
+                                value.withMemoryRebound(to: CChar.self) { value in
+                                    tail.withMemoryRebound(to: CChar.self) { tail in
+                                        var keys = [key.baseAddress], keySizes = [key.count]
+                                        var parts = [value.baseAddress, tail.baseAddress], partSizes = [value.count, tail.count]
+                                        rocksdb_writebatch_putv_cf(pointer, handles[operation.family.rawValue]!, 1, &keys, &keySizes, 2, &parts, &partSizes)
+                                    }
+                                }
                             }
                         }
                     } else if let value = operation.value {
@@ -369,12 +407,20 @@ struct WriteBatch: Sendable {
         let value: [UInt8]?
         /// For a range deletion: the end of the range, exclusive; ``key`` is its start.
         var rangeEnd: [UInt8]? = nil
+        /// For a checked put: the CRC-32C of key and value, stored after the value
+        /// (``CheckedValue``). Kept apart so that a value of megabytes is not copied to append it.
+        var checksum: UInt32? = nil
     }
 
     private(set) var operations: [Operation] = []
 
     mutating func put(_ family: ColumnFamily, _ key: [UInt8], _ value: [UInt8]) {
         operations.append(Operation(family: family, key: key, value: value))
+    }
+
+    /// Puts `value` with its checksum, as ``CheckedValue/seal(key:value:)`` stores it.
+    mutating func putChecked(_ family: ColumnFamily, _ key: [UInt8], _ value: [UInt8]) {
+        operations.append(Operation(family: family, key: key, value: value, checksum: CRC32C.checksum(key, value)))
     }
 
     mutating func delete(_ family: ColumnFamily, _ key: [UInt8]) {
