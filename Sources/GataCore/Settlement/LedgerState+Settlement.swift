@@ -57,10 +57,14 @@ extension LedgerState {
         var changedLater = Set(record.slashes.map(\.address))
         if !record.slashes.isEmpty, genesis.slashDestination == .treasury { changedLater.insert(genesis.roles.treasury) }
         var workedOutAhead: [PreparedPayout] = []
+        // The balances-root leaf of each account paid directly, by payout; empty if the payouts
+        // are not strictly ascending, since an account paid twice would not end as worked out.
+        var leavesAhead: [Hash32?] = preparedPayouts == nil ? [] : Array(repeating: nil, count: record.payouts.count)
         var previous: Address?
         for (index, payout) in record.payouts.enumerated() {
             let ascending = previous.map { $0 < payout.address } ?? true
             previous = payout.address
+            if !ascending { leavesAhead = [] }
             if let ready = preparedPayouts?[index], ready.address == payout.address {
                 if ascending, !changedLater.contains(payout.address), let written = ready.record,
                    accounts.replaceHeld(payout.address, ifEqualTo: ready.before, with: ready.after) {
@@ -68,6 +72,7 @@ extension LedgerState {
                     digest.add(written.term)
                     noteResolved(RecordWrite(key: .account(payout.address), keyBytes: ready.keyBytes, value: written.value))
                     totals.balances = totals.balances.adding(payout.amount)!
+                    if !leavesAhead.isEmpty { leavesAhead[index] = ready.leafAfter }
                     continue
                 }
                 workedOutAhead.append(ready)
@@ -118,7 +123,7 @@ extension LedgerState {
                      "the amounts paid must sum to the amount minted")
         record.applied = true
         record.settledJobs = []
-        record.balancesRoot = Distribution.root(balances)
+        record.balancesRoot = MerkleTree.root(Self.balanceLeaves(balances, payouts: record.payouts, ahead: leavesAhead))
         settlements[epoch] = record
         lastSettlementPending = false
         balanceSnapshots[epoch] = balances
@@ -139,6 +144,23 @@ extension LedgerState {
         let writes = fold(settled.rewrites, finish: .settlement(epoch: epoch))
         releaseUnsettled(settled)
         return (writes, settled.byEpoch)
+    }
+
+    /// The balances-root leaves of `balances`, taking the leaf worked out ahead for each account
+    /// paid directly (`ahead`, by payout; both lists ascend by address, so one walk pairs them)
+    /// and hashing the others on every core.
+    static func balanceLeaves(_ balances: [SettlementRecord.Payout], payouts: [SettlementRecord.Payout], ahead: [Hash32?]) -> [Hash32] {
+        guard !ahead.isEmpty else { return Distribution.leaves(balances) }
+        var known = [Hash32?](repeating: nil, count: balances.count)
+        var next = 0
+        for (index, entry) in balances.enumerated() {
+            while next < payouts.count && payouts[next].address < entry.address { next += 1 }
+            if next < payouts.count, payouts[next].address == entry.address { known[index] = ahead[next] }
+        }
+        let resolved = known
+        return Parallel.map(count: balances.count) { index in
+            resolved[index] ?? Distribution.leaf(address: balances[index].address, amount: balances[index].amount)
+        }
     }
 
     /// How many of a node's receipts are not settled.

@@ -71,6 +71,8 @@ struct PreparedPayout: Sendable {
     let record: EncodedRecord?
     /// The account's state key, encoded.
     let keyBytes: [UInt8]
+    /// The account's leaf in the balances root after its payout (``Distribution/leaf(address:amount:)``).
+    let leafAfter: Hash32
 
     init?(_ payout: SettlementRecord.Payout, from account: Account) {
         guard let balance = account.balance.adding(payout.amount) else { return nil }
@@ -78,6 +80,7 @@ struct PreparedPayout: Sendable {
         after.balance = balance
         let key = StateKey.account(payout.address)
         self.keyBytes = key.bytes
+        self.leafAfter = Distribution.leaf(address: payout.address, amount: balance)
         self.address = payout.address
         self.before = account
         self.termBefore = account.isEmpty ? nil : StateDigest.term(key: key.bytes, value: account.encodedRecord)
