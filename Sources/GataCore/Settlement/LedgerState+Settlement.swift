@@ -44,7 +44,7 @@ extension LedgerState {
         let preparedPayouts = preparedPayouts(prepared, epoch: epoch, count: record.payouts.count)
         touchedTerms.reserveCapacity((preparedPayouts == nil ? record.payouts.count : 0) + record.slashes.count + 8)
         touchedOrder.reserveCapacity(record.payouts.count + record.slashes.count + 8)
-        touchedResolved.reserveCapacity(record.payouts.count + record.slashes.count + 8)
+        if preparedPayouts != nil { touchedResolved.reserveCapacity(record.payouts.count) }
         touch(.totals)
         touch(.settlement(epoch))
         touch(.balanceSnapshot(epoch))
@@ -52,27 +52,24 @@ extension LedgerState {
         // A payout worked out ahead from an account still as it was read is applied directly: the
         // account replaced in one lookup, the digest moved by its two terms, its record written as
         // encoded ahead, in its place. Only for an account nothing else in the entry changes: the
-        // payouts are ascending by address, and a slashed account (and the treasury, if slashes
-        // go there) goes the long way, as does any payout not worked out or changed since.
+        // payouts are one per address (merged and ascending), and a slashed account (and the
+        // treasury, if slashes go there) goes the long way, as does any payout not worked out or
+        // changed since.
+        precondition(zip(record.payouts, record.payouts.dropFirst()).allSatisfy { $0.address < $1.address }, "payouts ascend by address, one each")
         var changedLater = Set(record.slashes.map(\.address))
         if !record.slashes.isEmpty, genesis.slashDestination == .treasury { changedLater.insert(genesis.roles.treasury) }
         var workedOutAhead: [PreparedPayout] = []
-        // The balances-root leaf of each account paid directly, by payout; empty if the payouts
-        // are not strictly ascending, since an account paid twice would not end as worked out.
+        // The balances-root leaf of each account paid directly, by payout.
         var leavesAhead: [Hash32?] = preparedPayouts == nil ? [] : Array(repeating: nil, count: record.payouts.count)
-        var previous: Address?
         for (index, payout) in record.payouts.enumerated() {
-            let ascending = previous.map { $0 < payout.address } ?? true
-            previous = payout.address
-            if !ascending { leavesAhead = [] }
             if let ready = preparedPayouts?[index], ready.address == payout.address {
-                if ascending, !changedLater.contains(payout.address), let written = ready.record,
+                if !changedLater.contains(payout.address), let written = ready.record,
                    accounts.replaceHeld(payout.address, ifEqualTo: ready.before, with: ready.after) {
                     if let old = ready.termBefore { digest.remove(old) }
                     digest.add(written.term)
                     noteResolved(RecordWrite(key: .account(payout.address), keyBytes: ready.keyBytes, value: written.value))
                     totals.balances = totals.balances.adding(payout.amount)!
-                    if !leavesAhead.isEmpty { leavesAhead[index] = ready.leafAfter }
+                    leavesAhead[index] = ready.leafAfter
                     continue
                 }
                 workedOutAhead.append(ready)
@@ -103,11 +100,18 @@ extension LedgerState {
         // A payout worked out ahead but paid the long way (its account not held, or changed since
         // it was read) whose account ends the entry as worked out is written as encoded there; one
         // slashed too is encoded when the changes are committed.
-        for ready in workedOutAhead where touchedTerms[.account(ready.address)] != nil && accounts[ready.address] == ready.after {
+        for ready in workedOutAhead where accounts[ready.address] == ready.after {
             if let encoded = ready.record { encodedAhead[.account(ready.address)] = encoded }
         }
-        let (settledWrites, settledByEpoch) = settleReceipts(
-            settledReceipts(prepared: prepared, epoch: epoch) ?? SettledReceipts.derive(record.settledJobs.compactMap(settlingReceipt)), epoch: epoch)
+        let settled = settledReceipts(prepared: prepared, epoch: epoch) ?? {
+            let settling = record.settledJobs.compactMap(settlingReceipt)
+            // Phase one listed unsettled receipts only, and nothing settles one between the
+            // phases: recovery from staged job ids (Specs/LEDGER.md §Deferred rewrites) marks
+            // every listed one settled.
+            precondition(settling.count == record.settledJobs.count, "every receipt phase one listed is unsettled at phase two")
+            return SettledReceipts.derive(settling)
+        }()
+        let (settledWrites, settledByEpoch) = settleReceipts(settled, epoch: epoch)
         // An epoch left with no unsettled receipt loses its index entries as one range; one still
         // holding some loses the settled ones key by key (Specs/LEDGER.md §Storage).
         for (epoch, jobs) in settledByEpoch.sorted(by: { $0.key < $1.key }) {

@@ -14,7 +14,6 @@ extension LedgerState {
     /// Records a first touch of `key` in this entry, with the term its record had before it.
     private mutating func noteTouched(_ key: StateKey, term: Hash32?) {
         touchedOrder.append(key)
-        touchedResolved.append(nil)
         touchedTerms[key] = .some(term)
     }
 
@@ -22,17 +21,19 @@ extension LedgerState {
     /// the entry leaves it, written in its place among the touched records. Only for a record
     /// that nothing else in the entry touches, since it is not looked up again.
     mutating func noteResolved(_ write: RecordWrite) {
+        touchedResolved.append((touchedOrder.count, write))
         touchedOrder.append(write.key)
-        touchedResolved.append(write)
     }
 
     /// Folds the touched records into the digest and returns them, each encoded once.
     mutating func commitChanges() -> ApplyResult {
         var writes: [RecordWrite] = []
         writes.reserveCapacity(touchedOrder.count)
+        var nextResolved = 0
         for (position, key) in touchedOrder.enumerated() {
-            if let resolved = touchedResolved[position] {
-                writes.append(resolved)
+            if nextResolved < touchedResolved.count, touchedResolved[nextResolved].position == position {
+                writes.append(touchedResolved[nextResolved].write)
+                nextResolved += 1
                 continue
             }
             if case .some(.some(let old)) = touchedTerms[key] { digest.remove(old) }
@@ -56,9 +57,10 @@ extension LedgerState {
         }
         precondition(encodedAhead.isEmpty, "a record encoded ahead was not written by its entry")
         // A settlement's payouts fill it with up to one record per account; its table goes with them.
-        if encodedAhead.capacity > Self.encodedAheadCapacityKept { encodedAhead = [:] }
+        if encodedAhead.capacity > Self.changeTablesCapacityKept { encodedAhead = [:] }
         touchedOrder.removeAll(keepingCapacity: true)
-        touchedResolved.removeAll(keepingCapacity: true)
+        // A settlement's payouts fill it with one write per account; its storage goes with them.
+        touchedResolved.removeAll(keepingCapacity: touchedResolved.capacity <= Self.changeTablesCapacityKept)
         touchedTerms.removeAll(keepingCapacity: true)
         let indexes = touchedIndexes
         touchedIndexes.removeAll(keepingCapacity: true)

@@ -86,18 +86,18 @@ public struct LedgerState: Sendable {
 
     /// Old digest terms of the records touched by the entry being applied, in first-touch order.
     var touchedOrder: [StateKey] = []
-    /// Beside each of ``touchedOrder``: the write of a record whose change is already in the
-    /// digest (``noteResolved(_:)``), or nil.
-    var touchedResolved: [RecordWrite?] = []
+    /// Writes of records whose change is already in the digest (``noteResolved(_:)``), each with
+    /// its position in ``touchedOrder``, ascending.
+    var touchedResolved: [(position: Int, write: RecordWrite)] = []
     var touchedTerms: [StateKey: Hash32?] = [:]
     /// Index entries the entry being applied changed.
     var touchedIndexes: [IndexWrite] = []
     /// Records the entry being applied writes whose bytes and term were made ahead, away from the
     /// write path, from the very values it writes (a settlement's record of millions of job ids).
     var encodedAhead: [StateKey: EncodedRecord] = [:]
-    /// The capacity ``encodedAhead`` keeps once emptied; a larger table (a settlement's payouts)
-    /// is let go.
-    static let encodedAheadCapacityKept = 1_024
+    /// The capacity ``encodedAhead`` and ``touchedResolved`` keep once emptied; larger storage
+    /// (a settlement's payouts) is let go.
+    static let changeTablesCapacityKept = 1_024
     /// The digest term of the last settlement's record while it is computed and not applied, so
     /// that phase two takes it out without encoding that record again. Outside the digest; an
     /// open starts without it, and phase two then encodes the record.

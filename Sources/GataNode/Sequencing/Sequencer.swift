@@ -376,10 +376,10 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
                             backlog.written = 0
                         }
                     }
-                    // A phase one's job ids are staged from here on; if its phase two is in
-                    // this very group, they are all staged before its batch.
-                    if let staging = commit.staging { backlog.staging = staging }
+                    // An earlier phase one's staging is settled by its phase two in this group
+                    // first; this group's phase one is staged from here on.
                     let (staged, unstaging) = try settleStaging(&backlog, commit: commit)
+                    if let staging = commit.staging { backlog.staging = staging }
                     // Encoded here, not on the sequencer, which meanwhile applies the next group.
                     let prepared = store.prepareCommit(entries: commit.entries, writes: commit.writes, indexes: commit.indexes, head: commit.head,
                                                        deferred: commit.deferred, finishing: finishing, staged: staged, unstaging: unstaging)
@@ -418,7 +418,8 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
             return ([:], [])
         }
         backlog.staging = nil
-        if let rewrite = commit.deferred.first(where: { $0.finish == .settlement(epoch: staging.epoch) }), rewrite.count <= staging.jobIds.count {
+        if let rewrite = commit.deferred.first(where: { $0.finish == .settlement(epoch: staging.epoch) }) {
+            assert(rewrite.count <= staging.jobIds.count, "phase two defers only receipts its phase one settles")
             for slice in staging.written..<staging.slices {
                 try store.writeStagedJobs(epoch: staging.epoch, jobIds: staging.jobIds, slice: slice)
             }
@@ -558,9 +559,13 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
                 writes.append(contentsOf: result.writes)
                 if let rewrite = result.deferred { deferred.append((rewrite, writes.count)) }
                 indexes.append(contentsOf: result.indexes)
-                if case .settlementComputed(let summary) = entry.payload, let jobIds = state.settlements[summary.epoch]?.settledJobs, !jobIds.isEmpty {
+                // Staged only where phase two defers its receipts (a state that lets records go);
+                // a phase two in this very group would list them in its marker all the same.
+                if configuration.releasesDurableRecords, case .settlementComputed(let summary) = entry.payload,
+                   let jobIds = state.settlements[summary.epoch]?.settledJobs, !jobIds.isEmpty {
                     staging = StagedJobs(epoch: summary.epoch, jobIds: jobIds)
                 }
+                if case .settlementApplied(let epoch) = entry.payload, staging?.epoch == epoch { staging = nil }
                 outcomes.append(.recorded(height: entry.height, entryHash: entry.hash))
             } else {
                 outcomes.append(.rejected(result.code, result.detail))

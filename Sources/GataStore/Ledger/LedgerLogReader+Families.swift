@@ -215,7 +215,7 @@ extension LedgerLogReader {
         }
         let prefix = StoreKeys.operatorSecretPrefix
         guard key.count == prefix.count + 8, Array(key.prefix(prefix.count)) == prefix, let epoch = StoreKeys.height(ofLogKey: Array(key.suffix(8))) else {
-            return FamilyFinding(family: "meta", key: name, expected: "no record (meta holds format, head and operator secrets)", found: Hex.encodePrefixed(value))
+            return FamilyFinding(family: "meta", key: name, expected: "no record (meta holds the format, the head, operator secrets, bulk-rewrite markers and staged job ids)", found: Hex.encodePrefixed(value))
         }
         return checkOperatorSecret(epoch: epoch, key: name, value: value, state: state)
     }
@@ -235,8 +235,11 @@ extension LedgerLogReader {
                                      : "the settlement of epoch \(epoch) is applied (its phase two's bulk rewrite is unfinished: open the folder with gata node to finish it)")
         }
         let start = slice * LedgerStore.stagedJobsSlice
-        let expected = start < record.settledJobs.count
-            ? record.settledJobs[start..<min(record.settledJobs.count, start + LedgerStore.stagedJobsSlice)].flatMap(\.bytes) : []
+        guard start < record.settledJobs.count else {
+            return FamilyFinding(family: "meta", key: name, expected: "at most \(LedgerStore.stagedSlices(count: record.settledJobs.count)) slices of epoch \(epoch)'s job ids",
+                                 found: "slice \(slice)")
+        }
+        let expected = record.settledJobs[start..<min(record.settledJobs.count, start + LedgerStore.stagedJobsSlice)].flatMap(\.bytes)
         guard value == expected else {
             return FamilyFinding(family: "meta", key: name, expected: "slice \(slice) of the \(record.settledJobs.count) job ids epoch \(epoch)'s settlement settles",
                                  found: "\(value.count / 32) other job ids")

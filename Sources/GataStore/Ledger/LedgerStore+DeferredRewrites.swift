@@ -123,7 +123,7 @@ extension LedgerStore {
         try database.scan(.meta, from: range.from) { key, stored throws(StoreError) in
             guard key.lexicographicallyPrecedes(range.to) else { return false }
             guard key == StoreKeys.stagedJobs(epoch: epoch, slice: slice), let value = CheckedValue.open(key: key, stored: stored),
-                  value.count % 32 == 0, jobIds.count + value.count / 32 <= count else {
+                  !value.isEmpty, value.count % 32 == 0, jobIds.count + value.count / 32 <= count else {
                 throw StoreError(.corrupt, "slice \(slice) of the job ids staged for the settlement of epoch \(epoch) is damaged or out of place", height: height)
             }
             for start in stride(from: 0, to: value.count, by: 32) { jobIds.append(Hash32(bytes: value[start..<start + 32])) }

@@ -407,10 +407,14 @@ struct WriteBatch: Sendable {
         let value: [UInt8]?
         /// For a range deletion: the end of the range, exclusive; ``key`` is its start.
         var rangeEnd: [UInt8]? = nil
-        /// For a checked put: the CRC-32C of key and value, stored after the value
-        /// (``CheckedValue``). Kept apart so that a value of megabytes is not copied to append it.
+        /// For a checked put of a large value: the CRC-32C of key and value, stored after the
+        /// value (``CheckedValue``). Kept apart so that a value of megabytes is not copied to
+        /// append four bytes; a small one is sealed whole.
         var checksum: UInt32? = nil
     }
+
+    /// From this size on, a checked value is handed to RocksDB as two parts instead of copied.
+    static let checkedPartsBytesMin = 64 << 10
 
     private(set) var operations: [Operation] = []
 
@@ -420,7 +424,11 @@ struct WriteBatch: Sendable {
 
     /// Puts `value` with its checksum, as ``CheckedValue/seal(key:value:)`` stores it.
     mutating func putChecked(_ family: ColumnFamily, _ key: [UInt8], _ value: [UInt8]) {
-        operations.append(Operation(family: family, key: key, value: value, checksum: CRC32C.checksum(key, value)))
+        if value.count < Self.checkedPartsBytesMin {
+            operations.append(Operation(family: family, key: key, value: CheckedValue.seal(key: key, value: value)))
+        } else {
+            operations.append(Operation(family: family, key: key, value: value, checksum: CRC32C.checksum(key, value)))
+        }
     }
 
     mutating func delete(_ family: ColumnFamily, _ key: [UInt8]) {

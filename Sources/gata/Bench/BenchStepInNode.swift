@@ -177,8 +177,9 @@ struct StepScenario: Sendable {
         let spans = summary == nil
             ? [("the close", started...ended), ("its receipts written", ended...rewritten)]
             : [("phase one", started...phaseOneEnd), ("phase two", phaseOneEnd...ended), ("its receipts written", ended...rewritten)]
-        let byPhase = spans.map { "\($0.0) \(millis(transfers.longestWait(answeredIn: $0.1)).trimmingCharacters(in: .whitespaces))" }
-            .joined(separator: ", ")
+        func bySpan(_ probe: Timeline) -> String {
+            spans.map { "\($0.0) \(millis(probe.longestWait(answeredIn: $0.1)).trimmingCharacters(in: .whitespaces))" }.joined(separator: ", ")
+        }
         let total = (ended - started) / .seconds(1)
         // Against the floor, which writes every record, the records written after count too.
         try JSONEncoder().encode(StepInNode.Figures(total: (rewritten - started) / .seconds(1))).write(to: URL(fileURLWithPath: StepInNode.Figures.file(folder: folder)))
@@ -208,8 +209,9 @@ struct StepScenario: Sendable {
         return lines + "\n" + opening + """
                   while it ran, until its receipts were written
                     eth_getBalance over HTTP, polled every 5 ms   \(read.requests) answers, longest wait \(millis(read.longestWait)), longest gap \(millis(read.longestGap)), \(read.failures) failed
+                      longest wait of those answered in each span: \(bySpan(reads))
                     transfers, submitted one at a time             \(ingest.requests) recorded, longest wait \(millis(ingest.longestWait)), \(ingest.failures) refused
-                      longest wait of those answered in each span: \(byPhase)
+                      longest wait of those answered in each span: \(bySpan(transfers))
                   memory of the node
                     resident before                                \(ProcessMemory.megabytes(residentBefore))
                     peak until its receipts were written           \(peakMeasured ? ProcessMemory.megabytes(peak) : "not measurable here")
