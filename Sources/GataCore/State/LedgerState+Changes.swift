@@ -11,6 +11,15 @@ extension LedgerState {
         }
     }
 
+    /// Notes the first touch of a record the caller has found absent, without looking it up
+    /// again: for a state that reads from a store, the lookup of a key it does not hold misses
+    /// every level of the store, and a new receipt or assignment would pay it once more.
+    mutating func touchAbsent(_ key: StateKey) {
+        guard touchedTerms[key] == nil else { return }
+        assert(encodeRecord(key) == nil, "\(key) was taken for absent but has a record")
+        noteTouched(key, term: nil)
+    }
+
     /// Records a first touch of `key` in this entry, with the term its record had before it.
     private mutating func noteTouched(_ key: StateKey, term: Hash32?) {
         touchedOrder.append(key)

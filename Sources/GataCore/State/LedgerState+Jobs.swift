@@ -17,7 +17,7 @@ extension LedgerState {
             }
         }
         for (assignment, specHash) in zip(batch.assignments, evidence.jobSpecHashes) {
-            touch(.assignment(assignment.jobId))
+            touchAbsent(.assignment(assignment.jobId))
             assignments[assignment.jobId] = AssignmentRecord(
                 node: assignment.node, jobSpecHash: specHash, epoch: batch.epoch,
                 units: CostModel.units(of: assignment.spec), height: height)
@@ -55,7 +55,8 @@ extension LedgerState {
             return .rejected(.nodeBondTooLow, "node \(node) has bonded \(account(node).bonded) GATA, the minimum is \(minimumBond) GATA")
         }
         for (body, id, units) in fresh {
-            touch(.receipt(body.jobId))
+            // Absent: `recordedReceipt` found none for a job of the open epoch.
+            touchAbsent(.receipt(body.jobId))
             receipts[body.jobId] = ReceiptRecord(receiptId: id, outputCommitment: body.outputCommitment, height: height)
             receiptJobs[id] = body.jobId
             touchedIndexes.append(.receiptJob(receiptId: id, jobId: body.jobId))
