@@ -15,6 +15,18 @@ import Testing
         }
     }
 
+    @Test func theKernelBenchmarkReportsEachKernelAloneAndAgainstNumpy() throws {
+        let python = ProcessInfo.processInfo.environment["GATA_PYTHON"] ?? ToolRunner.repositoryRoot.appendingPathComponent(".venv/bin/python").path
+        let result = try ToolRunner.gata("bench", "jobs", "--size", "48", "--repeats", "1", "--python", python)
+        #expect(result.status == 0, "\(result.standardError)")
+        for figure in ["gemm-i8", "gemm-f32-ordered", "kernel alone", "whole job with input generation and hashing"] {
+            #expect(result.standardOutput.contains(figure), "the report has \(figure)")
+        }
+        if FileManager.default.isExecutableFile(atPath: python) {
+            #expect(result.standardOutput.contains("× numpy"), "\(result.standardOutput)")
+        }
+    }
+
     @Test func theSettlementBenchmarkSettlesAndReportsItsFloor() throws {
         let genesis = ToolRunner.repositoryRoot.appendingPathComponent("Genesis/devnet.json").path
         let result = try ToolRunner.gata("bench", "settle", "--receipts", "2000", "--nodes", "200", "--genesis", genesis)

@@ -113,15 +113,67 @@ struct CUDACrossCheckTests {
 import CGataKernels
 
 @Suite struct FMAVariantTests {
+    /// Shapes around the kernels' blocks: 6-row and 4-row tiles, 16-column panels, 128 steps of t
+    /// (or pairs of t) per block, and an odd k that leaves the last pair half empty.
+    static let shapes: [(m: Int, n: Int, k: Int)] = [(1, 1, 1), (7, 33, 301), (13, 16, 128), (6, 17, 257), (25, 48, 517), (3, 300, 20), (5, 1, 1000)]
+
     @Test func hardwareAndPortableFusedMultiplyAddGiveTheSameBits() {
-        let (m, n, k) = (7, 33, 301)
-        let key = InputGenerator.key(Keccak256.hash([7]))
-        let a = (0..<(m * k)).map { InputGenerator.float(key: key, stream: 1, index: $0) }
-        let b = (0..<(k * n)).map { InputGenerator.float(key: key, stream: 2, index: $0) }
-        var hardware = [Float](repeating: 0, count: m * n), portable = [Float](repeating: 0, count: m * n)
-        gata_gemm_f32_ordered_rows_variant(a, b, &hardware, 0, m, n, k, 1)
-        gata_gemm_f32_ordered_rows_variant(a, b, &portable, 0, m, n, k, 0)
-        #expect(hardware.map(\.bitPattern) == portable.map(\.bitPattern))
+        for (index, (m, n, k)) in Self.shapes.enumerated() {
+            let key = InputGenerator.key(Keccak256.hash([7, UInt8(index)]))
+            let a = (0..<(m * k)).map { InputGenerator.float(key: key, stream: 1, index: $0) }
+            let b = (0..<(k * n)).map { InputGenerator.float(key: key, stream: 2, index: $0) }
+            var hardware = [Float](repeating: .nan, count: m * n), portable = [Float](repeating: .nan, count: m * n)
+            gata_gemm_f32_ordered_rows_variant(a, b, &hardware, 0, m, n, k, 1)
+            gata_gemm_f32_ordered_rows_variant(a, b, &portable, 0, m, n, k, 0)
+            #expect(hardware.map(\.bitPattern) == portable.map(\.bitPattern), "\(m)×\(n)×\(k)")
+        }
         print("fp32 kernel: \(CPUBackend.hardwareFMA ? "FMA instructions" : "portable fmaf") on this CPU; both variants agree bit for bit")
+    }
+
+    /// The fp32 tiles keep each output's own order: a sum whose bits depend on its order (a big
+    /// term cancelled late) comes out as the ascending loop gives it, in every lane of a tile.
+    @Test func theFloatTilesKeepEachOutputsAscendingOrder() {
+        let (m, n, k) = (6, 16, 300)
+        var a = [Float](repeating: 1, count: m * k), b = [Float](repeating: 0x1p-24, count: k * n)
+        for column in 0..<n { b[column] = 1; b[(k - 1) * n + column] = -1 }  // 1, then tiny steps, then −1
+        for row in 0..<m { a[row * k] = 1 }
+        var hardware = [Float](repeating: .nan, count: m * n)
+        gata_gemm_f32_ordered_rows_variant(a, b, &hardware, 0, m, n, k, 1)
+        var expected: Float = 0
+        for t in 0..<k { expected = expected.addingProduct(1, b[t * n]) }
+        #expect(hardware.allSatisfy { $0.bitPattern == expected.bitPattern })
+        #expect(expected != Float(k - 2) * 0x1p-24, "the order matters for this sum")
+    }
+
+    @Test func avx2AndPortableIntegerProductsAgree() {
+        for (index, (m, n, k)) in Self.shapes.enumerated() {
+            let key = InputGenerator.key(Keccak256.hash([8, UInt8(index)]))
+            let a = (0..<(m * k)).map { InputGenerator.int8(key: key, stream: 1, index: $0) }
+            let b = (0..<(k * n)).map { InputGenerator.int8(key: key, stream: 2, index: $0) }
+            let bias = (0..<n).map { InputGenerator.bias(key: key, stream: 3, index: $0) }
+            for bias in [nil, bias] {
+                var hardware = [Int32](repeating: .min, count: m * n), portable = [Int32](repeating: .max, count: m * n)
+                Self.withOptional(bias) { gata_gemm_i8_rows_variant(a, b, $0, &hardware, 0, m, n, k, 1) }
+                Self.withOptional(bias) { gata_gemm_i8_rows_variant(a, b, $0, &portable, 0, m, n, k, 0) }
+                #expect(hardware == portable, "\(m)×\(n)×\(k), bias \(bias != nil)")
+            }
+        }
+        print("int8 kernel: \(CPUBackend.hardwareAVX2 ? "AVX2 vpmaddwd" : "portable loop") on this CPU; both variants agree")
+    }
+
+    /// The extremes of int8 at the largest k: −128·−128 summed 4096 times is exact, where a
+    /// saturating int16 step (vpmaddubsw) would not be.
+    @Test func fullRangeOperandsAtTheLargestDepthAreExact() {
+        let (m, n, k) = (5, 19, 4096)
+        for (x, y) in [(Int8.min, Int8.min), (Int8.min, Int8.max), (Int8.max, Int8.max)] {
+            let a = [Int8](repeating: x, count: m * k), b = [Int8](repeating: y, count: k * n)
+            let product = CPUBackend.multiply(a, b, m: m, n: n, k: k, bias: nil)
+            #expect(product.allSatisfy { $0 == Int32(k) * Int32(x) * Int32(y) }, "\(x)·\(y)")
+        }
+    }
+
+    private static func withOptional(_ bias: [Int32]?, _ body: (UnsafePointer<Int32>?) -> Void) {
+        guard let bias else { return body(nil) }
+        bias.withUnsafeBufferPointer { body($0.baseAddress) }
     }
 }

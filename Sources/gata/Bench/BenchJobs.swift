@@ -8,13 +8,14 @@ struct BenchJobs: AsyncParsableCommand {
         commandName: "jobs",
         abstract: "Measure the CPU job kernels in GOPS, next to numpy's float32 matmul in the same run.",
         discussion: """
-            Runs gemm-i8 and gemm-f32-ordered at --size³ on all cores (2·m·n·k operations per job, \
-            input generation and hashing included), then numpy's float32 a @ b at the same size with \
-            the given Python. Build with -c release for figures worth reporting.
+            Runs gemm-i8 and gemm-f32-ordered at --size³ on all cores (2·m·n·k operations per job): \
+            the kernel alone on inputs generated beforehand, then the whole job with input \
+            generation and hashing; then numpy's float32 a @ b at the same size with the given \
+            Python, and each kernel's ratio to it. Build with -c release for figures worth reporting.
             """)
 
     @Option(name: .long, help: "m = n = k.") var size = 1024
-    @Option(name: .long, help: "Runs of each kernel; the best is reported.") var repeats = 3
+    @Option(name: .long, help: "Runs of each kernel and of numpy; the best is reported.") var repeats = 10
     @Option(name: .long, help: "Python with numpy, for the comparison.") var python = ".venv/bin/python"
 
     func validate() throws {
@@ -24,23 +25,54 @@ struct BenchJobs: AsyncParsableCommand {
 
     func run() async throws {
         let operations = 2 * Double(size) * Double(size) * Double(size)
+        let job = { (kernel: KernelJob.Kernel) in KernelJob(kernel: kernel, m: size, n: size, k: size, seed: Keccak256.hash(Array("bench".utf8))) }
+        let (a8, b8) = CPUBackend.gemmI8Inputs(job(.gemmI8))
+        let (a32, b32) = CPUBackend.gemmF32Inputs(job(.gemmF32Ordered))
+        let kernels: [(name: String, variant: String, kernel: () -> Void, whole: KernelJob)] = [
+            ("gemm-i8", CPUBackend.hardwareAVX2 ? "AVX2 vpmaddwd" : "portable",
+             { _ = CPUBackend.multiply(a8, b8, m: size, n: size, k: size, bias: nil) }, job(.gemmI8)),
+            ("gemm-f32-ordered", CPUBackend.hardwareFMA ? "FMA, ordered" : "portable fmaf",
+             { _ = CPUBackend.multiplyOrdered(a32, b32, m: size, n: size, k: size) }, job(.gemmF32Ordered)),
+        ]
+        var peaks: (int8: Double?, fp32: Double?) = (nil, nil)
+        for _ in 0..<3 {
+            let run = CPUBackend.instructionPeaks()
+            peaks = (max(peaks.int8 ?? 0, run.int8 ?? 0), max(peaks.fp32 ?? 0, run.fp32 ?? 0))
+        }
         var lines: [String] = []
-        for kernel in [KernelJob.Kernel.gemmI8, .gemmF32Ordered] {
-            let job = KernelJob(kernel: kernel, m: size, n: size, k: size, seed: Keccak256.hash(Array("bench".utf8)))
-            var best = Double.infinity
-            for _ in 0..<repeats {
-                let start = DispatchTime.now()
-                _ = CPUBackend().run(job)
-                best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)
-            }
-            lines.append("  " + kernel.name.padding(toLength: 18, withPad: " ", startingAt: 0)
-                         + String(format: "%8.2f GOPS   (%.3f s per job)", operations / best / 1e9, best))
+        for (index, (name, variant, kernel, whole)) in kernels.enumerated() {
+            let alone = Self.best(of: repeats, kernel)
+            let peak = index == 0 ? peaks.int8 : peaks.fp32
+            let withInputs = Self.best(of: repeats) { _ = CPUBackend().run(whole) }
+            lines.append("  " + name.padding(toLength: 18, withPad: " ", startingAt: 0)
+                         + String(format: "%8.2f GOPS   (kernel alone, %.4f s; %@", operations / alone / 1e9, alone, variant)
+                         + (peak.map { $0 > 0 ? String(format: "; %.0f%% of its instructions' peak, %.1f GOPS", 100 * operations / alone / $0, $0 / 1e9) : "" } ?? "") + ")")
+            lines.append("  " + "".padding(toLength: 18, withPad: " ", startingAt: 0)
+                         + String(format: "%8.2f GOPS   (whole job with input generation and hashing, %.4f s)", operations / withInputs / 1e9, withInputs))
         }
         let numpy = Self.numpyGFLOPS(python: python, size: size, repeats: repeats)
-        print("GATA job kernels, CPU backend, \(ProcessInfo.processInfo.activeProcessorCount) cores, \(size)×\(size)×\(size)")
+        print("GATA job kernels, CPU backend, \(ProcessInfo.processInfo.activeProcessorCount) cores, \(size)×\(size)×\(size), best of \(repeats)")
         lines.forEach { print($0) }
-        print(numpy.map { "  " + "numpy float32".padding(toLength: 18, withPad: " ", startingAt: 0) + String(format: "%8.2f GFLOPS (a @ b through BLAS, same run)", $0) }
-              ?? "  numpy: not measured (no Python with numpy at \(python))")
+        if let numpy {
+            print("  " + "numpy float32".padding(toLength: 18, withPad: " ", startingAt: 0) + String(format: "%8.2f GFLOPS (a @ b through BLAS, same run)", numpy))
+            for (name, _, kernel, _) in kernels {
+                let alone = Self.best(of: repeats, kernel)
+                print("  " + name.padding(toLength: 18, withPad: " ", startingAt: 0) + String(format: "%8.2f× numpy (kernel alone, measured again after numpy)", operations / alone / 1e9 / numpy))
+            }
+        } else {
+            print("  numpy: not measured (no Python with numpy at \(python))")
+        }
+    }
+
+    /// The shortest of `runs` timings of `body`, in seconds.
+    static func best(of runs: Int, _ body: () -> Void) -> Double {
+        var best = Double.infinity
+        for _ in 0..<runs {
+            let start = DispatchTime.now()
+            body()
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)
+        }
+        return best
     }
 
     /// numpy's float32 matmul rate, with OpenBLAS's core-type overrides removed for this command only.
