@@ -204,13 +204,7 @@ import Testing
         var chain = try Self.thousandsOfReceipts(shadowed: false, epochsPassed: 1)
         let source = InMemoryRecordSource()
         var mirror = LedgerState()
-        func follow() {
-            for entry in chain.entries[Int(mirror.nextHeight)...] {
-                source.apply(mirror.apply(entry, evidence: Evidence.derive(entry.payload)))
-                if entry.height == 0 { mirror.attach(source) }
-            }
-            mirror.releaseDurable(through: mirror.nextHeight - 1)
-        }
+        func follow() { mirror.follow(chain, source: source) }
         func readAhead() -> SettlementReading? {
             guard var read = mirror.beginSettlementReading(epoch: 0) else { return nil }
             read.reading.orderForReading()

@@ -230,3 +230,16 @@ struct TestChain {
                     outputCommitment: ReceiptReveal.commitment(outputHash: claim ?? Self.output(job, output), salt: salt(job)))
     }
 }
+
+extension LedgerState {
+    /// Applies the entries of `chain` this state has not applied yet, its writes going to
+    /// `source` (attached after genesis), then lets go what is durable: a node's state over its
+    /// store, following the chain entry by entry.
+    mutating func follow(_ chain: TestChain, source: InMemoryRecordSource) {
+        for entry in chain.entries[Int(nextHeight)...] {
+            source.apply(apply(entry, evidence: Evidence.derive(entry.payload)))
+            if entry.height == 0 { attach(source) }
+        }
+        releaseDurable(through: nextHeight - 1)
+    }
+}

@@ -98,7 +98,7 @@ public final class StorageShadow {
         storeState.releaseDurable(through: storeState.nextHeight - 1)
         for state in [memoryState, storeState] {
             let held = state.workingSet
-            let beyond = held.assignments + (held.receipts - held.awaitingResolution) + held.balanceSnapshots + held.awaitingDurability
+            let beyond = (held.assignments - held.openEpochAssignments) + (held.receipts - held.awaitingResolution) + held.balanceSnapshots + held.awaitingDurability
             mostHeldBeyondWorkingSet = max(mostHeldBeyondWorkingSet, beyond)
         }
     }

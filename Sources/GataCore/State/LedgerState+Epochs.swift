@@ -49,6 +49,7 @@ extension LedgerState {
         record.receiptsRoot = root
         epochs[close.epoch] = record
         openEpoch = nil
+        releaseOpenAssignments()
         // The epoch's record is written first, then its receipts by job id, as touching each
         // receipt in turn would write them. The sampled ones stay in memory until resolved; the
         // rest are deferred (``DeferredReceipts``) where records leave memory.

@@ -57,6 +57,7 @@ extension LedgerState {
         for (body, id, units) in fresh {
             // Absent: `recordedReceipt` found none for a job of the open epoch.
             touchAbsent(.receipt(body.jobId))
+            releaseOpenAssignment(body.jobId)
             receipts[body.jobId] = ReceiptRecord(receiptId: id, outputCommitment: body.outputCommitment, height: height)
             receiptJobs[id] = body.jobId
             touchedIndexes.append(.receiptJob(receiptId: id, jobId: body.jobId))

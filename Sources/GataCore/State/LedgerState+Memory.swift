@@ -29,6 +29,7 @@ extension LedgerState {
         evictionQueue = []
         evictionStart = 0
         evictionHeights = [:]
+        openAssignmentsHeld = []
     }
 
     /// Whether a record, as just written, is outside the working set.
@@ -45,12 +46,38 @@ extension LedgerState {
     /// Queues a record just written at ``nextHeight`` to be let go once that height is durable, if
     /// it is out of the working set; a record written again supersedes its older queue item.
     mutating func noteWritten(_ key: StateKey) {
-        if isCold(key) {
+        if case .assignment(let jobId) = key, openAssignmentsHeld.count < Self.openAssignmentsHeldMax {
+            // Held for its receipt (``openAssignmentsHeld``); written once, so never queued yet.
+            openAssignmentsHeld.append(jobId)
+        } else if isCold(key) {
             evictionHeights[key] = nextHeight
             evictionQueue.append(QueuedEviction(height: nextHeight, key: key))
         } else if !evictionHeights.isEmpty {
             evictionHeights[key] = nil
         }
+    }
+
+    /// The most assignments of the open epoch held past their durable write, about 20 MB.
+    public static let openAssignmentsHeldMax = 1 << 17
+
+    /// Queues a held assignment of the open epoch to leave once ``nextHeight`` is durable (its own
+    /// write, earlier, is durable by then): its receipt is recorded at that height.
+    mutating func releaseOpenAssignment(_ jobId: Hash32) {
+        let key = StateKey.assignment(jobId)
+        guard evicting, !openAssignmentsHeld.isEmpty, evictionHeights[key] == nil, assignments.holds(jobId) else { return }
+        evictionHeights[key] = nextHeight
+        evictionQueue.append(QueuedEviction(height: nextHeight, key: key))
+    }
+
+    /// Queues every assignment still held for the epoch that closes, as ``releaseOpenAssignment(_:)``.
+    mutating func releaseOpenAssignments() {
+        for jobId in openAssignmentsHeld { releaseOpenAssignment(jobId) }
+        openAssignmentsHeld.removeAll(keepingCapacity: openAssignmentsHeld.count <= Self.evictionQueueCapacityKept)
+    }
+
+    /// Assignments of the open epoch held for their receipts, not yet queued to leave.
+    var openAssignmentsWaiting: Int {
+        openAssignmentsHeld.reduce(0) { $0 + (evictionHeights[.assignment($1)] == nil && assignments.holds($1) ? 1 : 0) }
     }
 
     /// Whether a receipt is sampled and awaits resolution, and so stays in memory.
@@ -130,7 +157,7 @@ extension LedgerState {
 
     /// How much of each kind the state holds in memory now.
     public var workingSet: WorkingSet {
-        WorkingSet(accounts: accounts.heldCount, assignments: assignments.heldCount, receipts: receipts.heldCount,
+        WorkingSet(accounts: accounts.heldCount, assignments: assignments.heldCount, openEpochAssignments: openAssignmentsWaiting, receipts: receipts.heldCount,
                    epochs: epochs.heldCount, settlements: settlements.heldCount, balanceSnapshots: balanceSnapshots.heldCount,
                    unsettledReceipts: unsettledByNode.values.reduce(0, +),
                    awaitingResolution: awaitingResolution.values.reduce(0) { $0 + $1.count },
@@ -140,7 +167,11 @@ extension LedgerState {
 
     /// Counts of what a state holds in memory.
     public struct WorkingSet: Sendable, Equatable, CustomStringConvertible {
-        public var accounts, assignments, receipts, epochs, settlements, balanceSnapshots: Int
+        public var accounts, assignments: Int
+        /// Of ``assignments``, those of the open epoch held for their receipts
+        /// (``LedgerState/openAssignmentsHeldMax``).
+        public var openEpochAssignments: Int
+        public var receipts, epochs, settlements, balanceSnapshots: Int
         /// Receipts not yet settled: the working set's main part, bounded by the epochs between
         /// a receipt and its settlement. Only their node, epoch and units are held.
         public var unsettledReceipts: Int
@@ -154,7 +185,7 @@ extension LedgerState {
         public var deferredReceipts: Int
 
         public var description: String {
-            "\(accounts) accounts, \(assignments) assignments, \(receipts) receipts (\(unsettledReceipts) unsettled, \(awaitingResolution) awaiting resolution), \(epochs) epochs, \(settlements) settlements, \(balanceSnapshots) balance snapshots, \(awaitingDurability) awaiting durability, \(deferredReceipts) deferred receipts"
+            "\(accounts) accounts, \(assignments) assignments (\(openEpochAssignments) of the open epoch awaiting their receipts), \(receipts) receipts (\(unsettledReceipts) unsettled, \(awaitingResolution) awaiting resolution), \(epochs) epochs, \(settlements) settlements, \(balanceSnapshots) balance snapshots, \(awaitingDurability) awaiting durability, \(deferredReceipts) deferred receipts"
         }
     }
 }

@@ -83,6 +83,11 @@ public struct LedgerState: Sendable {
     var entryWaitsForDeferred: UInt64?
     /// Whether records out of the working set are queued to leave memory: set by ``attach(_:)``.
     var evicting = false
+    /// Assignments of the open epoch kept in memory past their durable write, in the order
+    /// written, at most ``openAssignmentsHeldMax``: a receipt is checked against its assignment
+    /// soon after it, and a read from the store costs a search of its memtables. Each is queued
+    /// to leave once its receipt is recorded, and the rest when the epoch closes.
+    var openAssignmentsHeld: [Hash32] = []
 
     /// Old digest terms of the records touched by the entry being applied, in first-touch order.
     var touchedOrder: [StateKey] = []

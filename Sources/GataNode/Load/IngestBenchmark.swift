@@ -27,6 +27,11 @@ public struct IngestBenchmark: Sendable {
         public var singleMeanGroup: Double
         public var batchReceiptsPerSecond: Double
         public var batchMeanGroup: Double
+        /// The batch-signed run's own commits written again, synced, into an empty database:
+        /// receipts per second at the storage limit, and how many writes and bytes that was.
+        public var storageReceiptsPerSecond: Double
+        public var storageWrites: Int
+        public var storageBytes: Int
     }
 
     /// Raw recoveries on all cores: `count` signatures recovered with `concurrentPerform`.
@@ -87,15 +92,24 @@ public struct IngestBenchmark: Sendable {
 
         log("ingesting batch-signed receipts (\(batchSize) per batch)…")
         groups.withLock { $0.removeAll() }
+        store.startRecordingCommits()
         let batchStart = DispatchTime.now()
         try await submitAll(batches, to: sequencer)
         let batchRate = Double(receipts) / Self.seconds(since: batchStart)
         let batchGroups = groups.withLock { $0 }
+        let recorded = store.takeRecordedCommits()
+
+        log("writing the same \(recorded.count) commits again, synced, into an empty database…")
+        let replayPath = dataFolder + ".storage-limit"
+        try? FileManager.default.removeItem(atPath: replayPath)
+        defer { try? FileManager.default.removeItem(atPath: replayPath) }
+        let replaySeconds = try recorded.replaySynced(into: replayPath)
 
         return Report(
             cores: cores, recoveriesPerSecond: recoveries, syncedCommitsPerSecond: syncedCommits,
             singleReceiptsPerSecond: singleRate, singleMeanGroup: Self.mean(singleGroups),
-            batchReceiptsPerSecond: batchRate, batchMeanGroup: Self.mean(batchGroups))
+            batchReceiptsPerSecond: batchRate, batchMeanGroup: Self.mean(batchGroups),
+            storageReceiptsPerSecond: Double(receipts) / replaySeconds, storageWrites: recorded.count, storageBytes: recorded.bytes)
     }
 
     static func mean(_ values: [Int]) -> Double {

@@ -11,6 +11,8 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
     /// Serialises creating operator secrets, so two openings of one epoch agree on its secret.
     private let secretLock = NSLock()
     private let beforeWriteHook = Locked<(@Sendable () -> Void)?>(nil)
+    /// For benchmarks: the batches of the commits written since recording started, or nil.
+    private let recordedCommits = Locked<[WriteBatch]?>(nil)
     private let beforeDeferredWriteHook = Locked<(@Sendable () -> Void)?>(nil)
     public let path: String
     /// Entry 0.
@@ -290,6 +292,19 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
     public func write(_ commit: PreparedCommit) throws(StoreError) {
         if let hook = beforeWriteHook.withLock({ $0 }) { hook() }
         try database.write(commit.batch)
+        recordedCommits.withLock { $0?.append(commit.batch) }
+    }
+
+    /// For benchmarks: keeps a copy of every commit's batch written from now on, until
+    /// ``takeRecordedCommits()``.
+    public func startRecordingCommits() { recordedCommits.withLock { $0 = [] } }
+
+    /// The commits' batches kept since ``startRecordingCommits()``; recording stops.
+    public func takeRecordedCommits() -> RecordedCommits {
+        RecordedCommits(batches: recordedCommits.withLock { recorded in
+            defer { recorded = nil }
+            return recorded ?? []
+        })
     }
 
     /// Writes the records `range` of a deferred rewrite, not synced: they are durable once a later
