@@ -35,23 +35,25 @@
 static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
 static size_t panels_of(size_t n) { return (n + GATA_PANEL - 1) / GATA_PANEL; }
 
-int gata_kernels_hardware_fma(void) {
+/* What the CPU offers, looked up once: 1 FMA and AVX2, 2 AVX2 alone, 0 neither. */
+static int cpu_features(void) {
+    static int cached = -1;
+    int features = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (features >= 0) return features;
 #if defined(__x86_64__)
     __builtin_cpu_init();
-    return __builtin_cpu_supports("fma") && __builtin_cpu_supports("avx2");
+    const int avx2 = __builtin_cpu_supports("avx2") != 0, fma = __builtin_cpu_supports("fma") != 0;
+    features = avx2 ? (fma ? 1 : 2) : 0;
 #else
-    return 0;
+    features = 0;
 #endif
+    __atomic_store_n(&cached, features, __ATOMIC_RELAXED);
+    return features;
 }
 
-int gata_kernels_hardware_avx2(void) {
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2");
-#else
-    return 0;
-#endif
-}
+int gata_kernels_hardware_fma(void) { return cpu_features() == 1; }
+
+int gata_kernels_hardware_avx2(void) { return cpu_features() != 0; }
 
 /* ---------------------------------------------------------------- fp32, ordered */
 

@@ -5,9 +5,10 @@ import GataCrypto
 ///
 /// The working set: the totals, every account, what settling needs of each receipt not yet settled
 /// (its node, epoch and units, in ``LedgerState/unsettled``), the sampled receipts awaiting
-/// resolution, the epoch open now, and a settlement computed but not yet applied. Assignments,
-/// every other receipt (settled or not), closed epochs, applied settlements and balance snapshots
-/// leave memory once durable and are read through the source when needed.
+/// resolution, the epoch open now and up to ``LedgerState/openAssignmentsHeldMax`` of its
+/// assignments until their receipts, and a settlement computed but not yet applied. Other
+/// assignments, every other receipt (settled or not), closed epochs, applied settlements and
+/// balance snapshots leave memory once durable and are read through the source when needed.
 extension LedgerState {
     /// Reads records not held through `source` from now on, and lets records out of the working set
     /// go once ``releaseDurable(through:)`` says their writes are durable.
@@ -30,6 +31,7 @@ extension LedgerState {
         evictionStart = 0
         evictionHeights = [:]
         openAssignmentsHeld = []
+        openAssignmentsWaiting = 0
     }
 
     /// Whether a record, as just written, is outside the working set.
@@ -49,6 +51,7 @@ extension LedgerState {
         if case .assignment(let jobId) = key, openAssignmentsHeld.count < Self.openAssignmentsHeldMax {
             // Held for its receipt (``openAssignmentsHeld``); written once, so never queued yet.
             openAssignmentsHeld.append(jobId)
+            openAssignmentsWaiting += 1
         } else if isCold(key) {
             evictionHeights[key] = nextHeight
             evictionQueue.append(QueuedEviction(height: nextHeight, key: key))
@@ -67,17 +70,14 @@ extension LedgerState {
         guard evicting, !openAssignmentsHeld.isEmpty, evictionHeights[key] == nil, assignments.holds(jobId) else { return }
         evictionHeights[key] = nextHeight
         evictionQueue.append(QueuedEviction(height: nextHeight, key: key))
+        openAssignmentsWaiting -= 1
     }
 
     /// Queues every assignment still held for the epoch that closes, as ``releaseOpenAssignment(_:)``.
     mutating func releaseOpenAssignments() {
         for jobId in openAssignmentsHeld { releaseOpenAssignment(jobId) }
         openAssignmentsHeld.removeAll(keepingCapacity: openAssignmentsHeld.count <= Self.evictionQueueCapacityKept)
-    }
-
-    /// Assignments of the open epoch held for their receipts, not yet queued to leave.
-    var openAssignmentsWaiting: Int {
-        openAssignmentsHeld.reduce(0) { $0 + (evictionHeights[.assignment($1)] == nil && assignments.holds($1) ? 1 : 0) }
+        precondition(openAssignmentsWaiting == 0, "every assignment held for its receipt is queued to leave at the close")
     }
 
     /// Whether a receipt is sampled and awaits resolution, and so stays in memory.

@@ -88,6 +88,8 @@ public struct LedgerState: Sendable {
     /// soon after it, and a read from the store costs a search of its memtables. Each is queued
     /// to leave once its receipt is recorded, and the rest when the epoch closes.
     var openAssignmentsHeld: [Hash32] = []
+    /// How many of ``openAssignmentsHeld`` are not yet queued to leave.
+    var openAssignmentsWaiting = 0
 
     /// Old digest terms of the records touched by the entry being applied, in first-touch order.
     var touchedOrder: [StateKey] = []

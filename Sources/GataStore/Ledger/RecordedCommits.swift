@@ -2,7 +2,8 @@ import Foundation
 
 /// The write batches of a run of commits, kept by a benchmark to measure the storage limit: the
 /// same records, in the same groups, written synced into an empty database with nothing else to
-/// do (``replaySynced(into:)``).
+/// do (``replaySynced(into:)``). Only commits are kept, not the receipts a close or a settlement
+/// rewrites in bulk after its commit (§Deferred rewrites), so a run to replay holds neither.
 public struct RecordedCommits: Sendable {
     let batches: [WriteBatch]
 
