@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C libraries from Debian, each imported by exactly one Swift module.
@@ -65,6 +66,9 @@ let package = Package(
             dependencies: [
                 "GataCrypto", "GataCore", "GataStore", "GataNode", "GataJobs", "GataVerifier", "GataAudit", "GataDevnet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // The HTTP load generator of `gata bench rpc`.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),

@@ -16,6 +16,20 @@ import Testing
         }
     }
 
+    /// Every answer of the HTTP benchmark is checked (a receipt counts only once recorded), so
+    /// "0 wrong answers" means every route took every receipt.
+    @Test func theRPCBenchmarkDrivesEveryRouteOverHTTPAndReportsEachAgainstItsLimit() throws {
+        let genesis = ToolRunner.repositoryRoot.appendingPathComponent("Genesis/devnet.json").path
+        let result = try ToolRunner.gata("bench", "rpc", "--receipts", "300", "--bulk-receipts", "1024", "--per-request", "200", "--batch-size", "256",
+                                         "--transfers", "64", "--connections", "8", "--bulk-connections", "2", "--seconds", "1", "--genesis", genesis)
+        #expect(result.status == 0, "\(result.standardError)")
+        for figure in ["libsecp256k1 recoveries, all cores (R)", "GET /health", "of 1/(1/R + 1/H)", "acknowledgement p50", "JSON gata_submitReceipts",
+                       "binary /v1/receipts", "binary /v1/receipt-batch", "of in process", "the same commits written alone, synced",
+                       "transfers, one per request", "of H", "of stopped", "p99.9", "0 wrong answers in all"] {
+            #expect(result.standardOutput.contains(figure), "the report has \(figure): \(result.standardOutput)")
+        }
+    }
+
     @Test func theKernelBenchmarkReportsEachKernelAloneAndAgainstNumpy() throws {
         let python = ProcessInfo.processInfo.environment["GATA_PYTHON"] ?? ToolRunner.repositoryRoot.appendingPathComponent(".venv/bin/python").path
         let result = try ToolRunner.gata("bench", "jobs", "--size", "48", "--repeats", "1", "--python", python)

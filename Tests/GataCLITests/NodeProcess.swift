@@ -63,10 +63,10 @@ final class NodeProcess: @unchecked Sendable {  // immutable after start
     }
 
     /// Sends raw bytes; returns the HTTP status and the body.
-    func post(_ body: Data) async throws -> (Int, Data) {
-        var request = URLRequest(url: URL(string: url)!, timeoutInterval: 30)
+    func post(_ body: Data, path: String = "", contentType: String = "application/json") async throws -> (Int, Data) {
+        var request = URLRequest(url: URL(string: url + path)!, timeoutInterval: 30)
         request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue(contentType, forHTTPHeaderField: "Content-Type")
         request.httpBody = body
         let (data, response) = try await URLSession.shared.data(for: request)
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)

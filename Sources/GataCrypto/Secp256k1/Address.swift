@@ -55,29 +55,53 @@ public struct Address: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Parses `0x` and 40 hex digits. Mixed case must carry a correct EIP-55 checksum; text that is
     /// all lower case (or all upper case) carries no checksum and is accepted as it is.
     public init(parsing text: String) throws(ParseError) {
-        guard text.hasPrefix("0x") || text.hasPrefix("0X"), let raw = Hex.decode(text) else {
-            throw .notHex(text)
+        var text = text
+        let parsed: Result<Address, ParseError> = text.withUTF8 { utf8 in
+            guard utf8.count >= 2, utf8[0] == UInt8(ascii: "0"), utf8[1] == UInt8(ascii: "x") || utf8[1] == UInt8(ascii: "X"),
+                  utf8.count % 2 == 0
+            else { return .failure(.notHex(String(decoding: utf8, as: UTF8.self))) }
+            let digits = UnsafeBufferPointer(rebasing: utf8[2...])
+            var raw = [UInt8](repeating: 0, count: digits.count / 2)
+            var hasLower = false, hasUpper = false
+            for index in digits.indices {
+                let character = digits[index]
+                guard let nibble = Hex.nibbleValue(character) else { return .failure(.notHex(String(decoding: utf8, as: UTF8.self))) }
+                if character >= UInt8(ascii: "a") { hasLower = true } else if character >= UInt8(ascii: "A") { hasUpper = true }
+                raw[index / 2] |= index % 2 == 0 ? nibble << 4 : nibble
+            }
+            guard raw.count == 20 else { return .failure(.wrongLength(raw.count)) }
+            let address = Address(bytes: raw)
+            if hasLower && hasUpper {
+                let expected = address.checksummedDigits
+                guard expected.elementsEqual(digits) else {
+                    return .failure(.badChecksum(given: String(decoding: utf8, as: UTF8.self), expected: address.checksummed))
+                }
+            }
+            return .success(address)
         }
-        guard raw.count == 20 else { throw .wrongLength(raw.count) }
-        self.init(bytes: raw)
-        let digits = text.dropFirst(2)
-        let hasLower = digits.contains { $0.isLowercase }
-        let hasUpper = digits.contains { $0.isUppercase }
-        if hasLower && hasUpper && String(digits) != String(checksummed.dropFirst(2)) {
-            throw .badChecksum(given: text, expected: checksummed)
-        }
+        self = try parsed.get()
     }
 
     /// The EIP-55 mixed-case checksummed form, with `0x`.
-    public var checksummed: String {
-        let lower = Hex.encode(bytes)
-        let hash = Keccak256.hash(Array(lower.utf8)).bytes
-        var out = "0x"
-        for (index, character) in lower.enumerated() {
-            let nibble = (hash[index / 2] >> (index % 2 == 0 ? 4 : 0)) & 0x0f
-            out.append(nibble >= 8 ? Character(character.uppercased()) : character)
+    public var checksummed: String { "0x" + String(decoding: checksummedDigits, as: UTF8.self) }
+
+    /// The 40 digits of the EIP-55 form: each letter of the lower-case hex is upper case where the
+    /// keccak256 of that lower-case text has a nibble of 8 or more at the same place.
+    var checksummedDigits: [UInt8] {
+        let alphabet: StaticString = "0123456789abcdef"
+        var lower = [UInt8](repeating: 0, count: 40)
+        withBytes { bytes in
+            for (index, byte) in bytes.enumerated() {
+                lower[2 * index] = alphabet.utf8Start[Int(byte >> 4)]
+                lower[2 * index + 1] = alphabet.utf8Start[Int(byte & 0x0F)]
+            }
         }
-        return out
+        let hash = Keccak256.hash(lower).bytes
+        for index in 0..<40 where lower[index] >= UInt8(ascii: "a") {
+            let nibble = (hash[index / 2] >> (index % 2 == 0 ? 4 : 0)) & 0x0F
+            if nibble >= 8 { lower[index] -= 32 }
+        }
+        return lower
     }
 
     /// `0x` and 40 lower-case hex digits.

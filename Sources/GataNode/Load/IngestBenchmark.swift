@@ -116,14 +116,44 @@ public struct IngestBenchmark: Sendable {
         values.isEmpty ? 0 : Double(values.reduce(0, +)) / Double(values.count)
     }
 
-    struct Job { let key: PrivateKey; let body: ReceiptBody }
+    struct Job: Sendable { let key: PrivateKey; let body: ReceiptBody }
 
     /// Assigns `receipts` jobs in the open epoch and returns one single-signed receipt for each,
-    /// ready to submit; `tag` keeps the jobs of two calls apart.
+    /// ready to submit, signed on all cores; `tag` keeps the jobs of two calls apart.
     public func singleReceipts(sequencer: Sequencer, genesis: GenesisConfig, tag: String) async throws -> [Payload] {
+        try await signedReceipts(sequencer: sequencer, genesis: genesis, tag: tag).map(Payload.receipt)
+    }
+
+    /// As ``singleReceipts(sequencer:genesis:tag:)``, the messages themselves.
+    public func signedReceipts(sequencer: Sequencer, genesis: GenesisConfig, tag: String) async throws -> [SignedReceipt] {
         let jobs = try await prepare(sequencer: sequencer, genesis: genesis, tag: tag)
         let epoch = sequencer.read { $0.openEpoch ?? 0 }
-        return jobs.map { Payload.receipt(MessageSigning.receipt($0.key, chainId: genesis.chainId, epoch: epoch, body: $0.body)) }
+        return Self.onAllCores(jobs.count) { MessageSigning.receipt(jobs[$0].key, chainId: genesis.chainId, epoch: epoch, body: jobs[$0].body) }
+    }
+
+    /// Assigns `receipts` jobs in the open epoch and returns them as batches of ``batchSize``, one
+    /// node's receipts each, signed on all cores.
+    public func receiptBatches(sequencer: Sequencer, genesis: GenesisConfig, tag: String) async throws -> [ReceiptBatch] {
+        let jobs = try await prepare(sequencer: sequencer, genesis: genesis, tag: tag)
+        let epoch = sequencer.read { $0.openEpoch ?? 0 }
+        let chunks = Dictionary(grouping: jobs, by: { $0.key.address }).values.flatMap { items in
+            stride(from: 0, to: items.count, by: batchSize).map { Array(items[$0..<min($0 + batchSize, items.count)]) }
+        }
+        return Self.onAllCores(chunks.count) { index in
+            MessageSigning.receiptBatch(chunks[index][0].key, chainId: genesis.chainId, epoch: epoch, receipts: chunks[index].map(\.body))
+        }
+    }
+
+    /// `make(0) … make(count − 1)`, computed on all cores.
+    public static func onAllCores<T: Sendable>(_ count: Int, _ make: @Sendable (Int) -> T) -> [T] {
+        let slots = Locked<[Int: T]>([:])
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        DispatchQueue.concurrentPerform(iterations: cores) { worker in
+            var made: [(Int, T)] = []
+            for index in stride(from: worker, to: count, by: cores) { made.append((index, make(index))) }
+            slots.withLock { for (index, value) in made { $0[index] = value } }
+        }
+        return slots.withLock { values in (0..<count).map { values[$0]! } }
     }
 
     /// Submits every payload with at most ``inflight`` outstanding, each with its evidence derived

@@ -39,6 +39,11 @@ public struct JSONRPCServer: Sendable {
         "this request's answer reached its limit (\(Limits.responseBytesMax) bytes, \(Limits.entriesPerRequestMax) ledger entries); "
             + "send this call again in another request")
 
+    /// The bytes of a refusal for the budget, but for its id's; counted once.
+    static let refusalBytesWithoutId = errorResponse(id: .null, budgetRefusal).exactBytes.count - 4
+    /// The bytes of a success answer, but for its id's and its result's; counted once.
+    static let successEnvelopeBytesWithoutId = successResponse(id: .null, .null).exactBytes.count - 8
+
     /// Answers one HTTP body. Returns nil when nothing is to be sent (only notifications).
     public func respond(to body: [UInt8]) async -> [UInt8]? {
         guard body.count <= Limits.requestBytesMax else {
@@ -63,7 +68,7 @@ public struct JSONRPCServer: Sendable {
     /// what is left plus its own refusal's room, and an answer larger than that is replaced by the
     /// refusal, as is every later call, which is then not run.
     func respond(toCalls items: [JSONValue], isBatch: Bool) async -> [UInt8]? {
-        let reserves = items.map { encode(Self.errorResponse(id: Self.echoableId($0), Self.budgetRefusal)).count }
+        let reserves = items.map { Self.refusalBytesWithoutId + Self.echoableId($0).exactByteCount }
         var left = Limits.responseBytesMax - reserves.reduce(0, +) - (isBatch ? items.count + 1 : 0)
         guard left >= 0 else { return encode(Self.errorResponse(id: .null, Self.budgetRefusal)) }
         let budget = ResponseBudget(resultBytesMax: 0, entriesMax: Limits.entriesPerRequestMax)
@@ -132,7 +137,7 @@ public struct JSONRPCServer: Sendable {
             default: return Self.errorResponse(id: id ?? .null, .invalidRequest("params must be an array or an object"))
             }
         }
-        let envelopeBytes = encode(Self.successResponse(id: id ?? .null, .null)).count - 4
+        let envelopeBytes = Self.successEnvelopeBytesWithoutId + (id ?? .null).exactByteCount
         budget.setResultBytesMax(answerBytesMax - envelopeBytes)
         let outcome = await run(method, params, budget: budget)
         switch outcome {

@@ -11,11 +11,18 @@ extension LedgerRPC {
             throw .limitExceeded("at most \(Self.receiptsPerCallMax) receipts per call, got \(items.count)")
         }
         var receipts: [SignedReceipt] = []
+        receipts.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
             guard case .object(let members) = item else { throw .invalidParams("receipts[\(index)] must be an object") }
             receipts.append(try Self.receipt(RPCObject(members: members, path: "receipts[\(index)]")))
         }
-        // Submitted concurrently, so their signatures are recovered on all cores and they share group commits.
+        return await submitReceipts(receipts)
+    }
+
+    /// Each receipt's own answer, in order: what `gata_submitReceipt` returns, or
+    /// `{"status": "rejected", "error": …}`. Submitted concurrently, so their signatures are
+    /// recovered on all cores and they share group commits.
+    func submitReceipts(_ receipts: [SignedReceipt]) async -> JSONValue {
         let answers = await withTaskGroup(of: (Int, JSONValue).self) { group in
             for (index, receipt) in receipts.enumerated() {
                 group.addTask {

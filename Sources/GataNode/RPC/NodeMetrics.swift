@@ -14,11 +14,25 @@ public final class NodeMetrics: Sendable {
     private let diskSpaceLow: Gauge
     private let diskAvailable: Gauge
     private let diskReserve: Gauge
+    /// The counters every answered request and accepted receipt increments, looked up once here:
+    /// the registry's lookup takes a lock and hashes the labels. Refusals look theirs up each time.
+    private let answered: [String: Counter]
+    private let acceptedReceipts: Counter
 
     /// Method names that get their own label; anything else is counted as "other".
     static let knownMethods = Set(RPCCatalog.methods.map(\.name))
 
+    static var requestsDescriptor: MetricNameDescriptor { descriptor("rpc_requests", unit: "total", help: "JSON-RPC requests by method and error code (0 for success).") }
+    static var submissionsDescriptor: MetricNameDescriptor { descriptor(
+        "receipt_submissions", unit: "total", help: "Receipt submissions (single or batch) by result: accepted, or the result code's name.") }
+
     public init() {
+        var answered: [String: Counter] = [:]
+        for method in Self.knownMethods.union(["other"]) {
+            answered[method] = registry.makeCounter(descriptor: Self.requestsDescriptor, labels: [("method", method), ("code", "0")])
+        }
+        self.answered = answered
+        acceptedReceipts = registry.makeCounter(descriptor: Self.submissionsDescriptor, labels: [("result", "accepted")])
         requestDuration = registry.makeDurationHistogram(
             descriptor: Self.descriptor("rpc_request_duration", unit: "seconds", help: "Time from receiving an HTTP request to sending its answer."),
             buckets: [.microseconds(100), .microseconds(500), .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(50),
@@ -44,24 +58,21 @@ public final class NodeMetrics: Sendable {
     }
 
     func recordRequest(method: String, errorCode: Int?) {
+        guard let errorCode else { return (answered[method] ?? answered["other"]!).increment() }
         let label = Self.knownMethods.contains(method) ? method : "other"
-        registry.makeCounter(
-            descriptor: Self.descriptor("rpc_requests", unit: "total", help: "JSON-RPC requests by method and error code (0 for success)."),
-            labels: [("method", label), ("code", errorCode.map(String.init) ?? "0")]).increment()
+        registry.makeCounter(descriptor: Self.requestsDescriptor, labels: [("method", label), ("code", String(errorCode))]).increment()
     }
 
     func recordSubmission(_ kind: EntryKind, outcome: SubmitOutcome) {
         guard kind == .receipt || kind == .receiptBatch else { return }
+        if case .recorded = outcome { return acceptedReceipts.increment() }
         let result: String = switch outcome {
         case .recorded: "accepted"
         case .rejected(let code, _): code.name
         case .overloaded: "overloaded"
         case .diskSpaceLow: "disk_space_low"
         }
-        registry.makeCounter(
-            descriptor: Self.descriptor("receipt_submissions", unit: "total",
-                                        help: "Receipt submissions (single or batch) by result: accepted, or the result code's name."),
-            labels: [("result", result)]).increment()
+        registry.makeCounter(descriptor: Self.submissionsDescriptor, labels: [("result", result)]).increment()
     }
 
     public func recordCommit(_ report: Sequencer.CommitReport) {

@@ -164,5 +164,25 @@ public enum RPCDecoding {
     }
 
     /// `0x` and lower-case hex digits without leading zeros, as Ethereum quantities are written.
-    public static func quantityText<T: BinaryInteger>(_ value: T) -> String { "0x" + String(value, radix: 16) }
+    public static func quantityText<T: BinaryInteger>(_ value: T) -> String {
+        guard let units = UInt128(exactly: value) else { return "0x" + String(value, radix: 16) }
+        return hexQuantity(units)
+    }
+
+    /// ``quantityText(_:)`` digit by digit: the standard library's radix conversion of a
+    /// 128-bit value took a tenth of an `eth_getBalance` answer.
+    static func hexQuantity(_ value: UInt128) -> String {
+        let alphabet: StaticString = "0123456789abcdef"
+        var digits = [UInt8](repeating: 0, count: 34)
+        var index = digits.count
+        var rest = value
+        repeat {
+            index -= 1
+            digits[index] = alphabet.utf8Start[Int(rest & 0x0F)]
+            rest >>= 4
+        } while rest != 0
+        digits[index - 1] = UInt8(ascii: "x")
+        digits[index - 2] = UInt8(ascii: "0")
+        return String(decoding: digits[(index - 2)...], as: UTF8.self)
+    }
 }

@@ -4,7 +4,8 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// JSON-RPC over HTTP: POST `/`, plus `GET /health` and `GET /metrics` (Specs/RPC.md §Transport).
+/// JSON-RPC over HTTP: POST `/`, the binary receipt routes, `GET /health` and `GET /metrics`
+/// (Specs/RPC.md §Transport, §Binary submissions).
 public enum RPCHTTPServer {
     /// An application serving `rpc` on `host:port` (port 0 picks a free one); `onRunning` gets the bound port.
     public static func application(
@@ -23,6 +24,24 @@ public enum RPCHTTPServer {
             }
             guard let answer = await server.respond(to: Array(buffer: body)) else { return Response(status: .noContent) }
             return json(answer, status: .ok)
+        }
+        for route in BinarySubmission.allCases {
+            router.post(RouterPath(route.rawValue)) { request, _ -> Response in
+                let started = ContinuousClock.now
+                defer { rpc.metrics.recordDuration(ContinuousClock.now - started) }
+                let type = request.headers[.contentType].map { $0.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? "" }
+                guard type == BinarySubmission.contentType else {
+                    let refusal = JSONRPCServer.errorResponse(id: .null, .invalidRequest(
+                        "\(route.rawValue) takes Content-Type: \(BinarySubmission.contentType) (Specs/RPC.md §Binary submissions), got \(type ?? "none")"))
+                    return json(refusal.exactBytes, status: .unsupportedMediaType, close: true)
+                }
+                let body: ByteBuffer
+                switch await readBody(request, limit: route.bodyBytesMax) {
+                case .success(let bytes): body = bytes
+                case .failure(let refusal): return refusal.response
+                }
+                return json(await route.respond(to: Array(buffer: body), rpc: rpc), status: .ok)
+            }
         }
         router.get("/health") { _, _ -> Response in
             json(server.encode(health(rpc)), status: .ok)
@@ -63,10 +82,9 @@ public enum RPCHTTPServer {
         let response: Response
     }
 
-    /// The whole body, or the answer that refuses it: 413 past `requestBytesMax` (announced or
-    /// sent), 400 when the HTTP framing of the body is malformed (a bad chunk size).
-    static func readBody(_ request: Request) async -> Result<ByteBuffer, BodyRefusal> {
-        let limit = JSONRPCServer.Limits.requestBytesMax
+    /// The whole body, or the answer that refuses it: 413 past `limit` (announced or sent), 400
+    /// when the HTTP framing of the body is malformed (a bad chunk size).
+    static func readBody(_ request: Request, limit: Int = JSONRPCServer.Limits.requestBytesMax) async -> Result<ByteBuffer, BodyRefusal> {
         let tooLarge = JSONRPCServer.errorResponse(id: .null, .limitExceeded("the request body exceeds \(limit) bytes"))
         if let announced = request.headers[.contentLength].flatMap({ Int($0) }), announced > limit {
             return .failure(BodyRefusal(response: json(tooLarge.exactBytes, status: .contentTooLarge, close: true)))

@@ -9,7 +9,7 @@ enum BenchNode {
     /// as one more service, given that port once the server listens. The node stops cleanly when
     /// the measurement ends; its result is returned.
     static func run<Value: Sendable>(_ node: LedgerNode, measurement: @escaping @Sendable (Int) async throws -> Value) async throws -> Value {
-        var logger = Logger(label: "gata.bench")
+        var logger = DeferredMetadataLogHandler.logger(label: "gata.bench")
         logger.logLevel = .error
         let listening = AsyncStream<Int>.makeStream()
         let services = node.services(host: "127.0.0.1", port: 0, epochLength: nil, logger: logger) { port in

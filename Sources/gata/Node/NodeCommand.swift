@@ -40,7 +40,7 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
     func run() async throws {
-        var logger = Logger(label: "gata.node")
+        var logger = DeferredMetadataLogHandler.logger(label: "gata.node")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let config = try GenesisFile.load(genesis)
         let (host, port) = try Self.parseAddress(rpc)
