@@ -23,6 +23,20 @@ import Testing
         }
     }
 
+    /// A batch of 256 or more is hashed in chunks on all cores; every size around the chunk
+    /// edges gives each receipt's own id, in order.
+    @Test func theIdsOfALargeBatchAreEachReceiptsOwnInOrder() {
+        var random = SeededGenerator(seed: TestSupport.seed(default: 9))
+        func randomHash() -> Hash32 { Hash32(w0: random.next(), w1: random.next(), w2: random.next(), w3: random.next()) }
+        let node = Address(bytes: randomHash().bytes.prefix(20))
+        let bodies = (0..<1_024).map { _ in ReceiptBody(jobId: randomHash(), jobSpecHash: randomHash(), outputCommitment: randomHash()) }
+        let one = bodies.map { MessageHashing.receiptIdByGeneralEncoder(chainId: 7331, node: node, epoch: 4, body: $0) }
+        for count in [255, 256, 257, 511, 512, 700, 1_023, 1_024] {
+            #expect(MessageHashing.receiptIds(chainId: 7331, node: node, epoch: 4, bodies: Array(bodies.prefix(count))) == Array(one.prefix(count)),
+                    "\(count) receipts")
+        }
+    }
+
     @Test func jobSpecHashesAndAssignmentLeavesMatchTheGeneralEncoder() {
         var random = SeededGenerator(seed: TestSupport.seed(default: 11))
         func randomHash() -> Hash32 { Hash32(w0: random.next(), w1: random.next(), w2: random.next(), w3: random.next()) }

@@ -3,7 +3,7 @@ import Dispatch
 /// Work spread over every core whose result does not depend on how it was spread.
 public enum Parallel {
     /// The items below which one thread does it all: spreading costs more than it saves.
-    static let serialBelow = 2_048
+    public static let serialBelow = 2_048
 
     /// `transform` of each item, in the items' order, computed in chunks on all cores.
     /// `transform` must depend on its item alone.
@@ -17,9 +17,9 @@ public enum Parallel {
     /// `transform` of each index below `count`, in order, computed in chunks on all cores and
     /// written straight into the result: no chunk is copied again, which matters for millions.
     /// `transform` must depend on its index alone.
-    public static func map<Value: Sendable>(count: Int, _ transform: @Sendable (Int) -> Value) -> [Value] {
+    public static func map<Value: Sendable>(count: Int, chunkSize: Int = 1_024, serialBelow: Int = serialBelow,
+                                            _ transform: @Sendable (Int) -> Value) -> [Value] {
         guard count >= serialBelow else { return (0..<count).map(transform) }
-        let chunkSize = 1_024
         let chunks = (count + chunkSize - 1) / chunkSize
         return Array(unsafeUninitializedCapacity: count) { buffer, initialized in
             // The buffer stays in place until this closure returns; each iteration initializes

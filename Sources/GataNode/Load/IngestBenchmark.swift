@@ -128,7 +128,7 @@ public struct IngestBenchmark: Sendable {
     public func signedReceipts(sequencer: Sequencer, genesis: GenesisConfig, tag: String) async throws -> [SignedReceipt] {
         let jobs = try await prepare(sequencer: sequencer, genesis: genesis, tag: tag)
         let epoch = sequencer.read { $0.openEpoch ?? 0 }
-        return Self.onAllCores(jobs.count) { MessageSigning.receipt(jobs[$0].key, chainId: genesis.chainId, epoch: epoch, body: jobs[$0].body) }
+        return Parallel.map(count: jobs.count) { MessageSigning.receipt(jobs[$0].key, chainId: genesis.chainId, epoch: epoch, body: jobs[$0].body) }
     }
 
     /// Assigns `receipts` jobs in the open epoch and returns them as batches of ``batchSize``, one
@@ -139,21 +139,9 @@ public struct IngestBenchmark: Sendable {
         let chunks = Dictionary(grouping: jobs, by: { $0.key.address }).values.flatMap { items in
             stride(from: 0, to: items.count, by: batchSize).map { Array(items[$0..<min($0 + batchSize, items.count)]) }
         }
-        return Self.onAllCores(chunks.count) { index in
+        return Parallel.map(count: chunks.count, chunkSize: 1, serialBelow: 2) { index in
             MessageSigning.receiptBatch(chunks[index][0].key, chainId: genesis.chainId, epoch: epoch, receipts: chunks[index].map(\.body))
         }
-    }
-
-    /// `make(0) … make(count − 1)`, computed on all cores.
-    public static func onAllCores<T: Sendable>(_ count: Int, _ make: @Sendable (Int) -> T) -> [T] {
-        let slots = Locked<[Int: T]>([:])
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        DispatchQueue.concurrentPerform(iterations: cores) { worker in
-            var made: [(Int, T)] = []
-            for index in stride(from: worker, to: count, by: cores) { made.append((index, make(index))) }
-            slots.withLock { for (index, value) in made { $0[index] = value } }
-        }
-        return slots.withLock { values in (0..<count).map { values[$0]! } }
     }
 
     /// Submits every payload with at most ``inflight`` outstanding, each with its evidence derived

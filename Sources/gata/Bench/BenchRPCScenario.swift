@@ -131,7 +131,7 @@ struct RPCScenario: Sendable {
         }
         let perSender = command.transfers / command.connections
         let recipient = DevAccounts.key(8).address
-        let transferStreams = IngestBenchmark.onAllCores(senders.count) { index in
+        let transferStreams = Parallel.map(count: senders.count, chunkSize: 1, serialBelow: 2) { index in
             (0..<perSender).map { nonce in
                 jsonRequest("gata_sendTransfer", [Self.transferJSON(MessageSigning.transfer(
                     senders[index], chainId: chainId, to: recipient, amount: Amount(baseUnits: 1), nonce: UInt64(nonce)))], port: port)
