@@ -13,6 +13,8 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
     private let beforeWriteHook = Locked<(@Sendable () -> Void)?>(nil)
     /// For benchmarks: the batches of the commits written since recording started, or nil.
     private let recordedCommits = Locked<[WriteBatch]?>(nil)
+    /// Account records read through views, kept between views until written (``AccountReadCache``).
+    let accountCache = AccountReadCache()
     private let beforeDeferredWriteHook = Locked<(@Sendable () -> Void)?>(nil)
     public let path: String
     /// Entry 0.
@@ -200,6 +202,9 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         fileprivate let batch: WriteBatch
         /// Entries in the commit.
         public let entryCount: Int
+        /// The accounts it writes, and the height of its head, for the account read cache.
+        fileprivate var accounts: [Address] = []
+        fileprivate var height: UInt64 = 0
     }
 
     /// A commit of entries, their job-spec index entries, the records and index entries their
@@ -232,7 +237,9 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
         var latest: [RecordWrite] = []
         latest.reserveCapacity(writes.count)
         for write in writes.reversed() where seen.insert(write.key).inserted { latest.append(write) }
+        var accounts: [Address] = []
         for write in latest.reversed() {
+            if case .account(let address) = write.key { accounts.append(address) }
             if let value = write.value {
                 batch.putChecked(.state, write.keyBytes, value)
             } else {
@@ -269,7 +276,7 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
             }
         }
         appendHead(head, to: &batch)
-        return PreparedCommit(batch: batch, entryCount: entries.count)
+        return PreparedCommit(batch: batch, entryCount: entries.count, accounts: accounts, height: head.nextHeight - 1)
     }
 
     private func appendEntries(_ entries: [Entry], to batch: inout WriteBatch) {
@@ -292,6 +299,7 @@ public final class LedgerStore: @unchecked Sendable {  // the RocksDB handle is 
     public func write(_ commit: PreparedCommit) throws(StoreError) {
         if let hook = beforeWriteHook.withLock({ $0 }) { hook() }
         try database.write(commit.batch)
+        accountCache.written(commit.accounts, at: commit.height)
         recordedCommits.withLock { $0?.append(commit.batch) }
     }
 

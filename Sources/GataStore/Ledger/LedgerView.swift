@@ -15,7 +15,11 @@ public final class LedgerView: Sendable {
     /// again only in a group written after they are durable, so at this height they are current.
     private let deferred: [DeferredReceipts]
 
-    init(summary: LedgerSummary, snapshot: RocksSnapshot, deferred: [DeferredReceipts]) {
+    /// Account records read by this view and the views before it (``AccountReadCache``).
+    private let accounts: AccountReadCache
+
+    init(summary: LedgerSummary, snapshot: RocksSnapshot, deferred: [DeferredReceipts], accounts: AccountReadCache) {
+        self.accounts = accounts
         self.summary = summary
         self.snapshot = snapshot
         self.deferred = deferred
@@ -26,6 +30,14 @@ public final class LedgerView: Sendable {
 
     /// An account, or an empty one.
     public func account(_ address: Address) throws(StoreError) -> Account {
+        if let account = accounts.account(address, at: height) { return account }
+        let account = try storedAccount(address)
+        accounts.fill(address, account, at: height)
+        return account
+    }
+
+    /// An account as the snapshot holds it, past the cache.
+    public func storedAccount(_ address: Address) throws(StoreError) -> Account {
         try record(.account(address), as: Account.self) ?? Account()
     }
 
@@ -113,6 +125,6 @@ extension LedgerStore {
         guard let sealed = try snapshot.get(.meta, StoreKeys.head), let bytes = CheckedValue.open(key: StoreKeys.head, stored: sealed),
               let head = try? LedgerState.Head(decoding: bytes), head == summary.head
         else { throw StoreError(.corrupt, "the stored head is not the head of the state being published at height \(summary.height)") }
-        return LedgerView(summary: summary, snapshot: snapshot, deferred: deferred)
+        return LedgerView(summary: summary, snapshot: snapshot, deferred: deferred, accounts: accountCache)
     }
 }
