@@ -55,8 +55,26 @@ public struct Hash32: Hashable, Comparable, Sendable, CustomStringConvertible {
     ///
     /// - Returns: `nil` unless the text is exactly 32 bytes of hex.
     public init?(hex: some StringProtocol) {
-        guard let bytes = Hex.decode(hex), bytes.count == 32 else { return nil }
-        self.init(bytes: bytes)
+        let parsed = hex.utf8.withContiguousStorageIfAvailable(Self.parse) ?? Array(hex.utf8).withUnsafeBufferPointer(Self.parse)
+        guard let parsed else { return nil }
+        self = parsed
+    }
+
+    /// 64 hex digits, with or without `0x`, read straight into the words.
+    private static func parse(_ text: UnsafeBufferPointer<UInt8>) -> Hash32? {
+        var digits = text[...]
+        if digits.count == 66, digits[0] == UInt8(ascii: "0"), digits[1] | 0x20 == UInt8(ascii: "x") { digits = digits.dropFirst(2) }
+        guard digits.count == 64 else { return nil }
+        func word(_ index: Int) -> UInt64? {
+            var value: UInt64 = 0
+            for character in digits[(digits.startIndex + 16 * index)..<(digits.startIndex + 16 * index + 16)] {
+                guard let nibble = Hex.nibbleValue(character) else { return nil }
+                value = value << 4 | UInt64(nibble)
+            }
+            return value
+        }
+        guard let w0 = word(0), let w1 = word(1), let w2 = word(2), let w3 = word(3) else { return nil }
+        return Hash32(w0: w0, w1: w1, w2: w2, w3: w3)
     }
 
     /// The 32 bytes, big-endian.

@@ -28,7 +28,12 @@ struct JSONReader {
     private func fail(_ reason: String) -> Failure { Failure(offset: position, reason: reason) }
 
     private mutating func skipSpace() {
-        while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x09, 0x0A, 0x0D: position += 1
+            default: return
+            }
+        }
     }
 
     private mutating func value(depth: Int) throws(Failure) -> JSONValue {
@@ -44,9 +49,9 @@ struct JSONReader {
         }
     }
 
-    private mutating func literal(_ word: String) throws(Failure) {
-        let expected = Array(word.utf8)
-        guard bytes.count - position >= expected.count, Array(bytes[position..<position + expected.count]) == expected else {
+    private mutating func literal(_ word: StaticString) throws(Failure) {
+        let expected = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+        guard bytes.count - position >= expected.count, bytes[position..<position + expected.count].elementsEqual(expected) else {
             throw fail("expected \(word)")
         }
         position += expected.count
@@ -125,6 +130,16 @@ struct JSONReader {
 
     private mutating func string() throws(Failure) -> String {
         position += 1
+        // Most strings hold no escape: their text is the bytes as they stand.
+        var end = position
+        while end < bytes.count, bytes[end] >= 0x20, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            let start = position
+            position = end
+            guard let text = String(validating: bytes[start..<end], as: UTF8.self) else { throw fail("a string that is not UTF-8") }
+            position = end + 1
+            return text
+        }
         var out: [UInt8] = []
         while true {
             guard position < bytes.count else { throw fail("an unterminated string") }
