@@ -31,6 +31,8 @@ struct BenchRPC: AsyncParsableCommand {
     @Option(name: .long, help: "Connections for bulk requests.") var bulkConnections = 8
     @Option(name: .long, help: "Transfers sent, one per request, from one sender per connection.") var transfers = 10_000
     @Option(name: .long, help: "Seconds for each timed run (GET /health, reads, the half-rate runs).") var seconds = 5
+    @Option(name: .long, help: "Receipts per second for the paced runs (acknowledgement latency, reads under ingest); half the measured maximum when omitted, a fixed rate to compare builds.")
+    var pacedRate: Double?
     @Option(name: .long, help: "Genesis file.") var genesis = "Genesis/devnet.json"
 
     func validate() throws {
@@ -44,6 +46,7 @@ struct BenchRPC: AsyncParsableCommand {
         guard (1...256).contains(bulkConnections) else { throw ValidationError("--bulk-connections must be 1 to 256") }
         guard (connections...1_000_000).contains(transfers) else { throw ValidationError("--transfers must be at least --connections, at most 1000000") }
         guard (1...600).contains(seconds) else { throw ValidationError("--seconds must be 1 to 600") }
+        if let pacedRate, !(1...1_000_000).contains(pacedRate) { throw ValidationError("--paced-rate must be 1 to 1000000 receipts a second") }
     }
 
     func run() async throws {

@@ -40,7 +40,7 @@ struct RPCReport: Sendable {
               single-signed receipts, one per request, \(c) connections
                 at the most answered                           \(rate(single.unitsPerSecond))   \(ratio(single.unitsPerSecond / oneReceiptBound, "of 1/(1/R + 1/H)"))   \(errs(single))
                                                                            \(single.latencyLine)
-                at half of that, \(String(format: "%.0f/s", pacedTarget)) due              \(rate(paced.unitsPerSecond))   acknowledgement \(paced.latencyLine)   \(errs(paced))
+                \(command.pacedRate == nil ? "at half of that" : "at a fixed rate"), \(String(format: "%.0f/s", pacedTarget)) due              \(rate(paced.unitsPerSecond))   acknowledgement \(paced.latencyLine)   \(errs(paced))
               single-signed receipts, \(command.perRequest) per request, \(b) connections
                 JSON gata_submitReceipts                       \(rate(manyJSON.unitsPerSecond))   \(ratio(manyJSON.unitsPerSecond / recoveries, "of R"))   \(errs(manyJSON))
                 binary \(BinarySubmission.receipts.rawValue)                          \(rate(manyBinary.unitsPerSecond))   \(ratio(manyBinary.unitsPerSecond / recoveries, "of R"))   \(errs(manyBinary))

@@ -62,7 +62,7 @@ struct RPCScenario: Sendable {
         progress("sending them one per request on \(command.connections) connections, as fast as they are answered…")
         report.single = try await load(plan(singles.map { jsonRequest("gata_submitReceipt", [WireJSON.receipt($0)], port: port) },
                                             connections: command.connections, check: Self.recorded))
-        let half = max(1, report.single.unitsPerSecond / 2)
+        let half = command.pacedRate ?? max(1, report.single.unitsPerSecond / 2)
         progress(String(format: "preparing %.0f/s for %d s…", half, command.seconds))
         singles = try await ingest("paced", count: Int(half * Double(command.seconds)) + command.connections)
             .signedReceipts(sequencer: sequencer, genesis: genesis, tag: "paced")
