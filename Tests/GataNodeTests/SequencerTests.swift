@@ -110,5 +110,37 @@ import Testing
         #expect(sequencer.read { $0.account(key.address).nonce } == UInt64(recorded))
         #expect(outcomes.allSatisfy { if case .overloaded(let delay) = $0 { delay > 0 } else { true } })
     }
-}
 
+    /// A bulk submission is queued under one lock and answered in order, each payload with its
+    /// own outcome: those past the queue's room are overloaded and change nothing, the rest apply
+    /// as if submitted one by one.
+    @Test func aBulkSubmissionAnswersEachPayloadInOrderAndOverloadsOnlyWhatDoesNotFit() async throws {
+        let path = Self.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (store, state, genesis) = try Self.open(path)
+        var configuration = Sequencer.Configuration()
+        configuration.pendingSubmissionsMax = 5
+        let sequencer = Sequencer(store: store, state: state, configuration: configuration)
+        defer { sequencer.shutdown(); store.close() }
+        let key = DevAccounts.key(9)
+        // Nonces 0…4 in order, then 3 more that do not fit; the second payload repeats nonce 0.
+        var payloads = (0..<UInt64(8)).map { nonce in
+            Payload.transfer(MessageSigning.transfer(key, chainId: genesis.chainId, to: DevAccounts.key(8).address, amount: Amount(baseUnits: 1), nonce: nonce))
+        }
+        payloads[1] = payloads[0]
+        let evidence = await EvidenceWorkers.shared.derive(all: payloads)
+        #expect(evidence.count == 8 && evidence.allSatisfy { (try? $0.signer?.get()) == key.address })
+        let outcomes = await sequencer.submit(all: payloads, evidence: evidence)
+        #expect(outcomes.count == 8)
+        if case .recorded = outcomes[0] {} else { Issue.record("the first is recorded: \(outcomes[0])") }
+        if case .rejected(let code, _) = outcomes[1] { #expect(code == .nonceReplayed, "\(code)") } else {
+            Issue.record("the repeated nonce is refused: \(outcomes[1])")
+        }
+        for index in 5..<8 {
+            if case .overloaded = outcomes[index] {} else { Issue.record("payload \(index) did not fit the queue: \(outcomes[index])") }
+        }
+        let recorded = outcomes.count { if case .recorded = $0 { true } else { false } }
+        #expect(sequencer.read { $0.account(key.address).nonce } == UInt64(recorded), "only what was recorded moved the nonce")
+        #expect(await sequencer.submit(all: [], evidence: []).isEmpty)
+    }
+}

@@ -20,22 +20,23 @@ extension LedgerRPC {
     }
 
     /// Each receipt's own answer, in order: what `gata_submitReceipt` returns, or
-    /// `{"status": "rejected", "error": …}`. Submitted concurrently, so their signatures are
-    /// recovered on all cores and they share group commits.
+    /// `{"status": "rejected", "error": …}`. Their signatures are recovered on all cores in runs
+    /// (``EvidenceWorkers/derive(all:)``), then all are queued at once and share group commits.
     func submitReceipts(_ receipts: [SignedReceipt]) async -> JSONValue {
-        let answers = await withTaskGroup(of: (Int, JSONValue).self) { group in
-            for (index, receipt) in receipts.enumerated() {
-                group.addTask {
-                    do throws(RPCError) {
-                        return (index, try await self.submit(.receipt(receipt)))
-                    } catch {
-                        return (index, .object(["status": .string("rejected"), "error": error.json]))
-                    }
-                }
-            }
-            return await group.reduce(into: [(Int, JSONValue)]()) { $0.append($1) }
+        let payloads = receipts.map(Payload.receipt)
+        let outcomes: [SubmitOutcome]
+        if let refusal = sequencer.refusalBeforeDeriving() {
+            outcomes = Array(repeating: refusal, count: payloads.count)
+        } else {
+            outcomes = await sequencer.submit(all: payloads, evidence: await EvidenceWorkers.shared.derive(all: payloads))
         }
-        return .array(answers.sorted { $0.0 < $1.0 }.map(\.1))
+        return .array(zip(payloads, outcomes).map { payload, outcome in
+            do throws(RPCError) {
+                return try answer(payload, outcome)
+            } catch {
+                return .object(["status": .string("rejected"), "error": error.json])
+            }
+        })
     }
 
     /// Leases sampled, unresolved receipts to a registered verifier. The answer gives each job's

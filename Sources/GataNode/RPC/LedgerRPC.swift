@@ -62,7 +62,11 @@ public final class LedgerRPC: Sendable {
 
     /// Submits a payload and turns the outcome into a result or an RPC error.
     func submit(_ payload: Payload) async throws(RPCError) -> JSONValue {
-        let outcome = await sequencer.submit(payload)
+        try answer(payload, await sequencer.submit(payload))
+    }
+
+    /// A submission's outcome as its JSON-RPC result, or the error it answers; counted in the metrics.
+    func answer(_ payload: Payload, _ outcome: SubmitOutcome) throws(RPCError) -> JSONValue {
         metrics.recordSubmission(payload.kind, outcome: outcome)
         switch outcome {
         case .recorded(let height, let hash):

@@ -25,10 +25,14 @@ public final class EvidenceWorkers: @unchecked Sendable {  // `jobs`, `head` and
     /// The workers' thread name, as `/proc` and `top -H` show it.
     public static let threadName = "gata-evidence"
 
+    /// Work for one worker: one payload's evidence, or a run of a bulk submission's.
     private struct Job {
-        let payload: Payload
-        let continuation: CheckedContinuation<Evidence, Never>
+        let run: @Sendable () -> Void
     }
+
+    /// Payloads of one bulk call per job: enough to make a hand-off worth it, few enough that
+    /// every core gets a share of a thousand.
+    static let bulkChunk = 32
 
     private let condition = NSCondition()
     private var jobs: [Job] = []
@@ -57,8 +61,29 @@ public final class EvidenceWorkers: @unchecked Sendable {  // `jobs`, `head` and
                 continuation.resume(returning: Evidence.derive(payload))
                 return
             }
-            jobs.append(Job(payload: payload, continuation: continuation))
+            jobs.append(Job { continuation.resume(returning: Evidence.derive(payload)) })
             condition.signal()
+            condition.unlock()
+        }
+    }
+
+    /// The evidence of every payload, in order, derived on the workers in runs of ``bulkChunk``:
+    /// one hand-off and one wake-up per run instead of per payload.
+    public func derive(all payloads: [Payload]) async -> [Evidence] {
+        guard payloads.count > 1 else { return payloads.isEmpty ? [] : [await derive(payloads[0])] }
+        let runs = stride(from: 0, to: payloads.count, by: Self.bulkChunk).map { $0..<min(payloads.count, $0 + Self.bulkChunk) }
+        return await withCheckedContinuation { continuation in
+            let collected = BulkEvidence(count: payloads.count, runs: runs.count, continuation: continuation)
+            condition.lock()
+            guard jobs.count - head + runs.count <= Self.queuedMax else {
+                condition.unlock()
+                continuation.resume(returning: payloads.map(Evidence.derive))
+                return
+            }
+            for range in runs {
+                jobs.append(Job { collected.finish(range, payloads[range].map(Evidence.derive)) })
+            }
+            condition.broadcast()
             condition.unlock()
         }
     }
@@ -82,7 +107,30 @@ public final class EvidenceWorkers: @unchecked Sendable {  // `jobs`, `head` and
                 head = 0
             }
             condition.unlock()
-            job.continuation.resume(returning: Evidence.derive(job.payload))
+            job.run()
         }
+    }
+}
+
+/// The evidence of a bulk call as its runs finish; the last run to finish resumes the caller.
+private final class BulkEvidence: @unchecked Sendable {  // `evidence` and `left` are guarded by `lock`
+    private let lock = NSLock()
+    private var evidence: [Evidence?]
+    private var left: Int
+    private let continuation: CheckedContinuation<[Evidence], Never>
+
+    init(count: Int, runs: Int, continuation: CheckedContinuation<[Evidence], Never>) {
+        evidence = Array(repeating: nil, count: count)
+        left = runs
+        self.continuation = continuation
+    }
+
+    func finish(_ range: Range<Int>, _ derived: [Evidence]) {
+        lock.lock()
+        for (index, item) in zip(range, derived) { evidence[index] = item }
+        left -= 1
+        let done = left == 0
+        lock.unlock()
+        if done { continuation.resume(returning: evidence.map { $0! }) }
     }
 }

@@ -55,7 +55,7 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
 
     private struct Pending {
         let content: Content
-        let continuation: CheckedContinuation<SubmitOutcome, Never>
+        let continuation: Submitter
     }
 
     private enum Content {
@@ -153,7 +153,7 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         /// Who is answered, in order. Not the submissions themselves: what they carried (a
         /// settlement's or a close's work on a million receipts) is let go once applied, not
         /// held through the write.
-        let submitters: [CheckedContinuation<SubmitOutcome, Never>]
+        let submitters: [Submitter]
         let outcomes: [SubmitOutcome]
         /// What the group wrote, encoded into a write batch by the writer; nil when nothing applied.
         let commit: Commit?
@@ -225,7 +225,7 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
 
     /// What ``enqueue(_:)`` would answer a submission now if it refuses it: a check ahead of the
     /// work of deriving, which `enqueue` makes again, so a race only costs a recovery.
-    private func refusalBeforeDeriving() -> SubmitOutcome? {
+    func refusalBeforeDeriving() -> SubmitOutcome? {
         queue.lock()
         defer { queue.unlock() }
         guard accepting, pending.count < configuration.pendingSubmissionsMax else {
@@ -264,9 +264,32 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
                 continuation.resume(returning: .overloaded(retryAfterMillis: configuration.retryAfterMillis))
                 return
             }
-            pending.append(Pending(content: content, continuation: continuation))
+            pending.append(Pending(content: content, continuation: .one(continuation)))
             queue.signal()
             queue.unlock()
+        }
+    }
+
+    /// Queues payloads whose evidence is derived already, all under one lock, and waits until
+    /// each is durably recorded or rejected: one wait for all of them instead of a task each.
+    /// Those the queue has no room for are answered ``SubmitOutcome/overloaded(retryAfterMillis:)``.
+    public func submit(all payloads: [Payload], evidence: [Evidence]) async -> [SubmitOutcome] {
+        precondition(payloads.count == evidence.count, "one evidence per payload")
+        guard !payloads.isEmpty else { return [] }
+        return await withCheckedContinuation { continuation in
+            let outcomes = BulkOutcomes(count: payloads.count, continuation: continuation)
+            var refused: [Int] = []
+            queue.lock()
+            for index in payloads.indices {
+                if accepting, pending.count < configuration.pendingSubmissionsMax {
+                    pending.append(Pending(content: .ready(payloads[index], evidence[index], nil), continuation: .bulk(outcomes, index)))
+                } else {
+                    refused.append(index)
+                }
+            }
+            queue.signal()
+            queue.unlock()
+            for index in refused { outcomes.finish(index, .overloaded(retryAfterMillis: configuration.retryAfterMillis)) }
         }
     }
 
@@ -602,5 +625,41 @@ private extension Payload {
         case .receiptBatch(let batch): batch.epoch
         default: nil
         }
+    }
+}
+
+/// Who waits for a submission's outcome: its own submitter, or one place in a bulk submission.
+enum Submitter: Sendable {
+    case one(CheckedContinuation<SubmitOutcome, Never>)
+    case bulk(BulkOutcomes, Int)
+
+    func resume(returning outcome: SubmitOutcome) {
+        switch self {
+        case .one(let continuation): continuation.resume(returning: outcome)
+        case .bulk(let outcomes, let index): outcomes.finish(index, outcome)
+        }
+    }
+}
+
+/// The outcomes of a bulk submission as they come; the last resumes its caller with all of them.
+final class BulkOutcomes: @unchecked Sendable {  // `outcomes` and `left` are guarded by `lock`
+    private let lock = NSLock()
+    private var outcomes: [SubmitOutcome?]
+    private var left: Int
+    private let continuation: CheckedContinuation<[SubmitOutcome], Never>
+
+    init(count: Int, continuation: CheckedContinuation<[SubmitOutcome], Never>) {
+        outcomes = Array(repeating: nil, count: count)
+        left = count
+        self.continuation = continuation
+    }
+
+    func finish(_ index: Int, _ outcome: SubmitOutcome) {
+        lock.lock()
+        outcomes[index] = outcome
+        left -= 1
+        let done = left == 0
+        lock.unlock()
+        if done { continuation.resume(returning: outcomes.map { $0! }) }
     }
 }
