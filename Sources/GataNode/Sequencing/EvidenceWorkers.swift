@@ -67,6 +67,18 @@ public final class EvidenceWorkers: @unchecked Sendable {  // `jobs`, `head` and
         }
     }
 
+    /// Runs `work` on a worker; with the queue full, here and now.
+    public func run(_ work: @escaping @Sendable () -> Void) {
+        condition.lock()
+        guard jobs.count - head < Self.queuedMax else {
+            condition.unlock()
+            return work()
+        }
+        jobs.append(Job(run: work))
+        condition.signal()
+        condition.unlock()
+    }
+
     /// The evidence of every payload, in order, derived on the workers in runs of ``bulkChunk``:
     /// one hand-off and one wake-up per run instead of per payload.
     public func derive(all payloads: [Payload]) async -> [Evidence] {

@@ -201,9 +201,17 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
     /// queues it, and waits until it is durably recorded or rejected. A submission that the queue
     /// would refuse now is refused before its signature is recovered, so an overloaded node
     /// spends nothing on it.
+    ///
+    /// The worker that recovers the signature queues the submission itself, so the submitter's
+    /// task is woken once, with the outcome, not also in between.
     public func submit(_ payload: Payload) async -> SubmitOutcome {
         if let refusal = refusalBeforeDeriving() { return refusal }
-        return await submit(payload, evidence: Self.derive(payload))
+        guard Evidence.recovers(payload) else { return await submit(payload, evidence: Evidence.derive(payload)) }
+        return await withCheckedContinuation { continuation in
+            EvidenceWorkers.shared.run { [self] in
+                enqueue(Pending(content: .ready(payload, Evidence.derive(payload), nil), continuation: .one(continuation)))
+            }
+        }
     }
 
     /// Queues a payload whose evidence is already derived.
@@ -257,17 +265,20 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
     }
 
     private func enqueue(_ content: Content) async -> SubmitOutcome {
-        await withCheckedContinuation { continuation in
-            queue.lock()
-            guard accepting, pending.count < configuration.pendingSubmissionsMax || content.isHold else {
-                queue.unlock()
-                continuation.resume(returning: .overloaded(retryAfterMillis: configuration.retryAfterMillis))
-                return
-            }
-            pending.append(Pending(content: content, continuation: .one(continuation)))
-            queue.signal()
+        await withCheckedContinuation { continuation in enqueue(Pending(content: content, continuation: .one(continuation))) }
+    }
+
+    /// Queues a submission, or answers it "overloaded" when the queue is full.
+    private func enqueue(_ submission: Pending) {
+        queue.lock()
+        guard accepting, pending.count < configuration.pendingSubmissionsMax || submission.content.isHold else {
             queue.unlock()
+            submission.continuation.resume(returning: .overloaded(retryAfterMillis: configuration.retryAfterMillis))
+            return
         }
+        pending.append(submission)
+        queue.signal()
+        queue.unlock()
     }
 
     /// Queues payloads whose evidence is derived already, all under one lock, and waits until
