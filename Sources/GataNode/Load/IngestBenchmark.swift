@@ -72,16 +72,8 @@ public struct IngestBenchmark: Sendable {
         let syncedCommits = Double(commits) / Self.seconds(since: commitStart)
 
         log("preparing \(receipts) single-signed and \(receipts) batch-signed receipts…")
-        let single = try await prepare(sequencer: sequencer, genesis: genesis, tag: "single")
-        let epoch = sequencer.read { $0.openEpoch ?? 0 }
-        let singles = single.map { Payload.receipt(MessageSigning.receipt($0.key, chainId: genesis.chainId, epoch: epoch, body: $0.body)) }
-        let batched = try await prepare(sequencer: sequencer, genesis: genesis, tag: "batch")
-        let batches = Dictionary(grouping: batched, by: { $0.key.address }).values.flatMap { items in
-            stride(from: 0, to: items.count, by: batchSize).map { start in
-                let chunk = items[start..<min(start + batchSize, items.count)]
-                return Payload.receiptBatch(MessageSigning.receiptBatch(chunk.first!.key, chainId: genesis.chainId, epoch: epoch, receipts: chunk.map(\.body)))
-            }
-        }
+        let singles = try await singleReceipts(sequencer: sequencer, genesis: genesis, tag: "single")
+        let batches = try await receiptBatches(sequencer: sequencer, genesis: genesis, tag: "batch").map(Payload.receiptBatch)
 
         log("ingesting single-signed receipts…")
         groups.withLock { $0.removeAll() }

@@ -85,7 +85,7 @@ public final class EvidenceWorkers: @unchecked Sendable {  // `jobs`, `head` and
         guard payloads.count > 1 else { return payloads.isEmpty ? [] : [await derive(payloads[0])] }
         let runs = stride(from: 0, to: payloads.count, by: Self.bulkChunk).map { $0..<min(payloads.count, $0 + Self.bulkChunk) }
         return await withCheckedContinuation { continuation in
-            let collected = BulkEvidence(count: payloads.count, runs: runs.count, continuation: continuation)
+            let collected = BulkResults(count: payloads.count, continuation: continuation)
             condition.lock()
             guard jobs.count - head + runs.count <= Self.queuedMax else {
                 condition.unlock()
@@ -93,7 +93,7 @@ public final class EvidenceWorkers: @unchecked Sendable {  // `jobs`, `head` and
                 return
             }
             for range in runs {
-                jobs.append(Job { collected.finish(range, payloads[range].map(Evidence.derive)) })
+                jobs.append(Job { collected.fill(from: range.lowerBound, payloads[range].map(Evidence.derive)) })
             }
             condition.broadcast()
             condition.unlock()
@@ -121,28 +121,5 @@ public final class EvidenceWorkers: @unchecked Sendable {  // `jobs`, `head` and
             condition.unlock()
             job.run()
         }
-    }
-}
-
-/// The evidence of a bulk call as its runs finish; the last run to finish resumes the caller.
-private final class BulkEvidence: @unchecked Sendable {  // `evidence` and `left` are guarded by `lock`
-    private let lock = NSLock()
-    private var evidence: [Evidence?]
-    private var left: Int
-    private let continuation: CheckedContinuation<[Evidence], Never>
-
-    init(count: Int, runs: Int, continuation: CheckedContinuation<[Evidence], Never>) {
-        evidence = Array(repeating: nil, count: count)
-        left = runs
-        self.continuation = continuation
-    }
-
-    func finish(_ range: Range<Int>, _ derived: [Evidence]) {
-        lock.lock()
-        for (index, item) in zip(range, derived) { evidence[index] = item }
-        left -= 1
-        let done = left == 0
-        lock.unlock()
-        if done { continuation.resume(returning: evidence.map { $0! }) }
     }
 }

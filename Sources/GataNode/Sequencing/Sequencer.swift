@@ -288,7 +288,7 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
         precondition(payloads.count == evidence.count, "one evidence per payload")
         guard !payloads.isEmpty else { return [] }
         return await withCheckedContinuation { continuation in
-            let outcomes = BulkOutcomes(count: payloads.count, continuation: continuation)
+            let outcomes = BulkResults(count: payloads.count, continuation: continuation)
             var refused: [Int] = []
             queue.lock()
             for index in payloads.indices {
@@ -300,7 +300,7 @@ public final class Sequencer: @unchecked Sendable {  // mutable state is guarded
             }
             queue.signal()
             queue.unlock()
-            for index in refused { outcomes.finish(index, .overloaded(retryAfterMillis: configuration.retryAfterMillis)) }
+            for index in refused { outcomes.fill(index, .overloaded(retryAfterMillis: configuration.retryAfterMillis)) }
         }
     }
 
@@ -642,35 +642,12 @@ private extension Payload {
 /// Who waits for a submission's outcome: its own submitter, or one place in a bulk submission.
 enum Submitter: Sendable {
     case one(CheckedContinuation<SubmitOutcome, Never>)
-    case bulk(BulkOutcomes, Int)
+    case bulk(BulkResults<SubmitOutcome>, Int)
 
     func resume(returning outcome: SubmitOutcome) {
         switch self {
         case .one(let continuation): continuation.resume(returning: outcome)
-        case .bulk(let outcomes, let index): outcomes.finish(index, outcome)
+        case .bulk(let outcomes, let index): outcomes.fill(index, outcome)
         }
-    }
-}
-
-/// The outcomes of a bulk submission as they come; the last resumes its caller with all of them.
-final class BulkOutcomes: @unchecked Sendable {  // `outcomes` and `left` are guarded by `lock`
-    private let lock = NSLock()
-    private var outcomes: [SubmitOutcome?]
-    private var left: Int
-    private let continuation: CheckedContinuation<[SubmitOutcome], Never>
-
-    init(count: Int, continuation: CheckedContinuation<[SubmitOutcome], Never>) {
-        outcomes = Array(repeating: nil, count: count)
-        left = count
-        self.continuation = continuation
-    }
-
-    func finish(_ index: Int, _ outcome: SubmitOutcome) {
-        lock.lock()
-        outcomes[index] = outcome
-        left -= 1
-        let done = left == 0
-        lock.unlock()
-        if done { continuation.resume(returning: outcomes.map { $0! }) }
     }
 }
