@@ -18,7 +18,9 @@ struct BenchRPC: AsyncParsableCommand {
             receipts one per request at the most the node answers and at half of that (latency from \
             when each request was due), many single-signed receipts per request as JSON and as a \
             binary body, receipt batches as JSON and as a binary body, transfers, and eth_getBalance \
-            with ingest stopped and with single receipts arriving at half their maximum. Every \
+            with ingest stopped and with single receipts arriving at half their maximum; GET /health \
+            is measured again right before the reads, which are held to that figure, since the \
+            machine's speed can drift over a run. Every \
             answer is checked; a receipt counts only when it was recorded. Each figure is printed \
             against its limit. Build with -c release for figures worth reporting.
             """)

@@ -144,6 +144,10 @@ struct RPCScenario: Sendable {
         let balance = jsonRequest("eth_getBalance", [.string(DevAccounts.key(2).address.checksummed), .string("latest")], port: port)
         let reads = HTTPLoad.Plan(streams: Array(repeating: [balance], count: command.connections), cyclic: true, seconds: Double(command.seconds),
                                   check: { status, body, _ in status == 200 && HTTPLoad.count(#""result":"0x"#, in: body) == 1 })
+        progress("GET /health again for \(command.seconds) s, the limit beside the reads…")
+        report.healthBesideReads = try await load(HTTPLoad.Plan(
+            streams: Array(repeating: [health], count: command.connections), cyclic: true, seconds: Double(command.seconds),
+            check: { status, body, _ in status == 200 && HTTPLoad.count(#""status":"ok""#, in: body) == 1 }))
         progress("eth_getBalance for \(command.seconds) s with ingest stopped…")
         report.reads = try await load(reads)
         progress(String(format: "preparing %.0f/s of receipts for %d s…", half, command.seconds))
