@@ -52,9 +52,10 @@ struct RPCScenario: Sendable {
 
         progress("GET /health for \(command.seconds) s on \(command.connections) connections…")
         let health = HTTPLoad.request(method: "GET", path: "/health", host: Self.host, port: port, contentType: "", body: [])
-        report.health = try await load(HTTPLoad.Plan(
+        let healthPlan = HTTPLoad.Plan(
             streams: Array(repeating: [health], count: command.connections), cyclic: true, seconds: Double(command.seconds),
-            check: { status, body, _ in status == 200 && HTTPLoad.count(#""status":"ok""#, in: body) == 1 }))
+            check: { status, body, _ in status == 200 && HTTPLoad.count(#""status":"ok""#, in: body) == 1 })
+        report.health = try await load(healthPlan)
 
         // Single-signed receipts, one per request.
         progress("preparing \(command.receipts) single-signed receipts…")
@@ -145,9 +146,7 @@ struct RPCScenario: Sendable {
         let reads = HTTPLoad.Plan(streams: Array(repeating: [balance], count: command.connections), cyclic: true, seconds: Double(command.seconds),
                                   check: { status, body, _ in status == 200 && HTTPLoad.count(#""result":"0x"#, in: body) == 1 })
         progress("GET /health again for \(command.seconds) s, the limit beside the reads…")
-        report.healthBesideReads = try await load(HTTPLoad.Plan(
-            streams: Array(repeating: [health], count: command.connections), cyclic: true, seconds: Double(command.seconds),
-            check: { status, body, _ in status == 200 && HTTPLoad.count(#""status":"ok""#, in: body) == 1 }))
+        report.healthBesideReads = try await load(healthPlan)
         progress("eth_getBalance for \(command.seconds) s with ingest stopped…")
         report.reads = try await load(reads)
         progress(String(format: "preparing %.0f/s of receipts for %d s…", half, command.seconds))
